@@ -1,0 +1,193 @@
+#!/usr/bin/env python3
+"""Regenerate fixtures/numba-<V>/ from fixtures/kernels.py.
+
+    /path/to/venv/bin/python scripts/dump_fixtures.py
+
+Writes fixtures/numba-<V>/opt/<func>.ll, fixtures/numba-<V>/noopt/<func>.ll
+(the latter from a subprocess with NUMBA_OPT=0) and fixtures/numba-<V>/cases.json.
+See fixtures/README.md for the format.
+"""
+import argparse
+import base64
+import ctypes
+import json
+import os
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+FIXTURES = os.path.join(ROOT, "fixtures")
+sys.path.insert(0, HERE)
+sys.path.insert(0, FIXTURES)
+
+CHILD_MARK = "NUMBA_WASM_FIXTURES_CHILD"
+
+
+# ---------------------------------------------------------------- encoding
+
+def _float_bits(x, dtype):
+    import numpy as np
+    if dtype == "float32":
+        return format(int(np.array(x, dtype=np.float32).view(np.uint32)), "08x")
+    return format(int(np.array(x, dtype=np.float64).view(np.uint64)), "016x")
+
+
+def _region(a):
+    """(bytes, offset) of the smallest contiguous region holding all of a."""
+    if any(s < 0 for s in a.strides):
+        raise ValueError("negative strides are not supported")
+    if a.size == 0:
+        return b"", 0
+    addr = a.__array_interface__["data"][0]
+    span = sum((n - 1) * s for n, s in zip(a.shape, a.strides)) + a.itemsize
+    return ctypes.string_at(addr, span), 0
+
+
+def enc_array(a, contiguous=False):
+    import numpy as np
+    if contiguous:
+        a = np.ascontiguousarray(a)
+    buf, off = _region(a)
+    return {"t": "array", "dtype": a.dtype.name, "shape": list(a.shape),
+            "strides": list(a.strides), "offset": off,
+            "buffer_b64": base64.b64encode(buf).decode("ascii")}
+
+
+def enc_scalar(v, dtype):
+    """Encode a scalar given its dtype name (numpy naming)."""
+    if dtype == "bool":
+        return {"t": "bool", "v": bool(v)}
+    if dtype.startswith(("int", "uint")):
+        return {"t": "int", "dtype": dtype, "v": str(int(v))}
+    if dtype.startswith("float"):
+        return {"t": "float", "dtype": dtype, "bits": _float_bits(v, dtype)}
+    if dtype.startswith("complex"):
+        fd = "float32" if dtype == "complex64" else "float64"
+        c = complex(v)
+        return {"t": "complex", "dtype": dtype, "re": _float_bits(c.real, fd),
+                "im": _float_bits(c.imag, fd)}
+    raise TypeError(f"unsupported scalar dtype {dtype}")
+
+
+def enc_typed(v, ty, contiguous=True):
+    """Encode value v of Numba type ty."""
+    from numba.core import types
+    from numba.np.numpy_support import as_dtype
+    if isinstance(ty, types.NoneType):
+        assert v is None, v
+        return {"t": "none"}
+    if isinstance(ty, types.Array):
+        return enc_array(v, contiguous=contiguous)
+    if isinstance(ty, types.BaseTuple):
+        assert len(v) == len(ty.types)
+        return {"t": "tuple",
+                "items": [enc_typed(x, t, contiguous) for x, t in zip(v, ty.types)]}
+    if isinstance(ty, (types.Boolean, types.Integer, types.Float, types.Complex)):
+        return enc_scalar(v, as_dtype(ty).name)
+    raise TypeError(f"unsupported type {ty}")
+
+
+def enc_arg(v):
+    from numba import typeof
+    if hasattr(v, "materialize"):  # kernels.Gen
+        return {"t": "gen", "dtype": v.dtype.name, "n": v.n, "seed": v.seed,
+                "lo": v.lo, "hi": v.hi}
+    return enc_typed(v, typeof(v), contiguous=False)
+
+
+# ---------------------------------------------------------------- running
+
+def find_cres(func, args):
+    from numba import typeof
+    key = tuple(typeof(a) for a in args)
+    cres = func.overloads.get(key)
+    if cres is None:
+        raise KeyError(f"{func.__name__}: no overload for {key}; "
+                       f"have {list(func.overloads)}")
+    return cres
+
+
+def run_case(cid, func, args):
+    import numpy as np
+    enc_args = [enc_arg(a) for a in args]
+    live = [a.materialize() if hasattr(a, "materialize") else a for a in args]
+    before = [a.copy() if isinstance(a, np.ndarray) else None for a in live]
+    result = func(*live)
+    cres = find_cres(func, live)
+    after = []
+    for b, a in zip(before, live):
+        changed = b is not None and (
+            np.ascontiguousarray(b).tobytes() != np.ascontiguousarray(a).tobytes())
+        after.append(enc_array(a, contiguous=True) if changed else None)
+    return {"id": cid, "func": func.__name__, "args": enc_args,
+            "result": enc_typed(result, cres.signature.return_type),
+            "args_after": after}
+
+
+def write_ir(kernels_mod, outdir):
+    import numba_dump
+    os.makedirs(outdir, exist_ok=True)
+    for old in os.listdir(outdir):
+        if old.endswith(".ll"):
+            os.remove(os.path.join(outdir, old))
+    for k in kernels_mod.KERNELS:
+        if not k.overloads:
+            raise RuntimeError(f"{k.__name__} has no overloads")
+        with open(os.path.join(outdir, k.__name__ + ".ll"), "w") as f:
+            numba_dump.dump_dispatcher(k, f)
+
+
+def check_names(kernels_mod):
+    import re
+    names = [k.__name__ for k in kernels_mod.KERNELS]
+    assert len(set(names)) == len(names), names
+    for n in names:
+        assert re.fullmatch(r"[A-Za-z_$][A-Za-z0-9_$]*", n), n
+    ids = [c[0] for c in kernels_mod.cases()]
+    assert len(set(ids)) == len(ids), "duplicate case ids"
+    for c in kernels_mod.cases():
+        assert c[1] in kernels_mod.KERNELS, c[0]
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--noopt-child", metavar="OUTDIR",
+                    help=argparse.SUPPRESS)
+    a = ap.parse_args()
+
+    if a.noopt_child:
+        assert os.environ.get("NUMBA_OPT") == "0"
+        import kernels
+        import numba_dump
+        for _cid, func, args in kernels.cases():
+            func(*[numba_dump.materialize(x) for x in args])
+        write_ir(kernels, a.noopt_child)
+        return 0
+
+    if os.environ.get("NUMBA_OPT") == "0":
+        raise SystemExit("run without NUMBA_OPT=0 (the opt form is the default)")
+    import numba
+    import numpy as np
+    import kernels
+    check_names(kernels)
+    out = os.path.join(FIXTURES, f"numba-{numba.__version__}")
+    os.makedirs(out, exist_ok=True)
+
+    cases = [run_case(*c) for c in kernels.cases()]
+    with open(os.path.join(out, "cases.json"), "w") as f:
+        json.dump({"numba": numba.__version__, "numpy": np.__version__,
+                   "cases": cases}, f, indent=1)
+        f.write("\n")
+    write_ir(kernels, os.path.join(out, "opt"))
+
+    env = dict(os.environ, NUMBA_OPT="0")
+    env[CHILD_MARK] = "1"
+    subprocess.check_call([sys.executable, os.path.abspath(__file__),
+                           "--noopt-child", os.path.join(out, "noopt")], env=env)
+    print(f"wrote {out}: {len(cases)} cases, {len(kernels.KERNELS)} kernels")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
