@@ -1,0 +1,348 @@
+// Smoke test of the runtime shim. Run after `cargo build --release`:
+//
+//   cd shims && cargo build --release && node tests/smoke.mjs
+//
+// Links the staticlib twice with wasm-ld (LLVM 22, or $WASM_LD / $LLC):
+//  1. alone, --whole-archive --export-dynamic: every symbol, no duplicates;
+//  2. with tests/sigcheck.ll (calls each runtime symbol with the exact LLVM
+//     type Numba declares) and --fatal-warnings: signatures match.
+// Then instantiates them in Node and checks the allocator, the NRT and math.
+import { execFileSync } from "node:child_process";
+import { readFileSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, "..");
+const lib = join(root, "target/wasm32-unknown-unknown/release/libnumba_wasm_shim.a");
+const llvm = "/usr/lib/llvm-22/bin";
+const WASM_LD = process.env.WASM_LD ?? `${llvm}/wasm-ld`;
+const LLC = process.env.LLC ?? `${llvm}/llc`;
+const tmp = mkdtempSync(join(tmpdir(), "nw-shim-"));
+
+let passed = 0;
+let failed = 0;
+function check(name, cond, detail = "") {
+  if (cond) {
+    passed++;
+  } else {
+    failed++;
+    console.log(`FAIL ${name} ${detail}`);
+  }
+}
+function section(name, fn) {
+  try {
+    fn();
+  } catch (e) {
+    failed++;
+    console.log(`FAIL ${name}: ${e.stack ?? e}`);
+  }
+}
+const run = (cmd, args) => execFileSync(cmd, args, { stdio: ["ignore", "pipe", "inherit"] });
+
+// --- link -----------------------------------------------------------------
+const shimWasm = join(tmp, "shim.wasm");
+run(WASM_LD, ["--no-entry", "--export-dynamic", "--fatal-warnings",
+  "--whole-archive", lib, "-o", shimWasm]);
+const sigObj = join(tmp, "sigcheck.o");
+const sigWasm = join(tmp, "sigcheck.wasm");
+run(LLC, ["-O2", "-mtriple=wasm32-unknown-unknown", "-filetype=obj",
+  join(here, "sigcheck.ll"), "-o", sigObj]);
+run(WASM_LD, ["--no-entry", "--export-dynamic", "--fatal-warnings", sigObj, lib, "-o", sigWasm]);
+
+const instantiate = (path) =>
+  new WebAssembly.Instance(new WebAssembly.Module(readFileSync(path)), {}).exports;
+
+let X = instantiate(shimWasm);
+const u8 = () => new Uint8Array(X.memory.buffer);
+const u32 = (p) => new DataView(X.memory.buffer).getUint32(p, true);
+const i32 = (p) => new DataView(X.memory.buffer).getInt32(p, true);
+const u64 = (p) => new DataView(X.memory.buffer).getBigUint64(p, true);
+const setU64 = (p, v) => new DataView(X.memory.buffer).setBigUint64(p, v, true);
+let statsBuf = 0;
+function stats() {
+  if (!statsBuf) statsBuf = X.nw_alloc(32, 8);
+  X.nw_stats(statsBuf);
+  // The stats buffer itself is one live allocation of 32 bytes: hide it.
+  const s = [0, 8, 16, 24].map((o) => Number(u64(statsBuf + o)));
+  return { live: s[0] - 1, bytes: s[1] - 32, allocs: s[2] - 1, frees: s[3] };
+}
+
+// --- exports ----------------------------------------------------------------
+section("exports", () => {
+  const want = ["memory", "nw_alloc", "nw_free", "nw_stats", "nw_memory_pages",
+    "NRT_MemInfo_alloc", "NRT_MemInfo_alloc_aligned", "NRT_MemInfo_alloc_safe_aligned",
+    "NRT_MemInfo_alloc_dtor", "NRT_MemInfo_new", "NRT_MemInfo_call_dtor",
+    "NRT_MemInfo_release", "NRT_MemInfo_acquire", "NRT_Allocate", "NRT_Allocate_External",
+    "NRT_Free", "NRT_Reallocate", "NRT_MemInfo_data", "NRT_MemInfo_size",
+    "NRT_MemInfo_varsize_alloc", "NRT_MemInfo_varsize_realloc", "NRT_MemInfo_varsize_free",
+    "NRT_MemInfo_new_varsize", "NRT_MemInfo_new_varsize_dtor", "NRT_incref", "NRT_decref",
+    "nrt_atomic_add", "nrt_atomic_sub", "nrt_atomic_cas", "NRT_MemInfo_data_fast",
+    "nrt_unresolved_abort", "NRT_get_api", "numba_fatal_error", "numba_gamma",
+    "numba_gammaf", "numba_lgamma", "numba_lgammaf", "numba_erf", "numba_erff",
+    "numba_erfc", "numba_erfcf", "numba_cpow", "numba_frexp", "numba_ldexp",
+    "acosh", "asinh", "atanh", "lgamma", "frexp", "nextafter", "sincos"];
+  for (const name of want) check(`export ${name}`, name in X);
+  // wasm signatures as the ABI table states them (arity is visible from JS).
+  check("nw_alloc arity", X.nw_alloc.length === 2);
+  check("NRT_MemInfo_alloc_aligned arity", X.NRT_MemInfo_alloc_aligned.length === 2);
+  check("nw_stats arity", X.nw_stats.length === 1);
+});
+
+// --- allocator ----------------------------------------------------------------
+section("alignment", () => {
+  const blocks = [];
+  for (let align = 1; align <= 4096; align *= 2) {
+    for (const size of [0, 1, 13, 1000, 70000]) {
+      const p = X.nw_alloc(size, align);
+      check(`nw_alloc(${size}, ${align}) non-null`, p !== 0);
+      check(`nw_alloc(${size}, ${align}) aligned`, p % Math.max(align, 8) === 0, `ptr=${p}`);
+      blocks.push([p, size, blocks.length & 0xff]);
+    }
+  }
+  for (const [p, size, tag] of blocks) u8().fill(tag, p, p + size);
+  let intact = true;
+  for (const [p, size, tag] of blocks) {
+    const view = u8().subarray(p, p + size);
+    if (!view.every((b) => b === tag)) intact = false;
+  }
+  check("payloads do not overlap", intact);
+  for (const [p] of blocks) X.nw_free(p);
+  check("all freed", stats().live === 0, JSON.stringify(stats()));
+});
+
+section("invalid requests", () => {
+  check("align 3 rejected", X.nw_alloc(16, 3) === 0);
+  check("align 8192 rejected", X.nw_alloc(16, 8192) === 0);
+  check("3 GiB rejected", X.nw_alloc(3 * 2 ** 30, 8) === 0);
+  check("NRT_Allocate 2^40 rejected", X.NRT_Allocate(2n ** 40n) === 0);
+  X.nw_free(0);
+  X.NRT_Free(0);
+  check("null frees are no-ops", stats().live === 0);
+});
+
+section("reuse", () => {
+  const pattern = [[24, 8], [4000, 64], [100000, 32], [7, 1], [1 << 20, 4096]];
+  const before = stats();
+  const round = () => {
+    const ps = pattern.map(([s, a]) => X.nw_alloc(s, a));
+    for (const p of [...ps].reverse()) X.nw_free(p);
+    return ps.every((p) => p !== 0);
+  };
+  check("first round allocates", round());
+  const high = X.memory.buffer.byteLength;
+  let ok = true;
+  for (let i = 0; i < 10000; i++) {
+    if (!round()) ok = false;
+  }
+  check("10,000 rounds allocate", ok);
+  check("memory did not grow after the first round", X.memory.buffer.byteLength === high,
+    `${high} -> ${X.memory.buffer.byteLength}`);
+  check("nw_memory_pages matches", X.nw_memory_pages() * 65536 === X.memory.buffer.byteLength);
+  const after = stats();
+  check("stats: allocs counted", after.allocs - before.allocs === 10001 * pattern.length);
+  check("stats: frees counted", after.frees - before.frees === 10001 * pattern.length);
+  check("stats: nothing live", after.live === 0 && after.bytes === 0, JSON.stringify(after));
+
+  // A big block is reused too.
+  const big = X.nw_alloc(100 << 20, 64);
+  X.nw_free(big);
+  const size = X.memory.buffer.byteLength;
+  const again = X.nw_alloc(100 << 20, 64);
+  check("100 MiB block reused", again === big && X.memory.buffer.byteLength === size);
+  X.nw_free(again);
+});
+
+section("stats bytes", () => {
+  const a = X.nw_alloc(100, 8);
+  const b = X.NRT_Allocate(28n);
+  const s = stats();
+  check("live count", s.live === 2);
+  check("live bytes", s.bytes === 128, `${s.bytes}`);
+  const c = X.NRT_Reallocate(b, 5000n);
+  check("realloc keeps data pointer valid", c !== 0);
+  check("live bytes after realloc", stats().bytes === 5100, `${stats().bytes}`);
+  X.nw_free(a);
+  X.NRT_Free(c);
+  check("stats back to zero", stats().live === 0 && stats().bytes === 0);
+});
+
+// --- NRT ----------------------------------------------------------------------
+section("MemInfo aligned", () => {
+  const base = stats();
+  const mi = X.NRT_MemInfo_alloc_aligned(1000n, 64);
+  check("meminfo non-null", mi !== 0);
+  check("meminfo 8-aligned", mi % 8 === 0);
+  const data = u32(mi + 24);
+  check("data 64-aligned", data % 64 === 0, `data=${data}`);
+  check("data after the MemInfo", data >= mi + 48);
+  check("refct 1", u64(mi) === 1n);
+  check("dtor null", u32(mi + 8) === 0 && u32(mi + 16) === 0);
+  check("size 1000", u64(mi + 32) === 1000n);
+  check("external_allocator null", u32(mi + 40) === 0);
+  check("one live allocation", stats().live === base.live + 1);
+  check("NRT_MemInfo_data", X.NRT_MemInfo_data(mi) === data);
+  check("NRT_MemInfo_data_fast", X.NRT_MemInfo_data_fast(mi) === data);
+  check("NRT_MemInfo_size", X.NRT_MemInfo_size(mi) === 1000n);
+  u8().fill(7, data, data + 1000);
+  X.NRT_incref(mi);
+  check("incref -> 2", u64(mi) === 2n);
+  X.NRT_decref(mi);
+  check("decref -> 1", u64(mi) === 1n && stats().live === base.live + 1);
+  X.NRT_decref(mi);
+  check("decref to 0 frees", stats().live === base.live, JSON.stringify(stats()));
+  X.NRT_incref(0);
+  X.NRT_decref(0);
+  for (const align of [1, 8, 16, 32, 64, 128, 4096, 24, 48]) {
+    const m = X.NRT_MemInfo_alloc_aligned(77n, align);
+    check(`alloc_aligned(77, ${align})`, m !== 0 && u32(m + 24) % align === 0);
+    X.NRT_MemInfo_release(m);
+  }
+  const m = X.NRT_MemInfo_alloc(10n);
+  check("NRT_MemInfo_alloc data after header", u32(m + 24) === m + 48);
+  X.NRT_MemInfo_acquire(m);
+  X.NRT_MemInfo_release(m);
+  X.NRT_MemInfo_release(m);
+  check("all MemInfos freed", stats().live === 0, JSON.stringify(stats()));
+});
+
+section("MemInfo safe (dtor through the table)", () => {
+  const mi = X.NRT_MemInfo_alloc_safe_aligned(64n, 32);
+  const data = u32(mi + 24);
+  check("filled with 0xCB", u8().subarray(data, data + 64).every((b) => b === 0xcb));
+  check("dtor set", u32(mi + 8) !== 0);
+  X.NRT_decref(mi);
+  check("dtor poisoned with 0xDE", u8().subarray(data, data + 64).every((b) => b === 0xde));
+  check("freed", stats().live === 0);
+});
+
+section("varsize", () => {
+  const mi = X.NRT_MemInfo_new_varsize(100n);
+  check("two allocations (MemInfo + data)", stats().live === 2);
+  let data = u32(mi + 24);
+  u8().fill(9, data, data + 100);
+  data = X.NRT_MemInfo_varsize_realloc(mi, 10000n);
+  check("realloc updates MemInfo", data === u32(mi + 24) && u64(mi + 32) === 10000n);
+  check("realloc keeps content", u8().subarray(data, data + 100).every((b) => b === 9));
+  const fresh = X.NRT_MemInfo_varsize_alloc(mi, 50n);
+  check("varsize_alloc sets data", fresh === u32(mi + 24) && u64(mi + 32) === 50n);
+  X.NRT_MemInfo_varsize_free(mi, data);
+  check("old area freed", stats().live === 2);
+  X.NRT_decref(mi);
+  check("decref frees MemInfo and data", stats().live === 0, JSON.stringify(stats()));
+  const m2 = X.NRT_MemInfo_new_varsize_dtor(8n, 0);
+  X.NRT_MemInfo_varsize_free(m2, u32(m2 + 24));
+  check("varsize_free clears data", u32(m2 + 24) === 0);
+  X.NRT_decref(m2);
+  check("null data freed fine", stats().live === 0);
+});
+
+section("MemInfo_new", () => {
+  const buf = X.nw_alloc(16, 8);
+  const mi = X.NRT_MemInfo_new(buf, 16n, 0, 0);
+  check("new: fields", u32(mi + 24) === buf && u64(mi + 32) === 16n && u64(mi) === 1n);
+  X.NRT_MemInfo_call_dtor(mi);
+  X.nw_free(buf);
+  check("freed", stats().live === 0);
+  const api = X.NRT_get_api();
+  check("NRT_get_api table filled", api !== 0 && [0, 8, 16, 24, 32, 40].every((o) => u32(api + o) !== 0));
+});
+
+section("atomics", () => {
+  const p = X.nw_alloc(16, 8);
+  setU64(p, 5n);
+  check("atomic_add returns new", X.nrt_atomic_add(p) === 6n && u64(p) === 6n);
+  check("atomic_sub returns new", X.nrt_atomic_sub(p) === 5n && u64(p) === 5n);
+  check("cas fail", X.nrt_atomic_cas(p, 4n, 9n, p + 8) === 0 && u64(p) === 5n && u64(p + 8) === 5n);
+  check("cas ok", X.nrt_atomic_cas(p, 5n, 9n, p + 8) === 1 && u64(p) === 9n && u64(p + 8) === 5n);
+  X.nw_free(p);
+});
+
+section("nrt_unresolved_abort", () => {
+  const slot = X.nw_alloc(8, 8);
+  const status = X.nrt_unresolved_abort(0, slot);
+  check("status RETCODE_USEREXC", status === 1);
+  const exc = u32(slot);
+  const buf = u32(exc);
+  const len = i32(exc + 8);
+  check("bufsz 102", len === 102);
+  const text = Buffer.from(u8().subarray(buf, buf + len)).toString("latin1");
+  check("pickle protocol 4", text.charCodeAt(0) === 0x80 && text.charCodeAt(1) === 4);
+  check("pickle names RuntimeError", text.includes("RuntimeError") && text.includes("unresolved symbol"));
+  check("sha1 present", u8()[u32(exc + 16)] === 0x97);
+  check("unwrap_fn null, alloc_flag 0", u32(exc + 24) === 0 && i32(exc + 32) === 0);
+  X.nw_free(slot);
+});
+
+section("traps", () => {
+  const p = X.nw_alloc(8, 8);
+  X.nw_free(p);
+  let trapped = false;
+  try {
+    X.nw_free(p);
+  } catch (e) {
+    trapped = e instanceof WebAssembly.RuntimeError;
+  }
+  check("double free traps", trapped);
+  trapped = false;
+  try {
+    X.numba_fatal_error();
+  } catch (e) {
+    trapped = e instanceof WebAssembly.RuntimeError;
+  }
+  check("numba_fatal_error traps", trapped);
+});
+
+// --- math, called the way Numba's IR calls it -----------------------------------
+section("math", () => {
+  const M = instantiate(sigWasm);
+  const close = (a, b, tol = 1e-12) => Math.abs(a - b) <= tol * Math.max(1, Math.abs(b));
+  const cases = [
+    ["llvm.sin", M.use_llvm_sin_f64(1.0), Math.sin(1.0)],
+    ["llvm.cos", M.use_llvm_cos_f64(1.0), Math.cos(1.0)],
+    ["llvm.exp", M.use_llvm_exp_f64(1.5), Math.exp(1.5)],
+    ["llvm.log", M.use_llvm_log_f64(3.0), Math.log(3.0)],
+    ["llvm.pow", M.use_llvm_pow_f64(2.0, 0.5), Math.SQRT2],
+    ["llvm.exp2", M.use_llvm_exp2_f64(3.0), 8.0],
+    ["llvm.log10", M.use_llvm_log10_f64(1000.0), 3.0],
+    ["llvm.round", M.use_llvm_round_f64(2.5), 3.0],
+    ["llvm.sin f32", M.use_llvm_sin_f32(1.0), Math.fround(Math.sin(1.0)), 1e-6],
+    ["tan", M.use_tan(0.5), Math.tan(0.5)],
+    ["atan2", M.use_atan2(1.0, 2.0), Math.atan2(1.0, 2.0)],
+    ["hypot", M.use_hypot(3.0, 4.0), 5.0],
+    ["acosh", M.use_acosh(2.0), 1.3169578969248166],
+    ["asinhf", M.use_asinhf(1.0), Math.asinh(1.0), 1e-6],
+    ["erf", M.use_erf(0.3), 0.3286267594591274],
+    ["lgamma", M.use_lgamma(0.5), 0.5723649429247004],
+    ["expm1", M.use_expm1(1e-10), 1.00000000005e-10],
+    ["frem -> fmod", M.use_frem_double(7.5, 2.0), 1.5],
+    ["numba_gamma", M.use_numba_gamma(5.0), 24.0],
+    ["numba_gammaf", M.use_numba_gammaf(5.0), 24.0, 1e-6],
+    ["numba_ldexp", M.use_numba_ldexp(0.75, 6), 48.0],
+    ["numba_nextafter", M.use_numba_nextafter(1.0, 2.0), 1.0000000000000002],
+    ["nextafterf", M.use_nextafterf(1.0, 2.0), 1.00000011920928955078125, 0],
+    ["sqrt", M.use_sqrt(2.0), Math.SQRT2],
+  ];
+  for (const [name, got, want, tol] of cases) check(`math ${name}`, close(got, want, tol), `${got} != ${want}`);
+
+  const mem = () => new DataView(M.memory.buffer);
+  const base = M.nw_alloc(64, 8);
+  check("numba_frexp mantissa", M.use_numba_frexp(48.0, base) === 0.75);
+  check("numba_frexp exponent", mem().getInt32(base, true) === 6);
+  mem().setInt32(base, 99, true);
+  check("numba_frexp(inf)", M.use_numba_frexp(Infinity, base) === Infinity && mem().getInt32(base, true) === 0);
+  // (1+2j) ** (0.5+1j)
+  [1, 2, 0.5, 1].forEach((v, i) => mem().setFloat64(base + 8 * i, v, true));
+  M.use_numba_cpow(base, base + 16, base + 32);
+  check("numba_cpow re", close(mem().getFloat64(base + 32, true), 0.1042330549168707));
+  check("numba_cpow im", close(mem().getFloat64(base + 40, true), 0.48309593926990946));
+  [0, 0, -1, 0].forEach((v, i) => mem().setFloat64(base + 8 * i, v, true));
+  M.use_numba_cpow(base, base + 16, base + 32);
+  check("numba_cpow 0**-1 is nan", Number.isNaN(mem().getFloat64(base + 32, true)));
+  M.nw_free(base);
+});
+
+rmSync(tmp, { recursive: true, force: true });
+console.log(`smoke: ${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);

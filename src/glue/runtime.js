@@ -1,0 +1,707 @@
+// numba-wasm JS runtime: loads a numba-wasm module and wraps its entry exports
+// as plain JS functions. See docs/ABI.md for the wasm side.
+//
+// This file is a template. The CLI writes OUTDIR/NAME.js by copying it and
+// replacing two tokens, each of which appears exactly once below:
+//   - the double-quoted placeholder string assigned to WASM_FILE (quotes
+//     included) is replaced by a JSON string such as "kernels.wasm";
+//   - the bare identifier-like token after `const METADATA =` is replaced by
+//     the metadata JSON object literal (the `numba_wasm` section contents).
+// The tokens are spelled out only in those two lines so that a replace-all
+// cannot touch anything else.
+//
+// Value rules: 64-bit integers (int64/uint64) are BigInt in both directions
+// (a Number is accepted as an argument only if it is a safe integer); arrays
+// come back as {data, shape, strides} copies; complex as {re, im}; tuples as
+// JS arrays; None as undefined.
+
+const WASM_FILE = "__NW_WASM_FILE__";
+const METADATA = __NW_METADATA__;
+
+const DTYPES = {
+  bool: { size: 1, lanes: 1, Arr: Uint8Array },
+  int8: { size: 1, lanes: 1, Arr: Int8Array, min: -128, max: 127 },
+  uint8: { size: 1, lanes: 1, Arr: Uint8Array, min: 0, max: 255 },
+  int16: { size: 2, lanes: 1, Arr: Int16Array, min: -32768, max: 32767 },
+  uint16: { size: 2, lanes: 1, Arr: Uint16Array, min: 0, max: 65535 },
+  int32: { size: 4, lanes: 1, Arr: Int32Array, min: -2147483648, max: 2147483647 },
+  uint32: { size: 4, lanes: 1, Arr: Uint32Array, min: 0, max: 4294967295 },
+  int64: { size: 8, lanes: 1, Arr: BigInt64Array, min: -(2n ** 63n), max: 2n ** 63n - 1n },
+  uint64: { size: 8, lanes: 1, Arr: BigUint64Array, min: 0n, max: 2n ** 64n - 1n },
+  float32: { size: 4, lanes: 1, Arr: Float32Array },
+  float64: { size: 8, lanes: 1, Arr: Float64Array },
+  complex64: { size: 8, lanes: 2, Arr: Float32Array },
+  complex128: { size: 16, lanes: 2, Arr: Float64Array },
+};
+for (const [name, d] of Object.entries(DTYPES)) d.name = name;
+
+function dtypeInfo(dtype) {
+  const d = Object.hasOwn(DTYPES, dtype) ? DTYPES[dtype] : undefined;
+  if (!d) throw new TypeError(`numba-wasm: unknown dtype ${JSON.stringify(dtype)}`);
+  return d;
+}
+
+// Class name of a TypedArray; works across realms (iframes, workers), unlike instanceof.
+function typedArrayName(x) {
+  return ArrayBuffer.isView(x) && !(x instanceof DataView) ? x[Symbol.toStringTag] : undefined;
+}
+
+// ---------------------------------------------------------------- loading
+
+const isNode = typeof globalThis.process?.versions?.node === "string";
+
+export async function load(source) {
+  const module = await compileFrom(source);
+  // Modules normally import nothing; stub every declared function import so a
+  // stray call fails loudly with its name instead of failing to instantiate.
+  const imports = {};
+  for (const imp of WebAssembly.Module.imports(module)) {
+    if (imp.kind !== "function") continue;
+    (imports[imp.module] ??= {})[imp.name] = () => {
+      throw new Error(`numba-wasm: the module called missing import ${imp.module}.${imp.name}`);
+    };
+  }
+  const instance = await WebAssembly.instantiate(module, imports);
+  return new Runtime(instance, module, METADATA ?? sectionMetadata(module)).api;
+}
+
+async function compileFrom(source) {
+  if (source instanceof WebAssembly.Module) return source;
+  if (source instanceof ArrayBuffer || ArrayBuffer.isView(source)) return WebAssembly.compile(source);
+  if (source && typeof source.then === "function") return compileFrom(await source);
+  if (source && typeof source.arrayBuffer === "function") return compileResponse(source);
+  let url;
+  if (source == null) url = new URL(WASM_FILE, import.meta.url);
+  else if (source instanceof URL) url = source;
+  else if (typeof source === "string") {
+    // "C:\..." parses as a URL with scheme "c:", hence the length check.
+    if (/^[a-z][a-z0-9+.-]+:/i.test(source)) url = new URL(source);
+    else if (isNode) return WebAssembly.compile(await (await import("node:fs/promises")).readFile(source));
+    else url = new URL(source, globalThis.document?.baseURI ?? import.meta.url);
+  } else throw new TypeError("numba-wasm: load() takes a URL, string, ArrayBuffer, Uint8Array, Response or WebAssembly.Module");
+  if (isNode && url.protocol === "file:") {
+    return WebAssembly.compile(await (await import("node:fs/promises")).readFile(url));
+  }
+  return compileResponse(await fetch(url));
+}
+
+async function compileResponse(resp) {
+  if (resp.ok === false) throw new Error(`numba-wasm: fetching ${resp.url} failed: HTTP ${resp.status}`);
+  if (typeof WebAssembly.compileStreaming === "function" && typeof resp.clone === "function") {
+    try {
+      return await WebAssembly.compileStreaming(resp.clone());
+    } catch {
+      // Typically a server without the application/wasm MIME type; retry from bytes.
+    }
+  }
+  return WebAssembly.compile(await resp.arrayBuffer());
+}
+
+function sectionMetadata(module) {
+  const secs = WebAssembly.Module.customSections(module, "numba_wasm");
+  if (!secs.length) throw new Error("numba-wasm: no metadata (numba_wasm section missing)");
+  return JSON.parse(new TextDecoder().decode(secs[0]));
+}
+
+// ---------------------------------------------------------------- runtime
+
+const RESERVED = new Set(["memory", "metadata", "exports", "empty", "fromArray", "stats", "kernels"]);
+
+class Runtime {
+  constructor(instance, module, metadata) {
+    this.ex = instance.exports;
+    this.memory = this.ex.memory;
+    this.metadata = metadata;
+    this.viewBuf = null;
+    // Permanent scratch for nw_stats, so that stats() itself never changes the stats.
+    this.scratch = this.alloc(32, 8);
+    this.registry = typeof FinalizationRegistry === "function"
+      ? new FinalizationRegistry((mi) => this.ex.NRT_decref(mi))
+      : null;
+
+    const api = {
+      memory: this.memory,
+      metadata,
+      exports: this.ex,
+      empty: (dtype, shape, order = "C") => this.empty(dtype, shape, order),
+      fromArray: (src, dtype) => this.fromArray(src, dtype),
+      stats: () => this.stats(),
+      kernels: {},
+    };
+    const groups = new Map();
+    for (const e of metadata.exports) {
+      if (!groups.has(e.name)) groups.set(e.name, []);
+      groups.get(e.name).push(e);
+    }
+    for (const [name, entries] of groups) {
+      const overloads = entries.map((e) => this.makeOverload(e));
+      const fn = overloads.length === 1 ? overloads[0] : this.makeDispatcher(name, overloads);
+      const method = function (...args) { return fn(...args); };
+      Object.defineProperty(method, "name", { value: name });
+      method.overloads = overloads;
+      method.signatures = entries.map((e) => e.signature);
+      api.kernels[name] = method;
+      // Runtime members win over a kernel of the same name; m.kernels[name] always works.
+      if (!RESERVED.has(name)) Object.defineProperty(api, name, { value: method, enumerable: true });
+    }
+    this.api = api;
+  }
+
+  // Views are re-created whenever memory.buffer changed (memory.grow detaches it).
+  views() {
+    const buf = this.memory.buffer;
+    if (buf !== this.viewBuf) {
+      this.viewBuf = buf;
+      this.u8 = new Uint8Array(buf);
+      this.dv = new DataView(buf);
+    }
+    return this;
+  }
+
+  alloc(size, align) {
+    const p = this.ex.nw_alloc(Math.max(size, 8), align) >>> 0;
+    if (p === 0) throw new RangeError(`numba-wasm: out of wasm memory (allocating ${size} bytes)`);
+    return p;
+  }
+
+  stats() {
+    this.ex.nw_stats(this.scratch);
+    const dv = this.views().dv;
+    const q = (i) => Number(dv.getBigUint64(this.scratch + 8 * i, true));
+    return {
+      liveAllocations: q(0), liveBytes: q(1), totalAllocations: q(2), totalFrees: q(3),
+      memoryBytes: this.memory.buffer.byteLength,
+    };
+  }
+
+  // ------------------------------------------------------------ zero-copy arrays
+
+  empty(dtype, shape, order = "C") {
+    const d = dtypeInfo(dtype);
+    shape = checkShape(typeof shape === "number" ? [shape] : shape);
+    if (order !== "C" && order !== "F") throw new TypeError(`numba-wasm: order must be "C" or "F"`);
+    const strides = contiguousStrides(shape, d.size, order);
+    const bytes = shape.reduce((a, b) => a * b, 1) * d.size;
+    const mi = this.ex.NRT_MemInfo_alloc_aligned(BigInt(bytes), 64) >>> 0;
+    if (mi === 0) throw new RangeError(`numba-wasm: out of wasm memory (allocating ${bytes} bytes)`);
+    const v = this.views();
+    const ptr = v.dv.getUint32(mi + 24, true);
+    v.u8.fill(0, ptr, ptr + bytes); // deterministic contents, unlike NumPy's empty
+    return new WasmArray(this, d, shape, strides, mi, ptr, bytes);
+  }
+
+  fromArray(src, dtype) {
+    if (Array.isArray(src)) { // plain JS array: 1-D, float64 unless told
+      const d = dtypeInfo(dtype ?? "float64");
+      src = d.Arr.from(src, d.Arr.name.startsWith("Big") ? BigInt : Number);
+    }
+    const spec = normalizeSpec(src, dtype ?? src?.dtype ?? defaultDtype(src?.data ?? src));
+    const arr = this.empty(spec.d.name, spec.shape, "C");
+    copyStrided(byteView(spec.data), 0, spec.shape, spec.strides,
+      this.views().u8, arr.ptr, arr.strides, spec.d.size);
+    return arr;
+  }
+
+  // ------------------------------------------------------------ calling
+
+  makeOverload(entry) {
+    const call = (...args) => this.invoke(entry, args);
+    Object.defineProperty(call, "name", { value: entry.name });
+    call.signature = entry.signature;
+    call.argTypes = entry.args;
+    call.retType = entry.ret;
+    call.wasmExport = entry.wasm_export;
+    call.accepts = (args) => args.length === entry.args.length &&
+      entry.args.every((t, i) => checkArg(t, args[i]) === null);
+    return call;
+  }
+
+  makeDispatcher(name, overloads) {
+    return (...args) => {
+      const o = overloads.find((o) => o.accepts(args));
+      if (o) return o(...args);
+      const why = overloads.map((o) => `  ${o.signature}: ${whyRejected(o, args)}`).join("\n");
+      throw new TypeError(`numba-wasm: no overload of ${name} accepts these arguments; signatures:\n${why}`);
+    };
+  }
+
+  invoke(entry, args) {
+    const fname = entry.name;
+    if (args.length !== entry.args.length) {
+      throw new TypeError(`${fname}: expected ${entry.args.length} arguments, got ${args.length} (${entry.signature})`);
+    }
+    // Validate everything first: a TypeError must come before any wasm code runs.
+    entry.args.forEach((t, i) => {
+      const err = checkArg(t, args[i]);
+      if (err) throw new TypeError(`${fname}: argument ${i + 1}: ${err} (${entry.signature})`);
+    });
+    const bufs = [];
+    const copyBack = [];
+    let called = false;
+    try {
+      const flat = [];
+      entry.args.forEach((t, i) => this.flatten(t, args[i], flat, bufs, copyBack));
+      if (flat.length !== entry.params.length) {
+        throw new Error(`numba-wasm internal error: ${fname} flattens to ${flat.length} params, metadata says ${entry.params.length}`);
+      }
+      const argp = this.alloc(8 * flat.length, 8); bufs.push(argp);
+      const retp = this.alloc(Math.max(entry.ret_size ?? 8, 8), 8); bufs.push(retp);
+      const excp = this.alloc(4, 4); bufs.push(excp);
+      const dv = this.views().dv;
+      flat.forEach((v, i) => writeSlot(dv, argp + 8 * i, entry.params[i], v));
+      dv.setUint32(excp, 0, true);
+      called = true;
+      const status = this.ex[entry.wasm_export](argp, retp, excp);
+      if (status === 0) return this.readReturn(entry.ret, retp);
+      if (status === -2) return undefined;
+      throw this.exception(fname, status, excp);
+    } finally {
+      // Copy back even after an exception: NumPy semantics keep partial in-place writes.
+      if (called) {
+        const u8 = this.views().u8;
+        for (const { dst, ptr, len } of copyBack) dst.set(u8.subarray(ptr, ptr + len));
+      }
+      for (const p of bufs) this.ex.nw_free(p);
+    }
+  }
+
+  flatten(t, v, flat, bufs, copyBack) {
+    switch (t.kind) {
+      case "scalar": {
+        const d = dtypeInfo(t.dtype);
+        if (d.lanes === 2) {
+          const c = typeof v === "number" ? { re: v, im: 0 } : v;
+          flat.push(c.re, c.im);
+        } else flat.push(t.dtype === "bool" ? (v ? 1 : 0) : v);
+        return;
+      }
+      case "none": flat.push(0); return;
+      case "tuple": t.items.forEach((it, i) => this.flatten(it, v[i], flat, bufs, copyBack)); return;
+      case "array": {
+        let meminfo = 0, ptr, shape, strides;
+        if (v instanceof WasmArray) {
+          ({ meminfo, ptr, shape, strides } = v);
+        } else {
+          const s = normalizeSpec(v, t.dtype);
+          ({ shape, strides } = s);
+          const src = byteView(s.data).subarray(0, s.extent);
+          ptr = this.alloc(s.extent, 64); bufs.push(ptr);
+          this.views().u8.set(src, ptr);
+          if (!t.readonly && s.extent > 0) copyBack.push({ dst: src, ptr, len: s.extent });
+        }
+        const d = dtypeInfo(t.dtype);
+        flat.push(meminfo, 0, BigInt(shape.reduce((a, b) => a * b, 1)), BigInt(d.size), ptr, ...shape, ...strides);
+        return;
+      }
+      default: throw new Error(`numba-wasm: unsupported argument kind ${t.kind}`);
+    }
+  }
+
+  readReturn(t, retp) {
+    const decrefs = [];
+    try {
+      return this.readValue(t, retp, decrefs);
+    } finally {
+      for (const mi of decrefs) this.ex.NRT_decref(mi);
+    }
+  }
+
+  readValue(t, p, decrefs) {
+    const dv = this.views().dv;
+    switch (t.kind) {
+      case "none": return undefined;
+      case "scalar": return readScalar(dv, p, t.dtype);
+      case "tuple": {
+        const out = [];
+        let off = 0;
+        for (const it of t.items) {
+          const { size, align } = layoutOf(it);
+          off = Math.ceil(off / align) * align;
+          out.push(this.readValue(it, p + off, decrefs));
+          off += size;
+        }
+        return out;
+      }
+      case "array": {
+        const d = dtypeInfo(t.dtype);
+        const n = t.ndim;
+        const meminfo = dv.getUint32(p, true);
+        if (meminfo !== 0) decrefs.push(meminfo);
+        const data = dv.getUint32(p + 32, true);
+        const shape = [], strides = [];
+        for (let k = 0; k < n; k++) {
+          shape.push(Number(dv.getBigInt64(p + 40 + 8 * k, true)));
+          strides.push(Number(dv.getBigInt64(p + 40 + 8 * n + 8 * k, true)));
+        }
+        const cStrides = contiguousStrides(shape, d.size, "C");
+        const nitems = shape.reduce((a, b) => a * b, 1);
+        const out = new d.Arr(nitems * d.lanes);
+        copyStrided(this.views().u8, data, shape, strides, byteView(out), 0, cStrides, d.size);
+        return { data: out, shape, strides: cStrides };
+      }
+      default: throw new Error(`numba-wasm: unsupported return kind ${t.kind}`);
+    }
+  }
+
+  exception(fname, status, excp) {
+    const generic = new Error(`${fname} raised an exception (status ${status})`);
+    if (status === -3) {
+      const e = new Error(`${fname} raised StopIteration`);
+      e.name = e.pythonName = "StopIteration";
+      return e;
+    }
+    const dv = this.views().dv;
+    const exc = dv.getUint32(excp, true);
+    if (exc === 0) return generic;
+    const buf = dv.getUint32(exc, true);
+    const size = dv.getInt32(exc + 8, true);
+    if (buf === 0 || size <= 0 || buf + size > dv.byteLength) return generic;
+    const r = decodePickle(this.views().u8.slice(buf, buf + size));
+    const cls = r.value?.[0] ?? r.firstGlobal;
+    if (!cls || typeof cls.name !== "string") return generic;
+    const pyArgs = Array.isArray(r.value?.[1]) ? r.value[1] : null;
+    const msg = pyArgs ? (pyArgs.length ? String(pyArgs[0]) : "")
+      : `${fname} raised ${cls.name} (status ${status})`;
+    const e = new Error(msg);
+    e.name = e.pythonName = cls.name;
+    e.pythonModule = cls.module;
+    if (pyArgs) e.pythonArgs = pyArgs;
+    e.status = status;
+    return e;
+  }
+}
+
+// ---------------------------------------------------------------- WasmArray
+
+const LIVE = Symbol("live");
+
+export class WasmArray {
+  constructor(rt, d, shape, strides, meminfo, ptr, byteLength) {
+    this.rt = rt;
+    this.d = d;
+    this.dtype = d.name;
+    this.shape = shape;
+    this.strides = strides;
+    this.meminfo = meminfo;
+    this.ptr = ptr;
+    this.byteLength = byteLength;
+    this.view = null;
+    this[LIVE] = true;
+    rt.registry?.register(this, meminfo, this);
+  }
+
+  // A TypedArray over the array's memory (in memory order, C or F), always over
+  // the current memory.buffer: fetch it again after any kernel call.
+  get data() {
+    if (!this[LIVE]) throw new Error("numba-wasm: WasmArray used after free()");
+    const buf = this.rt.memory.buffer;
+    if (this.view?.buffer !== buf) {
+      this.view = new this.d.Arr(buf, this.ptr, this.byteLength / this.d.size * this.d.lanes);
+    }
+    return this.view;
+  }
+
+  get freed() { return !this[LIVE]; }
+
+  free() {
+    if (!this[LIVE]) return;
+    this[LIVE] = false;
+    this.view = null;
+    this.rt.registry?.unregister(this);
+    this.rt.ex.NRT_decref(this.meminfo);
+  }
+}
+
+// ---------------------------------------------------------------- checking
+
+function checkShape(shape) {
+  if (!Array.isArray(shape) || !shape.every((n) => Number.isSafeInteger(n) && n >= 0)) {
+    throw new TypeError("numba-wasm: shape must be an array of non-negative integers");
+  }
+  return shape.slice();
+}
+
+function contiguousStrides(shape, itemsize, order) {
+  const n = shape.length, strides = new Array(n);
+  let s = itemsize;
+  for (let j = 0; j < n; j++) {
+    const k = order === "C" ? n - 1 - j : j;
+    strides[k] = s;
+    s *= Math.max(shape[k], 1);
+  }
+  return strides;
+}
+
+// NumPy's contiguity flags: dimensions of length 1 don't constrain strides.
+function isContiguous(shape, strides, itemsize, order) {
+  if (shape.includes(0)) return true;
+  const n = shape.length;
+  let s = itemsize;
+  for (let j = 0; j < n; j++) {
+    const k = order === "C" ? n - 1 - j : j;
+    if (shape[k] !== 1) {
+      if (strides[k] !== s) return false;
+      s *= shape[k];
+    }
+  }
+  return true;
+}
+
+function defaultDtype(data) {
+  const name = typedArrayName(data);
+  const hit = name && Object.values(DTYPES).find((d) => d.Arr.name === name && d.lanes === 1 && d.name !== "bool");
+  if (!hit) throw new TypeError("numba-wasm: expected a TypedArray or {data, shape, strides?}");
+  return hit.name;
+}
+
+// TypedArray or {data, shape, strides?} -> {d, data, shape, strides, extent}, or TypeError.
+function normalizeSpec(v, dtype) {
+  const d = dtypeInfo(dtype);
+  let data, shape, strides;
+  if (typedArrayName(v)) {
+    data = v;
+    if (data.length % d.lanes) throw new TypeError(`${dtype} data must hold re,im pairs`);
+    shape = [data.length / d.lanes];
+  } else if (v && typeof v === "object" && !(v instanceof WasmArray) && "data" in v && "shape" in v) {
+    data = v.data;
+    shape = checkShape(v.shape);
+    strides = v.strides;
+  } else {
+    throw new TypeError(`expected a ${d.Arr.name}, {data, shape, strides?} or WasmArray, got ${describe(v)}`);
+  }
+  if (typedArrayName(data) !== d.Arr.name) {
+    throw new TypeError(`dtype ${dtype} needs a ${d.Arr.name}, got ${describe(data)}`);
+  }
+  if (strides == null) strides = contiguousStrides(shape, d.size, "C");
+  else if (!Array.isArray(strides) || strides.length !== shape.length ||
+           !strides.every((s) => Number.isSafeInteger(s))) {
+    throw new TypeError("strides must be an array of integers (bytes), one per dimension");
+  } else if (strides.some((s) => s < 0)) {
+    throw new TypeError("negative strides are not supported");
+  } else strides = strides.slice();
+  let extent = 0;
+  if (!shape.includes(0)) extent = shape.reduce((a, n, k) => a + (n - 1) * strides[k], 0) + d.size;
+  if (extent > data.byteLength) {
+    throw new TypeError(`shape ${JSON.stringify(shape)} with strides ${JSON.stringify(strides)} reaches ` +
+      `byte ${extent} of data holding ${data.byteLength} bytes`);
+  }
+  return { d, data, shape, strides, extent };
+}
+
+function describe(v) {
+  if (v === null) return "null";
+  if (typedArrayName(v)) return typedArrayName(v);
+  if (v instanceof WasmArray) return `WasmArray(${v.dtype}, [${v.shape}])`;
+  if (Array.isArray(v)) return "Array";
+  return typeof v === "object" ? "object" : `${typeof v} ${String(v)}`;
+}
+
+const LAYOUT_NAMES = { C: "C-contiguous", F: "Fortran-contiguous" };
+
+// Returns null if value v fits Numba type t, else the reason. Never allocates.
+function checkArg(t, v) {
+  switch (t.kind) {
+    case "scalar": return checkScalar(t.dtype, v);
+    case "none": return v == null ? null : `expected undefined or null, got ${describe(v)}`;
+    case "tuple":
+      if (!Array.isArray(v) || v.length !== t.items.length) return `expected an Array of ${t.items.length} items`;
+      for (let i = 0; i < v.length; i++) {
+        const e = checkArg(t.items[i], v[i]);
+        if (e) return `item ${i}: ${e}`;
+      }
+      return null;
+    case "array": {
+      let shape, strides, d;
+      if (v instanceof WasmArray) {
+        if (v.freed) return "WasmArray used after free()";
+        if (v.dtype !== t.dtype) return `expected dtype ${t.dtype}, got WasmArray of ${v.dtype}`;
+        ({ shape, strides, d } = v);
+      } else {
+        try {
+          ({ shape, strides, d } = normalizeSpec(v, t.dtype));
+        } catch (e) {
+          if (e instanceof TypeError) return e.message;
+          throw e;
+        }
+      }
+      if (shape.length !== t.ndim) return `expected a ${t.ndim}-d array, got ${shape.length}-d`;
+      if (LAYOUT_NAMES[t.layout] && !isContiguous(shape, strides, d.size, t.layout)) {
+        return `expected a ${LAYOUT_NAMES[t.layout]} array, strides ${JSON.stringify(strides)} are not`;
+      }
+      return null;
+    }
+    default: return `unsupported argument kind ${t.kind}`;
+  }
+}
+
+function checkScalar(dtype, v) {
+  const d = dtypeInfo(dtype);
+  if (dtype === "bool") return typeof v === "boolean" || v === 0 || v === 1 ? null : `expected a boolean, got ${describe(v)}`;
+  if (d.lanes === 2) {
+    if (typeof v === "number") return null;
+    return v && typeof v.re === "number" && typeof v.im === "number" ? null : `expected {re, im} or a number, got ${describe(v)}`;
+  }
+  if (dtype.startsWith("float")) return typeof v === "number" ? null : `expected a number, got ${describe(v)}`;
+  if (d.size === 8) {
+    if (typeof v === "bigint") return v >= d.min && v <= d.max ? null : `${v} is out of range for ${dtype}`;
+    if (typeof v === "number") {
+      if (!Number.isSafeInteger(v)) return `${v} is not a safe integer; pass a BigInt for ${dtype}`;
+      return dtype === "uint64" && v < 0 ? `${v} is out of range for uint64` : null;
+    }
+    return `expected a BigInt or safe integer for ${dtype}, got ${describe(v)}`;
+  }
+  if (typeof v !== "number" || !Number.isInteger(v)) return `expected an integer Number for ${dtype}, got ${describe(v)}`;
+  return v >= d.min && v <= d.max ? null : `${v} is out of range for ${dtype}`;
+}
+
+function whyRejected(o, args) {
+  if (args.length !== o.argTypes.length) return `takes ${o.argTypes.length} arguments`;
+  for (let i = 0; i < args.length; i++) {
+    const e = checkArg(o.argTypes[i], args[i]);
+    if (e) return `argument ${i + 1}: ${e}`;
+  }
+  return "?";
+}
+
+// ---------------------------------------------------------------- memory helpers
+
+function byteView(ta) {
+  return new Uint8Array(ta.buffer, ta.byteOffset, ta.byteLength);
+}
+
+// Copies every element (itemsize bytes) of an n-d array between byte views.
+function copyStrided(src, srcOff, shape, srcStrides, dst, dstOff, dstStrides, itemsize) {
+  const n = shape.length;
+  const nitems = shape.reduce((a, b) => a * b, 1);
+  if (nitems === 0) return;
+  if (isContiguous(shape, srcStrides, itemsize, "C") && isContiguous(shape, dstStrides, itemsize, "C")) {
+    dst.set(src.subarray(srcOff, srcOff + nitems * itemsize), dstOff);
+    return;
+  }
+  // Odometer over the outer dimensions, a plain loop over the last one.
+  const inner = n ? shape[n - 1] : 1;
+  const sIn = n ? srcStrides[n - 1] : 0, dIn = n ? dstStrides[n - 1] : 0;
+  const idx = new Array(Math.max(n - 1, 0)).fill(0);
+  let s0 = srcOff, d0 = dstOff;
+  for (let done = 0; done < nitems; done += inner) {
+    for (let i = 0, s = s0, d = d0; i < inner; i++, s += sIn, d += dIn) {
+      for (let b = 0; b < itemsize; b++) dst[d + b] = src[s + b];
+    }
+    for (let k = n - 2; k >= 0; k--) {
+      idx[k]++; s0 += srcStrides[k]; d0 += dstStrides[k];
+      if (idx[k] < shape[k]) break;
+      s0 -= idx[k] * srcStrides[k]; d0 -= idx[k] * dstStrides[k]; idx[k] = 0;
+    }
+  }
+}
+
+function toNumber(v) { return typeof v === "bigint" ? Number(BigInt.asIntN(64, v)) : Number(v); }
+
+function writeSlot(dv, p, ty, v) {
+  switch (ty) {
+    case "i1": case "i8": dv.setInt8(p, toNumber(v)); break;
+    case "i16": dv.setInt16(p, toNumber(v), true); break;
+    case "i32": dv.setInt32(p, toNumber(v), true); break;
+    case "i64": dv.setBigInt64(p, BigInt(v), true); break; // ToBigInt64 wraps uint64 values
+    case "f32": dv.setFloat32(p, v, true); break;
+    case "f64": dv.setFloat64(p, v, true); break;
+    case "ptr": dv.setUint32(p, toNumber(v), true); break;
+    default: throw new Error(`numba-wasm: unsupported LLVM param type ${ty}`);
+  }
+}
+
+function readScalar(dv, p, dtype) {
+  switch (dtype) {
+    case "bool": return dv.getUint8(p) !== 0;
+    case "int8": return dv.getInt8(p);
+    case "uint8": return dv.getUint8(p);
+    case "int16": return dv.getInt16(p, true);
+    case "uint16": return dv.getUint16(p, true);
+    case "int32": return dv.getInt32(p, true);
+    case "uint32": return dv.getUint32(p, true);
+    case "int64": return dv.getBigInt64(p, true);
+    case "uint64": return dv.getBigUint64(p, true);
+    case "float32": return dv.getFloat32(p, true);
+    case "float64": return dv.getFloat64(p, true);
+    case "complex64": return { re: dv.getFloat32(p, true), im: dv.getFloat32(p + 4, true) };
+    case "complex128": return { re: dv.getFloat64(p, true), im: dv.getFloat64(p + 8, true) };
+    default: throw new Error(`numba-wasm: unsupported dtype ${dtype}`);
+  }
+}
+
+// LLVM data layout of a Numba type inside a struct (natural alignment, 8-byte pointer slots).
+function layoutOf(t) {
+  switch (t.kind) {
+    case "scalar": {
+      const d = dtypeInfo(t.dtype);
+      return { size: d.size, align: d.size / d.lanes };
+    }
+    case "array": return { size: 40 + 16 * t.ndim, align: 8 };
+    case "none": return { size: 8, align: 8 };
+    case "tuple": {
+      let size = 0, align = 1;
+      for (const it of t.items) {
+        const l = layoutOf(it);
+        size = Math.ceil(size / l.align) * l.align + l.size;
+        align = Math.max(align, l.align);
+      }
+      return { size: Math.ceil(size / align) * align, align };
+    }
+    default: throw new Error(`numba-wasm: unsupported kind ${t.kind}`);
+  }
+}
+
+// ---------------------------------------------------------------- pickle
+
+// Minimal reader for the pickles Numba stores in excinfo: (exc_class, args, loc).
+// Returns {value} or, when it meets an opcode it doesn't know, {firstGlobal} so
+// that at least the exception class can be reported.
+export function decodePickle(bytes) {
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const text = new TextDecoder();
+  const MARK = {};
+  const stack = [], memo = [];
+  let firstGlobal = null;
+  let p = 0;
+  const str = (n) => { const s = text.decode(bytes.subarray(p, p + n)); p += n; return s; };
+  const popN = (n) => stack.splice(stack.length - n, n);
+  try {
+    for (;;) {
+      if (p >= bytes.length) return { firstGlobal };
+      const op = bytes[p++];
+      switch (op) {
+        case 0x80: p += 1; break; // PROTO
+        case 0x95: p += 8; break; // FRAME
+        case 0x8c: { const n = bytes[p]; p += 1; stack.push(str(n)); break; } // SHORT_BINUNICODE
+        case 0x58: { const n = dv.getUint32(p, true); p += 4; stack.push(str(n)); break; } // BINUNICODE
+        case 0x94: memo.push(stack[stack.length - 1]); break; // MEMOIZE
+        case 0x68: stack.push(memo[bytes[p++]]); break; // BINGET
+        case 0x6a: stack.push(memo[dv.getUint32(p, true)]); p += 4; break; // LONG_BINGET
+        case 0x93: { // STACK_GLOBAL
+          const [module, name] = popN(2);
+          const g = { module, name };
+          firstGlobal ??= g;
+          stack.push(g);
+          break;
+        }
+        case 0x85: stack.push(popN(1)); break; // TUPLE1
+        case 0x86: stack.push(popN(2)); break; // TUPLE2
+        case 0x87: stack.push(popN(3)); break; // TUPLE3
+        case 0x29: stack.push([]); break; // EMPTY_TUPLE
+        case 0x28: stack.push(MARK); break; // MARK
+        case 0x74: { const m = stack.lastIndexOf(MARK); stack.push(stack.splice(m).slice(1)); break; } // TUPLE
+        case 0x4e: stack.push(null); break; // NONE
+        case 0x4a: stack.push(dv.getInt32(p, true)); p += 4; break; // BININT
+        case 0x4b: stack.push(bytes[p]); p += 1; break; // BININT1
+        case 0x4d: stack.push(dv.getUint16(p, true)); p += 2; break; // BININT2
+        case 0x47: stack.push(dv.getFloat64(p, false)); p += 8; break; // BINFLOAT (big endian)
+        case 0x88: stack.push(true); break; // NEWTRUE
+        case 0x89: stack.push(false); break; // NEWFALSE
+        case 0x2e: return stack.length === 1 ? { value: stack[0], firstGlobal } : { firstGlobal }; // STOP
+        default: return { firstGlobal };
+      }
+    }
+  } catch {
+    return { firstGlobal }; // truncated or malformed input
+  }
+}

@@ -1,0 +1,185 @@
+//! Stage 1: raw dumps -> LLVM modules.
+//!
+//! Accepts `inspect_llvm()` text, `NUMBA_OPT=0` IR, captures of
+//! `NUMBA_DUMP_LLVM` / `NUMBA_DUMP_OPTIMIZED` (banner lines, many modules in
+//! one stream), bitcode, and any number of these at once. The result is one
+//! merged module plus the return types recorded by numba-wasm's dump tools.
+
+use std::collections::HashMap;
+use std::io::Read;
+use std::path::Path;
+
+use anyhow::{Context as _, Result, bail};
+use inkwell::context::Context;
+use inkwell::memory_buffer::MemoryBuffer;
+use inkwell::module::{Linkage, Module};
+
+/// Comment line written by numba-wasm's dump tools before a module:
+/// `; numba-wasm-return: <mangled symbol> <str(return type)>`. Numba's IR
+/// does not record an entry's return type anywhere else.
+pub const RETURN_ANNOTATION: &str = "; numba-wasm-return:";
+
+/// One input as given on the command line (`-` is standard input).
+pub struct Source {
+    pub origin: String,
+    pub bytes: Vec<u8>,
+}
+
+impl Source {
+    pub fn read(arg: &str) -> Result<Source> {
+        if arg == "-" {
+            let mut bytes = Vec::new();
+            std::io::stdin().read_to_end(&mut bytes).context("cannot read standard input")?;
+            Ok(Source { origin: "<stdin>".into(), bytes })
+        } else {
+            let bytes = std::fs::read(Path::new(arg)).with_context(|| format!("cannot read `{arg}`"))?;
+            Ok(Source { origin: arg.into(), bytes })
+        }
+    }
+}
+
+/// A single LLVM module found in a source.
+pub struct Chunk {
+    pub origin: String,
+    pub bitcode: bool,
+    pub bytes: Vec<u8>,
+}
+
+/// Everything the sources hold, before parsing.
+#[derive(Default)]
+pub struct Dumps {
+    pub chunks: Vec<Chunk>,
+    /// Mangled symbol -> `str()` of its Numba return type.
+    pub return_types: HashMap<String, String>,
+}
+
+fn is_bitcode(bytes: &[u8]) -> bool {
+    bytes.starts_with(b"BC\xC0\xDE") || bytes.starts_with(&[0xDE, 0xC0, 0x17, 0x0B])
+}
+
+/// A banner line of Numba's dump output (`----LLVM DUMP f----`, `=====`).
+fn is_banner(line: &str) -> bool {
+    let t = line.trim();
+    (t.starts_with("---") && t.ends_with("---")) || (t.len() >= 8 && t.chars().all(|c| c == '='))
+}
+
+fn looks_like_ir(text: &str) -> bool {
+    text.lines().any(|l| l.starts_with("define ") || l.starts_with("declare "))
+}
+
+impl Dumps {
+    pub fn split(sources: &[Source]) -> Result<Dumps> {
+        let mut dumps = Dumps::default();
+        for src in sources {
+            if src.bytes.iter().all(u8::is_ascii_whitespace) {
+                bail!("input {} is empty: expected Numba LLVM IR (text or bitcode)", src.origin);
+            }
+            if is_bitcode(&src.bytes) {
+                dumps.chunks.push(Chunk { origin: src.origin.clone(), bitcode: true, bytes: src.bytes.clone() });
+                continue;
+            }
+            let text = std::str::from_utf8(&src.bytes)
+                .with_context(|| format!("input {} is neither LLVM bitcode nor UTF-8 text", src.origin))?;
+            let before = dumps.chunks.len();
+            dumps.split_text(&src.origin, text);
+            if dumps.chunks.len() == before {
+                bail!(
+                    "input {} holds no LLVM IR (no `define` or `declare` line); expected the text of \
+                     `dispatcher.inspect_llvm()` or a NUMBA_DUMP_LLVM capture",
+                    src.origin
+                );
+            }
+        }
+        Ok(dumps)
+    }
+
+    /// Split a text stream at banners and `; ModuleID` lines; keep the parts
+    /// that hold IR. Line numbers in parse errors refer to the chunk, so the
+    /// chunk's origin records its first line.
+    fn split_text(&mut self, origin: &str, text: &str) {
+        let mut current = String::new();
+        let mut start_line = 1;
+        let flush = |current: &mut String, start: usize, chunks: &mut Vec<Chunk>| {
+            if looks_like_ir(current) {
+                chunks.push(Chunk {
+                    origin: format!("{origin} (module starting at line {start})"),
+                    bitcode: false,
+                    bytes: std::mem::take(current).into_bytes(),
+                });
+            }
+            current.clear();
+        };
+        for (i, line) in text.lines().enumerate() {
+            if let Some(rest) = line.strip_prefix(RETURN_ANNOTATION) {
+                let mut it = rest.trim().splitn(2, ' ');
+                if let (Some(sym), Some(ty)) = (it.next(), it.next()) {
+                    self.return_types.insert(sym.to_string(), ty.trim().to_string());
+                }
+                continue;
+            }
+            let new_module = line.starts_with("; ModuleID") && looks_like_ir(&current);
+            if is_banner(line) || line.starts_with("; ---- numba-wasm module") || new_module {
+                flush(&mut current, start_line, &mut self.chunks);
+                start_line = i + 1;
+                if !new_module {
+                    start_line += 1;
+                    continue;
+                }
+            }
+            current.push_str(line);
+            current.push('\n');
+        }
+        flush(&mut current, start_line, &mut self.chunks);
+    }
+
+    /// Parse every chunk and link them into one module. A function defined
+    /// in several inputs (the same kernel dumped twice, a callee compiled
+    /// into its caller's library, `linkonce_odr` runtime helpers) is kept
+    /// once: Numba's symbols are content-addressed, so equal names are
+    /// equal code.
+    pub fn parse<'ctx>(&self, ctx: &'ctx Context) -> Result<Module<'ctx>> {
+        let merged = ctx.create_module("numba_wasm");
+        for chunk in &self.chunks {
+            let buf = MemoryBuffer::create_from_memory_range_copy(&chunk.bytes, &chunk.origin);
+            let module = if chunk.bitcode {
+                Module::parse_bitcode_from_buffer(&buf, ctx)
+                    .map_err(|e| anyhow::anyhow!("{}: invalid LLVM bitcode: {}", chunk.origin, e.to_string_lossy()))?
+            } else {
+                ctx.create_module_from_ir(buf)
+                    .map_err(|e| anyhow::anyhow!("{}: LLVM IR does not parse: {}", chunk.origin, e.to_string_lossy()))?
+            };
+            drop_duplicate_definitions(&merged, &module);
+            merged
+                .link_in_module(module)
+                .map_err(|e| anyhow::anyhow!("{}: cannot merge with the other inputs: {}", chunk.origin, e.to_string_lossy()))?;
+        }
+        Ok(merged)
+    }
+}
+
+/// Turn definitions that `merged` already has into declarations, so that
+/// linking does not report them as multiply defined.
+fn drop_duplicate_definitions(merged: &Module<'_>, incoming: &Module<'_>) {
+    for f in incoming.get_functions() {
+        if f.count_basic_blocks() == 0 {
+            continue;
+        }
+        let Ok(name) = f.get_name().to_str() else { continue };
+        if merged.get_function(name).is_some_and(|g| g.count_basic_blocks() > 0) {
+            for bb in f.get_basic_blocks() {
+                // SAFETY-free API: deleting all blocks makes `f` a declaration.
+                let _ = unsafe { bb.delete() };
+            }
+            f.set_linkage(Linkage::External);
+        }
+    }
+    for g in incoming.get_globals() {
+        let Ok(name) = g.get_name().to_str() else { continue };
+        if g.get_initializer().is_some()
+            && !matches!(g.get_linkage(), Linkage::Internal | Linkage::Private)
+            && merged.get_global(name).is_some_and(|m| m.get_initializer().is_some())
+        {
+            g.set_linkage(Linkage::LinkOnceODR);
+        }
+    }
+}

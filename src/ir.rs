@@ -1,0 +1,76 @@
+//! Small helpers over the LLVM module shared by the stages.
+
+use std::collections::{BTreeSet, HashSet};
+use std::ffi::CStr;
+
+use inkwell::llvm_sys::core::{
+    LLVMGetNumOperands, LLVMGetOperand, LLVMGetValueName2, LLVMIsAConstantExpr, LLVMIsAGlobalValue,
+    LLVMIsAInstruction,
+};
+use inkwell::llvm_sys::prelude::LLVMValueRef;
+use inkwell::module::Module;
+use inkwell::values::{AsValueRef, FunctionValue};
+
+fn value_name(v: LLVMValueRef) -> Option<String> {
+    let mut len = 0usize;
+    // SAFETY: `v` is a live value of the module being inspected.
+    let ptr = unsafe { LLVMGetValueName2(v, &mut len) };
+    if ptr.is_null() || len == 0 {
+        return None;
+    }
+    // SAFETY: LLVM returns a NUL-terminated name of `len` bytes.
+    Some(unsafe { CStr::from_ptr(ptr) }.to_string_lossy().into_owned())
+}
+
+/// Collect the globals (functions and variables) `v` refers to, looking
+/// through constant expressions.
+fn collect_globals(v: LLVMValueRef, out: &mut BTreeSet<String>, depth: u32) {
+    // SAFETY: read-only queries on live values.
+    unsafe {
+        if !LLVMIsAGlobalValue(v).is_null() {
+            out.extend(value_name(v));
+            return;
+        }
+        if depth > 8 || (LLVMIsAConstantExpr(v).is_null() && LLVMIsAInstruction(v).is_null() && depth > 0) {
+            return;
+        }
+        for i in 0..LLVMGetNumOperands(v).max(0) as u32 {
+            let op = LLVMGetOperand(v, i);
+            if !op.is_null() {
+                collect_globals(op, out, depth + 1);
+            }
+        }
+    }
+}
+
+/// Names of the functions and globals the body of `f` refers to.
+pub fn referenced_symbols(f: FunctionValue<'_>) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    for bb in f.get_basic_blocks() {
+        for inst in bb.get_instructions() {
+            collect_globals(inst.as_value_ref(), &mut out, 0);
+        }
+    }
+    out
+}
+
+/// Every function reachable from `root` through direct references, `root`
+/// included, in a stable order.
+pub fn reachable_functions(module: &Module<'_>, root: &str) -> Vec<String> {
+    let mut seen = HashSet::new();
+    let mut order = Vec::new();
+    let mut stack = vec![root.to_string()];
+    while let Some(name) = stack.pop() {
+        if !seen.insert(name.clone()) {
+            continue;
+        }
+        let Some(f) = module.get_function(&name) else { continue };
+        order.push(name);
+        for r in referenced_symbols(f) {
+            if module.get_function(&r).is_some() && !seen.contains(&r) {
+                stack.push(r);
+            }
+        }
+    }
+    order
+}

@@ -1,0 +1,138 @@
+//! numba-wasm: Numba's LLVM IR in, a standalone WebAssembly module with a
+//! JS/TS wrapper out. The pipeline, one stage per module, in order:
+//!
+//! 1. [`input`]    dumps (text, bitcode, banners, stdin) -> one LLVM module
+//! 2. [`numba`]    entry points and their Numba signatures
+//! 3. [`rewrite`]  retarget to wasm32, strip CPython wrappers, NRT -> shim, exports
+//! 4. [`check`]    refuse what cannot run in wasm, naming function and symbol
+//! 5. [`codegen`]  LLVM O3 for wasm32 + simd128 -> object file
+//! 6. [`link`]     wasm-ld with the embedded runtime shim
+//! 7. [`post`]     walrus: the `numba_wasm` metadata section
+//! 8. [`glue`]     `.js` and `.d.ts` from that section
+
+pub mod check;
+pub mod codegen;
+pub mod glue;
+pub mod input;
+mod ir;
+pub mod link;
+pub mod metadata;
+pub mod numba;
+pub mod post;
+pub mod rewrite;
+pub mod shim;
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context as _, Result, bail};
+use inkwell::context::Context;
+
+use input::{Dumps, Source};
+use metadata::Metadata;
+use numba::entry::{self, Candidate, Entry};
+
+/// What `inspect` reports for one entry point.
+pub struct EntryReport {
+    pub qualname: String,
+    pub symbol: String,
+    /// The Numba signature, or why it could not be recovered.
+    pub signature: Result<String, String>,
+    /// References that would stop a build.
+    pub problems: Vec<check::Problem>,
+}
+
+fn candidates(module: &inkwell::module::Module<'_>, dumps: &Dumps) -> Result<Vec<Candidate>> {
+    let found = entry::find(module, &dumps.return_types);
+    if found.is_empty() {
+        bail!(
+            "no Numba entry point found in the input: expected functions compiled by @njit in \
+             nopython mode (IR from `dispatcher.inspect_llvm()` or NUMBA_DUMP_LLVM)"
+        );
+    }
+    Ok(found)
+}
+
+/// List entry points with their signatures and blocking references.
+pub fn inspect(sources: &[Source]) -> Result<Vec<EntryReport>> {
+    let dumps = Dumps::split(sources)?;
+    let ctx = Context::create();
+    let module = dumps.parse(&ctx)?;
+    let found = candidates(&module, &dumps)?;
+    Ok(found
+        .into_iter()
+        .map(|c| EntryReport {
+            qualname: c.demangled.qualname.clone(),
+            problems: check::problems(&module, &c.symbol)
+                .into_iter()
+                .filter(|p| !numba::callconv::is_python_wrapper(&p.symbol))
+                .collect(),
+            symbol: c.symbol,
+            signature: c.entry.map(|e| e.signature()).map_err(|e| format!("{e:#}")),
+        })
+        .collect())
+}
+
+/// Compile the dumps into a finished `.wasm` (metadata section included).
+pub fn compile(sources: &[Source]) -> Result<(Vec<u8>, Metadata)> {
+    let dumps = Dumps::split(sources)?;
+    let ctx = Context::create();
+    let module = dumps.parse(&ctx)?;
+    let found = candidates(&module, &dumps)?;
+
+    let mut entries: Vec<Entry> = Vec::new();
+    let mut errors = Vec::new();
+    for c in found {
+        match c.entry {
+            Ok(e) => entries.push(e),
+            Err(e) => errors.push(format!("{e:#}")),
+        }
+    }
+    if !errors.is_empty() {
+        bail!("{}", errors.join("\n"));
+    }
+
+    let machine = codegen::target_machine()?;
+    let exports = rewrite::rewrite(&module, &machine, &entries)?;
+    for (entry, export) in entries.iter().zip(&exports) {
+        for p in check::problems(&module, export) {
+            errors.push(format!("`{}` ({}): `{}` {}", entry.qualname, entry.signature(), p.symbol, p.reason));
+        }
+    }
+    if !errors.is_empty() {
+        bail!("cannot build:\n  {}", errors.join("\n  "));
+    }
+
+    codegen::optimize(&module, &machine)?;
+    let object = codegen::emit_object(&module, &machine)?;
+    let linked = link::link(&object, &exports)?;
+    let metadata = Metadata::new(&entries, &exports);
+    let wasm = post::finish(&linked, &metadata)?;
+    Ok((wasm, metadata))
+}
+
+/// Paths of the files `build` wrote.
+pub struct Artifacts {
+    pub wasm: PathBuf,
+    pub js: PathBuf,
+    pub dts: PathBuf,
+}
+
+/// Compile and write `OUTDIR/NAME.wasm`, `NAME.js` and `NAME.d.ts`.
+pub fn build(sources: &[Source], out_dir: &Path, name: &str) -> Result<Artifacts> {
+    let (wasm, metadata) = compile(sources)?;
+    write_outputs(&wasm, &metadata, out_dir, name)
+}
+
+pub fn write_outputs(wasm: &[u8], metadata: &Metadata, out_dir: &Path, name: &str) -> Result<Artifacts> {
+    std::fs::create_dir_all(out_dir).with_context(|| format!("cannot create `{}`", out_dir.display()))?;
+    let artifacts = Artifacts {
+        wasm: out_dir.join(format!("{name}.wasm")),
+        js: out_dir.join(format!("{name}.js")),
+        dts: out_dir.join(format!("{name}.d.ts")),
+    };
+    let wasm_file = format!("{name}.wasm");
+    std::fs::write(&artifacts.wasm, wasm)?;
+    std::fs::write(&artifacts.js, glue::javascript(metadata, &wasm_file))?;
+    std::fs::write(&artifacts.dts, glue::declarations(metadata))?;
+    Ok(artifacts)
+}

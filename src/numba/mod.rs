@@ -1,0 +1,7 @@
+//! What numba-wasm knows of Numba: its types, symbol mangling, calling
+//! convention and how entry points are recognised in a module.
+
+pub mod callconv;
+pub mod entry;
+pub mod mangle;
+pub mod types;

@@ -1,0 +1,354 @@
+//! Numba's types, as far as a wasm export needs them: scalars, arrays,
+//! tuples and None. Parsed from mangled names (arguments) and from
+//! `str(numba type)` (return types recorded by the dump tools).
+
+use std::fmt;
+
+use anyhow::{Result, bail};
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Dtype {
+    Bool,
+    Int8,
+    Uint8,
+    Int16,
+    Uint16,
+    Int32,
+    Uint32,
+    Int64,
+    Uint64,
+    Float32,
+    Float64,
+    Complex64,
+    Complex128,
+}
+
+impl Dtype {
+    pub const ALL: [Dtype; 13] = [
+        Dtype::Bool,
+        Dtype::Int8,
+        Dtype::Uint8,
+        Dtype::Int16,
+        Dtype::Uint16,
+        Dtype::Int32,
+        Dtype::Uint32,
+        Dtype::Int64,
+        Dtype::Uint64,
+        Dtype::Float32,
+        Dtype::Float64,
+        Dtype::Complex64,
+        Dtype::Complex128,
+    ];
+
+    /// The name Numba prints (`str(types.int32)`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Dtype::Bool => "bool",
+            Dtype::Int8 => "int8",
+            Dtype::Uint8 => "uint8",
+            Dtype::Int16 => "int16",
+            Dtype::Uint16 => "uint16",
+            Dtype::Int32 => "int32",
+            Dtype::Uint32 => "uint32",
+            Dtype::Int64 => "int64",
+            Dtype::Uint64 => "uint64",
+            Dtype::Float32 => "float32",
+            Dtype::Float64 => "float64",
+            Dtype::Complex64 => "complex64",
+            Dtype::Complex128 => "complex128",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Dtype> {
+        match name {
+            // Numba spells the boolean type `bool` (older versions `bool_`/`boolean`).
+            "boolean" | "bool_" => Some(Dtype::Bool),
+            // `intp`/`uintp` are int64/uint64 on the 64-bit host that produced the IR.
+            "intp" => Some(Dtype::Int64),
+            "uintp" => Some(Dtype::Uint64),
+            _ => Dtype::ALL.into_iter().find(|d| d.name() == name),
+        }
+    }
+
+    /// Itanium-style code from `numba.core.itanium_mangler.N2CODE`.
+    pub fn from_mangle_code(code: char) -> Option<Dtype> {
+        Some(match code {
+            'b' => Dtype::Bool,
+            'h' => Dtype::Uint8,
+            'a' => Dtype::Int8,
+            't' => Dtype::Uint16,
+            's' => Dtype::Int16,
+            'j' => Dtype::Uint32,
+            'i' => Dtype::Int32,
+            'y' => Dtype::Uint64,
+            'x' => Dtype::Int64,
+            'f' => Dtype::Float32,
+            'd' => Dtype::Float64,
+            _ => return None,
+        })
+    }
+
+    /// Size in bytes of one element in an array (the data model's storage).
+    pub fn itemsize(self) -> u64 {
+        match self {
+            Dtype::Bool | Dtype::Int8 | Dtype::Uint8 => 1,
+            Dtype::Int16 | Dtype::Uint16 => 2,
+            Dtype::Int32 | Dtype::Uint32 | Dtype::Float32 => 4,
+            Dtype::Int64 | Dtype::Uint64 | Dtype::Float64 | Dtype::Complex64 => 8,
+            Dtype::Complex128 => 16,
+        }
+    }
+
+    /// Alignment of the value inside a struct (complex numbers align as their parts).
+    pub fn align(self) -> u64 {
+        match self {
+            Dtype::Complex64 => 4,
+            Dtype::Complex128 => 8,
+            d => d.itemsize(),
+        }
+    }
+
+    pub fn is_complex(self) -> bool {
+        matches!(self, Dtype::Complex64 | Dtype::Complex128)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Layout {
+    C,
+    F,
+    A,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum NumbaType {
+    Scalar {
+        dtype: Dtype,
+    },
+    Array {
+        dtype: Dtype,
+        ndim: u32,
+        layout: Layout,
+        readonly: bool,
+    },
+    Tuple {
+        items: Vec<NumbaType>,
+    },
+    None,
+}
+
+/// Byte size of Numba's array struct for `ndim` dimensions: meminfo, parent,
+/// nitems, itemsize, data, shape[ndim], strides[ndim], in 8-byte slots.
+pub fn array_struct_size(ndim: u32) -> u64 {
+    40 + 16 * u64::from(ndim)
+}
+
+impl NumbaType {
+    /// (size, align) of the value as stored behind `retptr` (Numba's data
+    /// model lowered with 8-byte pointer slots).
+    pub fn data_layout(&self) -> (u64, u64) {
+        match self {
+            NumbaType::Scalar { dtype } => (dtype.itemsize(), dtype.align()),
+            NumbaType::Array { ndim, .. } => (array_struct_size(*ndim), 8),
+            NumbaType::Tuple { items } => {
+                let (mut size, mut align) = (0u64, 1u64);
+                for item in items {
+                    let (s, a) = item.data_layout();
+                    size = size.next_multiple_of(a) + s;
+                    align = align.max(a);
+                }
+                (size.next_multiple_of(align), align)
+            }
+            NumbaType::None => (0, 1),
+        }
+    }
+
+    /// How many LLVM parameters Numba flattens a value of this type into.
+    pub fn flat_param_count(&self) -> usize {
+        match self {
+            NumbaType::Scalar { dtype } if dtype.is_complex() => 2,
+            NumbaType::Scalar { .. } => 1,
+            NumbaType::Array { ndim, .. } => 5 + 2 * *ndim as usize,
+            NumbaType::Tuple { items } => items.iter().map(NumbaType::flat_param_count).sum(),
+            NumbaType::None => 0,
+        }
+    }
+
+    /// Parse `str()` of a Numba type, e.g. `int32`, `array(float64, 2d, C)`,
+    /// `readonly array(int8, 1d, A)`, `UniTuple(int64 x 2)`,
+    /// `Tuple(int64, float64)`, `none`.
+    pub fn parse(text: &str) -> Result<NumbaType> {
+        let mut p = TypeParser { s: text.trim(), pos: 0 };
+        let t = p.ty()?;
+        p.skip_ws();
+        if p.pos != p.s.len() {
+            bail!("unexpected text at column {} of Numba type `{text}`", p.pos + 1);
+        }
+        Ok(t)
+    }
+}
+
+struct TypeParser<'a> {
+    s: &'a str,
+    pos: usize,
+}
+
+impl TypeParser<'_> {
+    fn skip_ws(&mut self) {
+        while self.s[self.pos..].starts_with(' ') {
+            self.pos += 1;
+        }
+    }
+
+    fn eat(&mut self, tok: &str) -> bool {
+        self.skip_ws();
+        if self.s[self.pos..].starts_with(tok) {
+            self.pos += tok.len();
+            true
+        } else {
+            false
+        }
+    }
+
+    fn expect(&mut self, tok: &str) -> Result<()> {
+        if !self.eat(tok) {
+            bail!("expected `{tok}` at column {} of Numba type `{}`", self.pos + 1, self.s);
+        }
+        Ok(())
+    }
+
+    fn word(&mut self) -> &str {
+        self.skip_ws();
+        let start = self.pos;
+        let rest = &self.s[start..];
+        let len = rest
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(rest.len());
+        self.pos += len;
+        &self.s[start..start + len]
+    }
+
+    fn ty(&mut self) -> Result<NumbaType> {
+        let readonly = self.eat("readonly ");
+        let word = self.word().to_string();
+        match word.as_str() {
+            "array" => {
+                self.expect("(")?;
+                let dtype_name = self.word().to_string();
+                let dtype = Dtype::from_name(&dtype_name).ok_or_else(|| {
+                    anyhow::anyhow!("unsupported array dtype `{dtype_name}` in `{}`", self.s)
+                })?;
+                self.expect(",")?;
+                let nd = self.word().to_string();
+                let ndim = nd
+                    .strip_suffix('d')
+                    .and_then(|n| n.parse().ok())
+                    .ok_or_else(|| anyhow::anyhow!("bad ndim `{nd}` in `{}`", self.s))?;
+                self.expect(",")?;
+                let layout = match self.word().to_string().as_str() {
+                    "C" => Layout::C,
+                    "F" => Layout::F,
+                    "A" => Layout::A,
+                    other => bail!("bad array layout `{other}` in `{}`", self.s),
+                };
+                // Trailing qualifiers such as `aligned=False` are not needed here.
+                while !self.eat(")") {
+                    if self.pos >= self.s.len() {
+                        bail!("unterminated array type `{}`", self.s);
+                    }
+                    self.pos += 1;
+                }
+                Ok(NumbaType::Array { dtype, ndim, layout, readonly })
+            }
+            "UniTuple" => {
+                self.expect("(")?;
+                let item = self.ty()?;
+                self.expect("x")?;
+                let n: usize = self
+                    .word()
+                    .parse()
+                    .map_err(|_| anyhow::anyhow!("bad UniTuple count in `{}`", self.s))?;
+                self.expect(")")?;
+                Ok(NumbaType::Tuple { items: vec![item; n] })
+            }
+            "Tuple" => {
+                self.expect("(")?;
+                let mut items = Vec::new();
+                if !self.eat(")") {
+                    loop {
+                        items.push(self.ty()?);
+                        if self.eat(")") {
+                            break;
+                        }
+                        self.expect(",")?;
+                    }
+                }
+                Ok(NumbaType::Tuple { items })
+            }
+            "none" | "None" | "void" => Ok(NumbaType::None),
+            name => match Dtype::from_name(name) {
+                Some(dtype) => Ok(NumbaType::Scalar { dtype }),
+                None => bail!("unsupported Numba type `{}`", self.s),
+            },
+        }
+    }
+}
+
+impl fmt::Display for NumbaType {
+    /// Numba's own spelling, so signatures read like `dispatcher.signatures`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            NumbaType::Scalar { dtype } => f.write_str(dtype.name()),
+            NumbaType::Array { dtype, ndim, layout, readonly } => {
+                let ro = if *readonly { "readonly " } else { "" };
+                write!(f, "{ro}array({}, {ndim}d, {layout:?})", dtype.name())
+            }
+            NumbaType::Tuple { items } => {
+                if !items.is_empty() && items.iter().all(|t| *t == items[0]) {
+                    write!(f, "UniTuple({} x {})", items[0], items.len())
+                } else {
+                    f.write_str("Tuple(")?;
+                    for (i, t) in items.iter().enumerate() {
+                        if i > 0 {
+                            f.write_str(", ")?;
+                        }
+                        write!(f, "{t}")?;
+                    }
+                    f.write_str(")")
+                }
+            }
+            NumbaType::None => f.write_str("none"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_numba_type_strings() {
+        for s in [
+            "int32",
+            "array(float64, 2d, C)",
+            "readonly array(int8, 1d, A)",
+            "UniTuple(int64 x 2)",
+            "Tuple(int64, float64)",
+            "none",
+            "complex128",
+        ] {
+            assert_eq!(NumbaType::parse(s).unwrap().to_string(), s);
+        }
+        assert!(NumbaType::parse("list(int64)").is_err());
+    }
+
+    #[test]
+    fn tuple_layout_follows_natural_alignment() {
+        let t = NumbaType::parse("Tuple(int32, int8, float64)").unwrap();
+        assert_eq!(t.data_layout(), (16, 8));
+        assert_eq!(NumbaType::parse("array(uint8, 2d, C)").unwrap().data_layout(), (72, 8));
+    }
+}

@@ -1,0 +1,65 @@
+//! One exported function per entry point, with a host-friendly signature:
+//! `i32 nw_entry_K(ptr args, ptr retptr, ptr excinfo)`. The host writes the
+//! flattened arguments into 8-byte slots at `args`; the wrapper loads each
+//! with the entry's own parameter type and calls the Numba function, so
+//! no 64-bit value crosses the JS boundary as a BigInt.
+
+use anyhow::{Context as _, Result};
+use inkwell::module::{Linkage, Module};
+use inkwell::values::{BasicMetadataValueEnum, BasicValue, ValueKind};
+
+use crate::numba::entry::Entry;
+
+pub const EXPORT_PREFIX: &str = "nw_entry_";
+
+pub fn add_entry_exports(module: &Module<'_>, entries: &[Entry]) -> Result<Vec<String>> {
+    let ctx = module.get_context();
+    let ptr = ctx.ptr_type(Default::default());
+    let i32t = ctx.i32_type();
+    let i64t = ctx.i64_type();
+    let wrapper_ty = i32t.fn_type(&[ptr.into(), ptr.into(), ptr.into()], false);
+    let builder = ctx.create_builder();
+    let mut names = Vec::new();
+    for (k, entry) in entries.iter().enumerate() {
+        let callee = module
+            .get_function(&entry.symbol)
+            .with_context(|| format!("entry `{}` vanished from the module", entry.qualname))?;
+        let name = format!("{EXPORT_PREFIX}{k}");
+        let wrapper = module.add_function(&name, wrapper_ty, Some(Linkage::External));
+        let [args, retptr, excinfo] = [0, 1, 2].map(|i| wrapper.get_nth_param(i).expect("3 params").into_pointer_value());
+        builder.position_at_end(ctx.append_basic_block(wrapper, "entry"));
+        let mut call_args: Vec<BasicMetadataValueEnum<'_>> = vec![retptr.into(), excinfo.into()];
+        for (i, ty) in callee.get_params().iter().map(|p| p.get_type()).enumerate().skip(2) {
+            let offset = i64t.const_int(8 * (i as u64 - 2), false);
+            // SAFETY: byte GEP inside the host-allocated argument buffer.
+            let slot = unsafe { builder.build_gep(ctx.i8_type(), args, &[offset], "slot")? };
+            let value = builder.build_load(ty, slot, "arg")?;
+            value.as_instruction_value().expect("load").set_alignment(8).ok();
+            call_args.push(value.into());
+        }
+        let status = builder.build_call(callee, &call_args, "status")?;
+        let ValueKind::Basic(status) = status.try_as_basic_value() else {
+            anyhow::bail!("Numba entry `{}` returns no status", entry.qualname);
+        };
+        builder.build_return(Some(&status))?;
+        names.push(name);
+    }
+    Ok(names)
+}
+
+/// Give every definition except the exports internal linkage, so the
+/// optimizer can inline the Numba functions into the exports and drop all
+/// that no export reaches (CPython glue, environment globals, helpers).
+pub fn internalize_all_but(module: &Module<'_>, exports: &[String]) {
+    for f in module.get_functions() {
+        let keep = f.get_name().to_str().is_ok_and(|n| exports.iter().any(|e| e == n));
+        if f.count_basic_blocks() > 0 && !keep {
+            f.set_linkage(Linkage::Internal);
+        }
+    }
+    for g in module.get_globals() {
+        if g.get_initializer().is_some() {
+            g.set_linkage(Linkage::Internal);
+        }
+    }
+}
