@@ -1,0 +1,46 @@
+#!/usr/bin/env python3
+"""Regenerate fixtures/numba-<V>/captures/: raw captures of Numba's
+NUMBA_DUMP_OPTIMIZED=1 and NUMBA_DUMP_LLVM=1 output for
+fixtures/capture_kernels.py, and their cases.json (native results).
+
+    /path/to/venv/bin/python scripts/dump_captures.py
+"""
+import json
+import os
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+FIXTURES = os.path.join(os.path.dirname(HERE), "fixtures")
+sys.path.insert(0, HERE)
+sys.path.insert(0, FIXTURES)
+
+
+def capture(env_var, path):
+    env = dict(os.environ, **{env_var: "1"})
+    env.pop("NUMBA_OPT", None)
+    out = subprocess.run([sys.executable, os.path.join(FIXTURES, "capture_kernels.py")],
+                         env=env, check=True, capture_output=True, text=True).stdout
+    with open(path, "w") as f:
+        f.write(out)
+
+
+def main():
+    import numba
+    import numpy as np
+    import capture_kernels
+    from dump_fixtures import run_case
+
+    out = os.path.join(FIXTURES, f"numba-{numba.__version__}", "captures")
+    os.makedirs(out, exist_ok=True)
+    capture("NUMBA_DUMP_OPTIMIZED", os.path.join(out, "dump_optimized.txt"))
+    capture("NUMBA_DUMP_LLVM", os.path.join(out, "dump_llvm.txt"))
+    cases = [run_case(*c) for c in capture_kernels.cases()]
+    with open(os.path.join(out, "cases.json"), "w") as f:
+        json.dump({"numba": numba.__version__, "numpy": np.__version__, "cases": cases}, f, indent=1)
+        f.write("\n")
+    print(f"wrote {out}")
+
+
+if __name__ == "__main__":
+    main()
