@@ -94,18 +94,16 @@ impl Dumps {
     }
 
     /// Split a text stream at banners and `; ModuleID` lines; keep the parts
-    /// that hold IR. Line numbers in parse errors refer to the chunk, so the
-    /// chunk's origin records its first line.
+    /// that hold IR.
     fn split_text(&mut self, origin: &str, text: &str) {
         let mut current = String::new();
         let mut start_line = 1;
         let flush = |current: &mut String, start: usize, chunks: &mut Vec<Chunk>| {
             if looks_like_ir(current) {
-                chunks.push(Chunk {
-                    origin: format!("{origin} (module starting at line {start})"),
-                    bitcode: false,
-                    bytes: std::mem::take(current).into_bytes(),
-                });
+                // Blank lines in front keep LLVM's line numbers those of the input.
+                let mut text = "\n".repeat(start - 1);
+                text.push_str(current);
+                chunks.push(Chunk { origin: origin.to_string(), bitcode: false, bytes: text.into_bytes() });
             }
             current.clear();
         };
@@ -146,7 +144,7 @@ impl Dumps {
                     .map_err(|e| anyhow::anyhow!("{}: invalid LLVM bitcode: {}", chunk.origin, e.to_string_lossy()))?
             } else {
                 ctx.create_module_from_ir(buf)
-                    .map_err(|e| anyhow::anyhow!("{}: LLVM IR does not parse: {}", chunk.origin, e.to_string_lossy()))?
+                    .map_err(|e| anyhow::anyhow!("LLVM IR does not parse: {}", e.to_string_lossy().trim_end()))?
             };
             drop_duplicate_definitions(&merged, &module);
             merged

@@ -52,12 +52,23 @@ fn candidates(module: &inkwell::module::Module<'_>, dumps: &Dumps) -> Result<Vec
     Ok(found)
 }
 
+/// Return types given by the user, `(name, numba type)`: the name is a
+/// Python function name, a qualified name or a mangled symbol.
+pub type ReturnTypes = [(String, String)];
+
+fn load(sources: &[Source], returns: &ReturnTypes) -> Result<Dumps> {
+    let mut dumps = Dumps::split(sources)?;
+    dumps.return_types.extend(returns.iter().cloned());
+    Ok(dumps)
+}
+
 /// List entry points with their signatures and blocking references.
-pub fn inspect(sources: &[Source]) -> Result<Vec<EntryReport>> {
-    let dumps = Dumps::split(sources)?;
+pub fn inspect(sources: &[Source], returns: &ReturnTypes) -> Result<Vec<EntryReport>> {
+    let dumps = load(sources, returns)?;
     let ctx = Context::create();
     let module = dumps.parse(&ctx)?;
     let found = candidates(&module, &dumps)?;
+    rewrite::prepare(&module, &codegen::target_machine()?);
     Ok(found
         .into_iter()
         .map(|c| EntryReport {
@@ -73,8 +84,8 @@ pub fn inspect(sources: &[Source]) -> Result<Vec<EntryReport>> {
 }
 
 /// Compile the dumps into a finished `.wasm` (metadata section included).
-pub fn compile(sources: &[Source]) -> Result<(Vec<u8>, Metadata)> {
-    let dumps = Dumps::split(sources)?;
+pub fn compile(sources: &[Source], returns: &ReturnTypes) -> Result<(Vec<u8>, Metadata)> {
+    let dumps = load(sources, returns)?;
     let ctx = Context::create();
     let module = dumps.parse(&ctx)?;
     let found = candidates(&module, &dumps)?;
@@ -92,7 +103,8 @@ pub fn compile(sources: &[Source]) -> Result<(Vec<u8>, Metadata)> {
     }
 
     let machine = codegen::target_machine()?;
-    let exports = rewrite::rewrite(&module, &machine, &entries)?;
+    rewrite::prepare(&module, &machine);
+    let exports = rewrite::add_exports(&module, &entries)?;
     for (entry, export) in entries.iter().zip(&exports) {
         for p in check::problems(&module, export) {
             errors.push(format!("`{}` ({}): `{}` {}", entry.qualname, entry.signature(), p.symbol, p.reason));
@@ -118,8 +130,8 @@ pub struct Artifacts {
 }
 
 /// Compile and write `OUTDIR/NAME.wasm`, `NAME.js` and `NAME.d.ts`.
-pub fn build(sources: &[Source], out_dir: &Path, name: &str) -> Result<Artifacts> {
-    let (wasm, metadata) = compile(sources)?;
+pub fn build(sources: &[Source], returns: &ReturnTypes, out_dir: &Path, name: &str) -> Result<Artifacts> {
+    let (wasm, metadata) = compile(sources, returns)?;
     write_outputs(&wasm, &metadata, out_dir, name)
 }
 

@@ -25,17 +25,30 @@ enum Command {
         /// Base name of the output files.
         #[arg(long, default_value = "kernels")]
         name: String,
+        /// Return type of a function whose dump does not record it, e.g.
+        /// `--return total=float64` (needed for bare NUMBA_DUMP_LLVM captures).
+        #[arg(long = "return", value_name = "NAME=TYPE", value_parser = parse_return)]
+        returns: Vec<(String, String)>,
     },
     /// List the entry points found in the dumps and what would stop a build.
     Inspect {
         /// IR files (text or bitcode); `-` or nothing reads standard input.
         inputs: Vec<String>,
+        /// Return type of a function whose dump does not record it.
+        #[arg(long = "return", value_name = "NAME=TYPE", value_parser = parse_return)]
+        returns: Vec<(String, String)>,
     },
     /// Regenerate NAME.js and NAME.d.ts beside an existing NAME.wasm.
     Wrap {
         /// A `.wasm` built by numba-wasm.
         wasm: PathBuf,
     },
+}
+
+fn parse_return(s: &str) -> Result<(String, String), String> {
+    let (name, ty) = s.split_once('=').ok_or("expected NAME=TYPE, e.g. total=float64")?;
+    numba_wasm::numba::types::NumbaType::parse(ty).map_err(|e| e.to_string())?;
+    Ok((name.trim().to_string(), ty.trim().to_string()))
 }
 
 fn read_sources(inputs: &[String]) -> anyhow::Result<Vec<Source>> {
@@ -47,17 +60,17 @@ fn read_sources(inputs: &[String]) -> anyhow::Result<Vec<Source>> {
 
 fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        Command::Build { inputs, out_dir, name } => {
+        Command::Build { inputs, out_dir, name, returns } => {
             if name.is_empty() || name.contains(['/', '\\']) {
                 anyhow::bail!("--name must be a plain file name, got `{name}`");
             }
             let sources = read_sources(&inputs)?;
-            let a = numba_wasm::build(&sources, &out_dir, &name)?;
+            let a = numba_wasm::build(&sources, &returns, &out_dir, &name)?;
             eprintln!("wrote {}, {}, {}", a.wasm.display(), a.js.display(), a.dts.display());
         }
-        Command::Inspect { inputs } => {
+        Command::Inspect { inputs, returns } => {
             let sources = read_sources(&inputs)?;
-            for r in numba_wasm::inspect(&sources)? {
+            for r in numba_wasm::inspect(&sources, &returns)? {
                 match &r.signature {
                     Ok(sig) => println!("{}  {}", r.qualname, sig),
                     Err(why) => println!("{}  <signature unknown: {why}>", r.qualname),

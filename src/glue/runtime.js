@@ -355,12 +355,20 @@ class Runtime {
     if (exc === 0) return generic;
     const buf = dv.getUint32(exc, true);
     const size = dv.getInt32(exc + 8, true);
-    if (buf === 0 || size <= 0 || buf + size > dv.byteLength) return generic;
-    const r = decodePickle(this.views().u8.slice(buf, buf + size));
+    if (buf === 0 || buf >= dv.byteLength) return generic;
+    // The reader stops at STOP, so bufsz is only an upper bound here (clamped to
+    // memory): this also survives an excinfo laid out with 4-byte pointer slots.
+    const end = Math.min(dv.byteLength, buf + (size > 0 ? size : 1 << 16));
+    const r = decodePickle(this.views().u8.slice(buf, end));
     const cls = r.value?.[0] ?? r.firstGlobal;
     if (!cls || typeof cls.name !== "string") return generic;
     const pyArgs = Array.isArray(r.value?.[1]) ? r.value[1] : null;
-    const msg = pyArgs ? (pyArgs.length ? String(pyArgs[0]) : "")
+    // Dynamic exceptions (runtime values in the message) keep those args elsewhere:
+    // then a non-string first arg is a placeholder, not the message.
+    const first = pyArgs?.[0];
+    const msg = !pyArgs ? `${fname} raised ${cls.name} (status ${status})`
+      : pyArgs.length === 0 ? ""
+      : typeof first === "string" || typeof first === "number" || typeof first === "boolean" ? String(first)
       : `${fname} raised ${cls.name} (status ${status})`;
     const e = new Error(msg);
     e.name = e.pythonName = cls.name;
@@ -678,9 +686,12 @@ export function decodePickle(bytes) {
         case 0x68: stack.push(memo[bytes[p++]]); break; // BINGET
         case 0x6a: stack.push(memo[dv.getUint32(p, true)]); p += 4; break; // LONG_BINGET
         case 0x93: { // STACK_GLOBAL
+          const depth = stack.length;
           const [module, name] = popN(2);
           const g = { module, name };
-          firstGlobal ??= g;
+          // Only a class named by reference as the tuple's first item; cloudpickle's
+          // by-value classes start with helper globals that would mislead.
+          if (depth === 2 && !firstGlobal && !/^(cloudpickle|copyreg|numba)\b/.test(module)) firstGlobal = g;
           stack.push(g);
           break;
         }

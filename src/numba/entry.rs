@@ -74,25 +74,22 @@ fn has_numba_callconv(f: FunctionValue<'_>) -> bool {
 /// Entry points: functions Numba wrapped for CPython (what a dispatcher
 /// call reaches), else annotated ones, else every Numba-convention
 /// function outside Numba's own library namespace (NUMBA_DUMP_LLVM
-/// captures carry no wrappers).
+/// captures carry no wrappers). Annotated functions always count.
 pub fn find(module: &Module<'_>, return_types: &HashMap<String, String>) -> Vec<Candidate> {
     let defined: Vec<FunctionValue<'_>> = module
         .get_functions()
         .filter(|f| is_defined(*f) && f.get_name().to_str().is_ok_and(|n| n.starts_with("_ZN")))
         .collect();
     let name_of = |f: &FunctionValue<'_>| f.get_name().to_str().unwrap_or_default().to_string();
+    // Only dispatcher-facing functions get a CPython wrapper; Numba's own
+    // overload implementations get `cfunc.` wrappers too, so those do not count.
     let wrapped: Vec<String> = defined
         .iter()
         .map(name_of)
-        .filter(|n| {
-            cpython_wrapper_name(n).is_some_and(|w| module.get_function(&w).is_some())
-                || module.get_function(&cfunc_wrapper_name(n)).is_some()
-        })
+        .filter(|n| cpython_wrapper_name(n).is_some_and(|w| module.get_function(&w).is_some()))
         .collect();
     let mut symbols: BTreeSet<String> = wrapped.into_iter().collect();
-    if symbols.is_empty() {
-        symbols = defined.iter().map(name_of).filter(|n| return_types.contains_key(n)).collect();
-    }
+    symbols.extend(defined.iter().map(name_of).filter(|n| return_types.contains_key(n)));
     if symbols.is_empty() {
         symbols = defined
             .iter()
@@ -140,7 +137,11 @@ fn describe(
             ),
         }
     }
-    let ret = match return_types.get(symbol) {
+    // Recorded by symbol (dump tools) or given by name (`--return name=type`).
+    let recorded = [symbol, qualname.as_str(), demangled.name()]
+        .into_iter()
+        .find_map(|k| return_types.get(k));
+    let ret = match recorded {
         Some(text) => NumbaType::parse(text).map_err(|e| anyhow::anyhow!("`{qualname}` returns {e}"))?,
         None => infer_return_type(module, symbol, qualname)?,
     };
@@ -203,11 +204,12 @@ fn param_kind(t: BasicTypeEnum<'_>) -> Option<Param> {
 /// Array dtypes are not recoverable this way (the wrapper reads them from
 /// the runtime environment), so those need the dump tools' annotation.
 fn infer_return_type(module: &Module<'_>, symbol: &str, qualname: &str) -> Result<NumbaType> {
+    let name = qualname.rsplit('.').next().unwrap_or(qualname);
     let need_annotation = |why: &str| {
         anyhow::anyhow!(
             "cannot tell what `{qualname}` returns: {why}. Dump the IR with numba-wasm's dump tool \
-             (scripts/numba_dump.py or the numba_wasm Python package), which records it as a \
-             `; numba-wasm-return: {symbol} <type>` line"
+             (scripts/numba_dump.py or the numba_wasm Python package), which records it, or pass \
+             `--return {name}=<numba type>`"
         )
     };
     let Some(cfunc) = module.get_function(&cfunc_wrapper_name(symbol)) else {

@@ -12,11 +12,17 @@ use inkwell::targets::TargetMachine;
 
 use crate::numba::entry::Entry;
 
-/// Rewrite `module` in place; returns the wasm export name of each entry.
-pub fn rewrite(module: &Module<'_>, machine: &TargetMachine, entries: &[Entry]) -> Result<Vec<String>> {
+/// Make the module a wasm32 module without CPython parts; the entry
+/// points are still plain Numba functions afterwards.
+pub fn prepare(module: &Module<'_>, machine: &TargetMachine) {
     strip::python_wrappers(module);
     nrt::defer_to_shim(module);
     retarget::to_wasm32(module, machine);
+}
+
+/// Add one export per entry and hide everything else; returns the wasm
+/// export name of each entry.
+pub fn add_exports(module: &Module<'_>, entries: &[Entry]) -> Result<Vec<String>> {
     let exports = exports::add_entry_exports(module, entries)?;
     exports::internalize_all_but(module, &exports);
     Ok(exports)

@@ -1,9 +1,13 @@
 #!/usr/bin/env python3
-"""Regenerate fixtures/numba-<V>/captures/: raw captures of Numba's
-NUMBA_DUMP_OPTIMIZED=1 and NUMBA_DUMP_LLVM=1 output for
-fixtures/capture_kernels.py, and their cases.json (native results).
+"""Regenerate the fixtures that are not the kernel corpus:
 
-    /path/to/venv/bin/python scripts/dump_captures.py
+- fixtures/numba-<V>/captures/: raw captures of Numba's NUMBA_DUMP_OPTIMIZED=1
+  and NUMBA_DUMP_LLVM=1 output for fixtures/capture_kernels.py, and their
+  cases.json (native results);
+- fixtures/numba-<V>/errors/: IR of fixtures/error_kernels.py, which
+  numba-wasm must refuse with a clear message.
+
+    /path/to/venv/bin/python scripts/dump_extra_fixtures.py
 """
 import json
 import os
@@ -39,7 +43,15 @@ def main():
     with open(os.path.join(out, "cases.json"), "w") as f:
         json.dump({"numba": numba.__version__, "numpy": np.__version__, "cases": cases}, f, indent=1)
         f.write("\n")
-    print(f"wrote {out}")
+    import error_kernels
+    import numba_dump
+    error_kernels.compile_all()
+    errors = os.path.join(os.path.dirname(out), "errors")
+    os.makedirs(errors, exist_ok=True)
+    for k in (error_kernels.objmode_fn, error_kernels.uses_random):
+        with open(os.path.join(errors, k.__name__ + ".ll"), "w") as f:
+            numba_dump.dump_dispatcher(k, f)
+    print(f"wrote {out} and {errors}")
 
 
 if __name__ == "__main__":

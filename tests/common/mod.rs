@@ -1,0 +1,74 @@
+//! Helpers shared by the integration tests: run the CLI and Node.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn cli() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_numba-wasm"))
+}
+
+/// Run the CLI with `args`, feeding `stdin`.
+pub fn run_cli(args: &[&str], stdin: &[u8]) -> Output {
+    use std::io::Write;
+    let mut child = cli()
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run numba-wasm");
+    child.stdin.take().unwrap().write_all(stdin).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+/// Every fixture folder of a Numba version (`fixtures/numba-*`).
+pub fn numba_versions() -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(root().join("fixtures"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.file_name().unwrap().to_str().unwrap().starts_with("numba-"))
+        .collect();
+    v.sort();
+    assert!(!v.is_empty(), "no fixtures/numba-* folders");
+    v
+}
+
+pub fn ll_files(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "ll"))
+        .map(|p| p.to_str().unwrap().to_string())
+        .collect();
+    v.sort();
+    v
+}
+
+/// Run the fixture cases against a built module in Node; panics with
+/// Node's output on any failure.
+pub fn run_cases_in_node(js: &Path, cases: &Path) {
+    let out = Command::new("node")
+        .arg(root().join("tests/js/run_node.mjs"))
+        .arg(js)
+        .arg(cases)
+        .output()
+        .expect("Node.js is needed to run the fixtures (scripts/setup.sh installs it)");
+    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "cases failed for {}:\n{text}", js.display());
+    assert!(text.contains(" passed, 0 failed"), "unexpected runner output:\n{text}");
+}
+
+pub fn assert_success(out: &Output, what: &str) {
+    assert!(
+        out.status.success(),
+        "{what} failed:\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
