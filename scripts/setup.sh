@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Install everything numba-wasm needs on a fresh Debian machine, then build
+# the CLI. Idempotent: a second run only checks.
+#   apt: llvm-22-dev lld-22 chromium (and Node.js if missing)
+#   rustup: the wasm32-unknown-unknown target
+#   .venv: pinned Numba (requirements.txt)
+#   npm: playwright-core (package-lock.json), drives Debian's Chromium
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+log() { printf '[setup] %s\n' "$*" >&2; }
+sudo_() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+apt_needed=()
+[ -x /usr/lib/llvm-22/bin/llvm-config ] || apt_needed+=(llvm-22-dev libzstd-dev zlib1g-dev)
+[ -x /usr/lib/llvm-22/bin/wasm-ld ] || apt_needed+=(lld-22)
+[ -x /usr/bin/chromium ] || apt_needed+=(chromium)
+command -v node >/dev/null || apt_needed+=(nodejs npm)
+python3 -c 'import venv, ensurepip' 2>/dev/null || apt_needed+=(python3-venv)
+if [ ${#apt_needed[@]} -gt 0 ]; then
+  log "apt-get install ${apt_needed[*]}"
+  sudo_ apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive sudo_ apt-get install -y -qq "${apt_needed[@]}" >/dev/null
+fi
+
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  log "rustup target add wasm32-unknown-unknown"
+  rustup target add wasm32-unknown-unknown
+fi
+
+# Python venv with the pinned Numba; reinstalled when requirements.txt changes.
+stamp=.venv/.requirements
+if [ ! -x .venv/bin/python ] || ! cmp -s requirements.txt "$stamp"; then
+  log "python venv .venv (requirements.txt)"
+  python3 -m venv .venv
+  .venv/bin/pip install -q --disable-pip-version-check -r requirements.txt
+  cp requirements.txt "$stamp"
+fi
+
+if [ ! -d node_modules/playwright-core ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  log "npm ci"
+  npm ci --silent --no-audit --no-fund
+fi
+
+log "cargo build --release"
+cargo build --release --quiet

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Every test of numba-wasm: formatting and lints, the Rust unit and
+# integration tests (the fixture corpus built from both IR forms and run in
+# Node against Numba's results), the runtime shim's own test, the same
+# corpus in headless Chromium, and the reliability checks.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+
+step() { printf '\n== %s\n' "$*"; }
+
+step "cargo fmt --check, clippy"
+cargo fmt --check
+cargo clippy --release --all-targets --quiet -- -D warnings
+(cd shims && cargo fmt --check && cargo clippy --release --quiet -- -D warnings)
+
+step "runtime shim (wasm32) smoke test"
+(cd shims && cargo build --release --quiet && node tests/smoke.mjs)
+
+step "cargo test (fixtures in Node, error paths)"
+cargo test --release
+
+out=build/test
+for v in fixtures/numba-*/; do
+  v=${v%/}
+  for form in opt noopt; do
+    dir=$out/$(basename "$v")/$form
+    target/release/numba-wasm build "$v"/$form/*.ll -o "$dir" --name kernels
+    step "headless Chromium: $v/$form"
+    node tests/js/run_chromium.mjs "$dir" kernels "$v/cases.json"
+    step "reliability (memory, growth, zero-copy, TypeErrors): $v/$form"
+    node tests/js/reliability.mjs "$dir/kernels.js" "$v/cases.json"
+  done
+done
