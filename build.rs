@@ -18,13 +18,27 @@ fn main() {
     let cargo = env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let mut cmd = Command::new(cargo);
     cmd.current_dir(&shims)
-        .args(["build", "--release", "--target", "wasm32-unknown-unknown", "--target-dir"])
+        .args([
+            "build",
+            "--release",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--target-dir",
+        ])
         .arg(&target_dir);
     // The outer build's flags are for the host; the shim has its own config.
-    for var in ["RUSTFLAGS", "CARGO_ENCODED_RUSTFLAGS", "CARGO_BUILD_TARGET", "CARGO_TARGET_DIR", "RUSTC_WORKSPACE_WRAPPER"] {
+    for var in [
+        "RUSTFLAGS",
+        "CARGO_ENCODED_RUSTFLAGS",
+        "CARGO_BUILD_TARGET",
+        "CARGO_TARGET_DIR",
+        "RUSTC_WORKSPACE_WRAPPER",
+    ] {
         cmd.env_remove(var);
     }
-    let status = cmd.status().expect("cannot run cargo to build the runtime shim");
+    let status = cmd
+        .status()
+        .expect("cannot run cargo to build the runtime shim");
     if !status.success() {
         panic!(
             "building the runtime shim failed; is the wasm32 target installed? \
@@ -48,7 +62,11 @@ fn archive_symbols(bytes: &[u8]) -> Vec<String> {
     while pos + 60 <= bytes.len() {
         let header = &bytes[pos..pos + 60];
         let name = std::str::from_utf8(&header[..16]).unwrap_or("").trim_end();
-        let size: usize = std::str::from_utf8(&header[48..58]).unwrap().trim().parse().unwrap();
+        let size: usize = std::str::from_utf8(&header[48..58])
+            .unwrap()
+            .trim()
+            .parse()
+            .unwrap();
         let body = &bytes[pos + 60..pos + 60 + size];
         if name == "/" {
             let count = u32::from_be_bytes(body[..4].try_into().unwrap()) as usize;

@@ -22,22 +22,32 @@ pub struct Problem {
 pub fn problems(module: &Module<'_>, root: &str) -> Vec<Problem> {
     let mut out = BTreeSet::new();
     for name in reachable_functions(module, root) {
-        let Some(f) = module.get_function(&name) else { continue };
+        let Some(f) = module.get_function(&name) else {
+            continue;
+        };
         if f.count_basic_blocks() == 0 {
             if let Some(reason) = unsupported(&name) {
-                out.insert(Problem { symbol: name, reason });
+                out.insert(Problem {
+                    symbol: name,
+                    reason,
+                });
             }
             continue;
         }
         for sym in referenced_symbols(f) {
-            let Some(g) = module.get_global(&sym) else { continue };
+            let Some(g) = module.get_global(&sym) else {
+                continue;
+            };
             if g.get_initializer().is_none() {
                 let reason = if is_cpython_symbol(&sym) {
                     "is a CPython object, which does not exist in wasm".to_string()
                 } else {
                     "is an external variable that numba-wasm's runtime does not provide".to_string()
                 };
-                out.insert(Problem { symbol: sym, reason });
+                out.insert(Problem {
+                    symbol: sym,
+                    reason,
+                });
             }
         }
     }
@@ -48,7 +58,8 @@ fn unsupported(name: &str) -> Option<String> {
     if let Some(intrinsic) = name.strip_prefix("llvm.") {
         let host_only = ["x86.", "aarch64.", "arm.", "ppc.", "nvvm.", "amdgcn."];
         return host_only.iter().any(|p| intrinsic.starts_with(p)).then(|| {
-            "is a host-CPU-only LLVM intrinsic; use IR taken with NUMBA_OPT=0 or file an issue".to_string()
+            "is a host-CPU-only LLVM intrinsic; use IR taken with NUMBA_OPT=0 or file an issue"
+                .to_string()
         });
     }
     if shim::provides(name) {

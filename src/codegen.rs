@@ -5,17 +5,21 @@ use anyhow::{Result, anyhow};
 use inkwell::OptimizationLevel;
 use inkwell::module::Module;
 use inkwell::passes::PassBuilderOptions;
-use inkwell::targets::{CodeModel, FileType, InitializationConfig, RelocMode, Target, TargetMachine, TargetTriple};
+use inkwell::targets::{
+    CodeModel, FileType, InitializationConfig, RelocMode, Target, TargetMachine, TargetTriple,
+};
 
 pub const TRIPLE: &str = "wasm32-unknown-unknown";
 
 /// Features every current browser and Node >= 20 support.
-pub const FEATURES: &str = "+simd128,+bulk-memory,+sign-ext,+mutable-globals,+nontrapping-fptoint,+multivalue";
+pub const FEATURES: &str =
+    "+simd128,+bulk-memory,+sign-ext,+mutable-globals,+nontrapping-fptoint,+multivalue";
 
 pub fn target_machine() -> Result<TargetMachine> {
     Target::initialize_webassembly(&InitializationConfig::default());
     let triple = TargetTriple::create(TRIPLE);
-    let target = Target::from_triple(&triple).map_err(|e| anyhow!("LLVM has no wasm32 target: {e}"))?;
+    let target =
+        Target::from_triple(&triple).map_err(|e| anyhow!("LLVM has no wasm32 target: {e}"))?;
     target
         .create_target_machine(
             &triple,
@@ -29,9 +33,12 @@ pub fn target_machine() -> Result<TargetMachine> {
 }
 
 pub fn optimize(module: &Module<'_>, machine: &TargetMachine) -> Result<()> {
-    module
-        .verify()
-        .map_err(|e| anyhow!("internal error: the rewritten module is not valid LLVM IR: {}", e.to_string_lossy()))?;
+    module.verify().map_err(|e| {
+        anyhow!(
+            "internal error: the rewritten module is not valid LLVM IR: {}",
+            e.to_string_lossy()
+        )
+    })?;
     let options = PassBuilderOptions::create();
     options.set_loop_vectorization(true);
     options.set_loop_slp_vectorization(true);

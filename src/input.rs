@@ -29,11 +29,20 @@ impl Source {
     pub fn read(arg: &str) -> Result<Source> {
         if arg == "-" {
             let mut bytes = Vec::new();
-            std::io::stdin().read_to_end(&mut bytes).context("cannot read standard input")?;
-            Ok(Source { origin: "<stdin>".into(), bytes })
+            std::io::stdin()
+                .read_to_end(&mut bytes)
+                .context("cannot read standard input")?;
+            Ok(Source {
+                origin: "<stdin>".into(),
+                bytes,
+            })
         } else {
-            let bytes = std::fs::read(Path::new(arg)).with_context(|| format!("cannot read `{arg}`"))?;
-            Ok(Source { origin: arg.into(), bytes })
+            let bytes =
+                std::fs::read(Path::new(arg)).with_context(|| format!("cannot read `{arg}`"))?;
+            Ok(Source {
+                origin: arg.into(),
+                bytes,
+            })
         }
     }
 }
@@ -64,7 +73,8 @@ fn is_banner(line: &str) -> bool {
 }
 
 fn looks_like_ir(text: &str) -> bool {
-    text.lines().any(|l| l.starts_with("define ") || l.starts_with("declare "))
+    text.lines()
+        .any(|l| l.starts_with("define ") || l.starts_with("declare "))
 }
 
 impl Dumps {
@@ -72,14 +82,25 @@ impl Dumps {
         let mut dumps = Dumps::default();
         for src in sources {
             if src.bytes.iter().all(u8::is_ascii_whitespace) {
-                bail!("input {} is empty: expected Numba LLVM IR (text or bitcode)", src.origin);
+                bail!(
+                    "input {} is empty: expected Numba LLVM IR (text or bitcode)",
+                    src.origin
+                );
             }
             if is_bitcode(&src.bytes) {
-                dumps.chunks.push(Chunk { origin: src.origin.clone(), bitcode: true, bytes: src.bytes.clone() });
+                dumps.chunks.push(Chunk {
+                    origin: src.origin.clone(),
+                    bitcode: true,
+                    bytes: src.bytes.clone(),
+                });
                 continue;
             }
-            let text = std::str::from_utf8(&src.bytes)
-                .with_context(|| format!("input {} is neither LLVM bitcode nor UTF-8 text", src.origin))?;
+            let text = std::str::from_utf8(&src.bytes).with_context(|| {
+                format!(
+                    "input {} is neither LLVM bitcode nor UTF-8 text",
+                    src.origin
+                )
+            })?;
             let before = dumps.chunks.len();
             dumps.split_text(&src.origin, text);
             if dumps.chunks.len() == before {
@@ -103,7 +124,11 @@ impl Dumps {
                 // Blank lines in front keep LLVM's line numbers those of the input.
                 let mut text = "\n".repeat(start - 1);
                 text.push_str(current);
-                chunks.push(Chunk { origin: origin.to_string(), bitcode: false, bytes: text.into_bytes() });
+                chunks.push(Chunk {
+                    origin: origin.to_string(),
+                    bitcode: false,
+                    bytes: text.into_bytes(),
+                });
             }
             current.clear();
         };
@@ -111,7 +136,8 @@ impl Dumps {
             if let Some(rest) = line.strip_prefix(RETURN_ANNOTATION) {
                 let mut it = rest.trim().splitn(2, ' ');
                 if let (Some(sym), Some(ty)) = (it.next(), it.next()) {
-                    self.return_types.insert(sym.to_string(), ty.trim().to_string());
+                    self.return_types
+                        .insert(sym.to_string(), ty.trim().to_string());
                 }
                 continue;
             }
@@ -140,16 +166,26 @@ impl Dumps {
         for chunk in &self.chunks {
             let buf = MemoryBuffer::create_from_memory_range_copy(&chunk.bytes, &chunk.origin);
             let module = if chunk.bitcode {
-                Module::parse_bitcode_from_buffer(&buf, ctx)
-                    .map_err(|e| anyhow::anyhow!("{}: invalid LLVM bitcode: {}", chunk.origin, e.to_string_lossy()))?
+                Module::parse_bitcode_from_buffer(&buf, ctx).map_err(|e| {
+                    anyhow::anyhow!(
+                        "{}: invalid LLVM bitcode: {}",
+                        chunk.origin,
+                        e.to_string_lossy()
+                    )
+                })?
             } else {
-                ctx.create_module_from_ir(buf)
-                    .map_err(|e| anyhow::anyhow!("LLVM IR does not parse: {}", e.to_string_lossy().trim_end()))?
+                ctx.create_module_from_ir(buf).map_err(|e| {
+                    anyhow::anyhow!("LLVM IR does not parse: {}", e.to_string_lossy().trim_end())
+                })?
             };
             drop_duplicate_definitions(&merged, &module);
-            merged
-                .link_in_module(module)
-                .map_err(|e| anyhow::anyhow!("{}: cannot merge with the other inputs: {}", chunk.origin, e.to_string_lossy()))?;
+            merged.link_in_module(module).map_err(|e| {
+                anyhow::anyhow!(
+                    "{}: cannot merge with the other inputs: {}",
+                    chunk.origin,
+                    e.to_string_lossy()
+                )
+            })?;
         }
         Ok(merged)
     }
@@ -162,8 +198,13 @@ fn drop_duplicate_definitions(merged: &Module<'_>, incoming: &Module<'_>) {
         if f.count_basic_blocks() == 0 {
             continue;
         }
-        let Ok(name) = f.get_name().to_str() else { continue };
-        if merged.get_function(name).is_some_and(|g| g.count_basic_blocks() > 0) {
+        let Ok(name) = f.get_name().to_str() else {
+            continue;
+        };
+        if merged
+            .get_function(name)
+            .is_some_and(|g| g.count_basic_blocks() > 0)
+        {
             for bb in f.get_basic_blocks() {
                 // SAFETY-free API: deleting all blocks makes `f` a declaration.
                 let _ = unsafe { bb.delete() };
@@ -172,10 +213,14 @@ fn drop_duplicate_definitions(merged: &Module<'_>, incoming: &Module<'_>) {
         }
     }
     for g in incoming.get_globals() {
-        let Ok(name) = g.get_name().to_str() else { continue };
+        let Ok(name) = g.get_name().to_str() else {
+            continue;
+        };
         if g.get_initializer().is_some()
             && !matches!(g.get_linkage(), Linkage::Internal | Linkage::Private)
-            && merged.get_global(name).is_some_and(|m| m.get_initializer().is_some())
+            && merged
+                .get_global(name)
+                .is_some_and(|m| m.get_initializer().is_some())
         {
             g.set_linkage(Linkage::LinkOnceODR);
         }

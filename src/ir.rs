@@ -19,7 +19,11 @@ fn value_name(v: LLVMValueRef) -> Option<String> {
         return None;
     }
     // SAFETY: LLVM returns a NUL-terminated name of `len` bytes.
-    Some(unsafe { CStr::from_ptr(ptr) }.to_string_lossy().into_owned())
+    Some(
+        unsafe { CStr::from_ptr(ptr) }
+            .to_string_lossy()
+            .into_owned(),
+    )
 }
 
 /// Collect the globals (functions and variables) `v` refers to, looking
@@ -31,7 +35,9 @@ fn collect_globals(v: LLVMValueRef, out: &mut BTreeSet<String>, depth: u32) {
             out.extend(value_name(v));
             return;
         }
-        if depth > 8 || (LLVMIsAConstantExpr(v).is_null() && LLVMIsAInstruction(v).is_null() && depth > 0) {
+        if depth > 8
+            || (LLVMIsAConstantExpr(v).is_null() && LLVMIsAInstruction(v).is_null() && depth > 0)
+        {
             return;
         }
         for i in 0..LLVMGetNumOperands(v).max(0) as u32 {
@@ -64,7 +70,9 @@ pub fn reachable_functions(module: &Module<'_>, root: &str) -> Vec<String> {
         if !seen.insert(name.clone()) {
             continue;
         }
-        let Some(f) = module.get_function(&name) else { continue };
+        let Some(f) = module.get_function(&name) else {
+            continue;
+        };
         order.push(name);
         for r in referenced_symbols(f) {
             if module.get_function(&r).is_some() && !seen.contains(&r) {

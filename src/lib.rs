@@ -107,7 +107,13 @@ pub fn compile(sources: &[Source], returns: &ReturnTypes) -> Result<(Vec<u8>, Me
     let exports = rewrite::add_exports(&module, &entries)?;
     for (entry, export) in entries.iter().zip(&exports) {
         for p in check::problems(&module, export) {
-            errors.push(format!("`{}` ({}): `{}` {}", entry.qualname, entry.signature(), p.symbol, p.reason));
+            errors.push(format!(
+                "`{}` ({}): `{}` {}",
+                entry.qualname,
+                entry.signature(),
+                p.symbol,
+                p.reason
+            ));
         }
     }
     if !errors.is_empty() {
@@ -130,13 +136,24 @@ pub struct Artifacts {
 }
 
 /// Compile and write `OUTDIR/NAME.wasm`, `NAME.js` and `NAME.d.ts`.
-pub fn build(sources: &[Source], returns: &ReturnTypes, out_dir: &Path, name: &str) -> Result<Artifacts> {
+pub fn build(
+    sources: &[Source],
+    returns: &ReturnTypes,
+    out_dir: &Path,
+    name: &str,
+) -> Result<Artifacts> {
     let (wasm, metadata) = compile(sources, returns)?;
     write_outputs(&wasm, &metadata, out_dir, name)
 }
 
-pub fn write_outputs(wasm: &[u8], metadata: &Metadata, out_dir: &Path, name: &str) -> Result<Artifacts> {
-    std::fs::create_dir_all(out_dir).with_context(|| format!("cannot create `{}`", out_dir.display()))?;
+pub fn write_outputs(
+    wasm: &[u8],
+    metadata: &Metadata,
+    out_dir: &Path,
+    name: &str,
+) -> Result<Artifacts> {
+    std::fs::create_dir_all(out_dir)
+        .with_context(|| format!("cannot create `{}`", out_dir.display()))?;
     let artifacts = Artifacts {
         wasm: out_dir.join(format!("{name}.wasm")),
         js: out_dir.join(format!("{name}.js")),

@@ -17,14 +17,19 @@ pub fn find_wasm_ld() -> Result<PathBuf> {
             return Ok(p);
         }
     }
-    bail!("wasm-ld not found: install LLVM 22's linker (`apt-get install lld-22`) or set NUMBA_WASM_LD")
+    bail!(
+        "wasm-ld not found: install LLVM 22's linker (`apt-get install lld-22`) or set NUMBA_WASM_LD"
+    )
 }
 
 /// Undefined symbols wasm-ld complained about, if that is why it failed.
 pub fn undefined_symbols(stderr: &str) -> Vec<String> {
     stderr
         .lines()
-        .filter_map(|l| l.split_once("undefined symbol: ").map(|(_, s)| s.trim().to_string()))
+        .filter_map(|l| {
+            l.split_once("undefined symbol: ")
+                .map(|(_, s)| s.trim().to_string())
+        })
         .collect()
 }
 

@@ -7,7 +7,11 @@ use clap::{Parser, Subcommand};
 use numba_wasm::input::Source;
 
 #[derive(Parser)]
-#[command(name = "numba-wasm", version, about = "Compile Numba @njit kernels' LLVM IR to WebAssembly + JS/TS")]
+#[command(
+    name = "numba-wasm",
+    version,
+    about = "Compile Numba @njit kernels' LLVM IR to WebAssembly + JS/TS"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -46,7 +50,9 @@ enum Command {
 }
 
 fn parse_return(s: &str) -> Result<(String, String), String> {
-    let (name, ty) = s.split_once('=').ok_or("expected NAME=TYPE, e.g. total=float64")?;
+    let (name, ty) = s
+        .split_once('=')
+        .ok_or("expected NAME=TYPE, e.g. total=float64")?;
     numba_wasm::numba::types::NumbaType::parse(ty).map_err(|e| e.to_string())?;
     Ok((name.trim().to_string(), ty.trim().to_string()))
 }
@@ -60,13 +66,23 @@ fn read_sources(inputs: &[String]) -> anyhow::Result<Vec<Source>> {
 
 fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        Command::Build { inputs, out_dir, name, returns } => {
+        Command::Build {
+            inputs,
+            out_dir,
+            name,
+            returns,
+        } => {
             if name.is_empty() || name.contains(['/', '\\']) {
                 anyhow::bail!("--name must be a plain file name, got `{name}`");
             }
             let sources = read_sources(&inputs)?;
             let a = numba_wasm::build(&sources, &returns, &out_dir, &name)?;
-            eprintln!("wrote {}, {}, {}", a.wasm.display(), a.js.display(), a.dts.display());
+            eprintln!(
+                "wrote {}, {}, {}",
+                a.wasm.display(),
+                a.js.display(),
+                a.dts.display()
+            );
         }
         Command::Inspect { inputs, returns } => {
             let sources = read_sources(&inputs)?;
@@ -84,7 +100,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Wrap { wasm } => {
             let bytes = std::fs::read(&wasm)?;
             let metadata = numba_wasm::metadata::Metadata::from_wasm(&bytes)?;
-            let name = wasm.file_stem().and_then(|s| s.to_str()).unwrap_or("kernels").to_string();
+            let name = wasm
+                .file_stem()
+                .and_then(|s| s.to_str())
+                .unwrap_or("kernels")
+                .to_string();
             let dir = wasm.parent().map(PathBuf::from).unwrap_or_default();
             numba_wasm::write_outputs(&bytes, &metadata, &dir, &name)?;
         }

@@ -51,7 +51,10 @@ impl Metadata {
                 ret_size: e.ret.data_layout().0.next_multiple_of(8).max(8),
             })
             .collect();
-        Metadata { format: FORMAT, exports }
+        Metadata {
+            format: FORMAT,
+            exports,
+        }
     }
 
     pub fn to_json(&self) -> String {
@@ -66,7 +69,9 @@ impl Metadata {
             .iter()
             .find(|(_, s)| s.name() == SECTION)
             .map(|(_, s)| s.data(&Default::default()).into_owned())
-            .with_context(|| format!("the module has no `{SECTION}` section: it was not built by numba-wasm"))?;
+            .with_context(|| {
+                format!("the module has no `{SECTION}` section: it was not built by numba-wasm")
+            })?;
         serde_json::from_slice(&section).context("the numba_wasm section is not valid metadata")
     }
 }

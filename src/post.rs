@@ -7,7 +7,8 @@ use walrus::RawCustomSection;
 use crate::metadata::{Metadata, SECTION};
 
 pub fn finish(linked: &[u8], metadata: &Metadata) -> Result<Vec<u8>> {
-    let mut module = walrus::Module::from_buffer(linked).context("wasm-ld produced an unreadable module")?;
+    let mut module =
+        walrus::Module::from_buffer(linked).context("wasm-ld produced an unreadable module")?;
     // Producers and target-features sections only describe the toolchain.
     let drop: Vec<_> = module
         .customs
@@ -19,6 +20,9 @@ pub fn finish(linked: &[u8], metadata: &Metadata) -> Result<Vec<u8>> {
         module.customs.delete(id);
     }
     module.producers.clear();
-    module.customs.add(RawCustomSection { name: SECTION.to_string(), data: metadata.to_json().into_bytes() });
+    module.customs.add(RawCustomSection {
+        name: SECTION.to_string(),
+        data: metadata.to_json().into_bytes(),
+    });
     Ok(module.emit_wasm())
 }

@@ -14,17 +14,30 @@ fn build_fails(input: Option<&str>, stdin: &[u8]) -> String {
     args.extend(input);
     let result = run_cli(&args, stdin);
     let stderr = String::from_utf8_lossy(&result.stderr).into_owned();
-    assert_eq!(result.status.code(), Some(1), "expected exit 1, got {:?}; stderr:\n{stderr}", result.status);
+    assert_eq!(
+        result.status.code(),
+        Some(1),
+        "expected exit 1, got {:?}; stderr:\n{stderr}",
+        result.status
+    );
     assert!(stderr.starts_with("numba-wasm: error: "), "{stderr}");
     for bad in ["panicked", "LLVM ERROR", "RUST_BACKTRACE"] {
         assert!(!stderr.contains(bad), "{bad} reached the user:\n{stderr}");
     }
-    assert!(std::fs::read_dir(out_dir.path()).unwrap().next().is_none(), "a failed build wrote files");
+    assert!(
+        std::fs::read_dir(out_dir.path()).unwrap().next().is_none(),
+        "a failed build wrote files"
+    );
     stderr
 }
 
 fn fixture(rel: &str) -> String {
-    root().join("fixtures").join(rel).to_str().unwrap().to_string()
+    root()
+        .join("fixtures")
+        .join(rel)
+        .to_str()
+        .unwrap()
+        .to_string()
 }
 
 #[test]
@@ -69,7 +82,10 @@ fn object_mode_ir() {
 #[test]
 fn python_c_api_outside_the_wrappers() {
     let err = build_fails(Some(&fixture("errors/py_reference.ll")), b"");
-    assert!(err.contains("`kernels.py_box` (int32(int32, int32)): `PyLong_FromLongLong`"), "{err}");
+    assert!(
+        err.contains("`kernels.py_box` (int32(int32, int32)): `PyLong_FromLongLong`"),
+        "{err}"
+    );
     assert!(err.contains("Python C API"), "{err}");
 }
 
@@ -85,15 +101,24 @@ fn symbol_the_runtime_lacks() {
         // `inspect` reports the same reference without failing.
         let out = run_cli(&["inspect", input.to_str().unwrap()], b"");
         assert_success(&out, "inspect");
-        assert!(String::from_utf8_lossy(&out.stdout).contains("blocks the build: `numba_get_np_random_state`"));
+        assert!(
+            String::from_utf8_lossy(&out.stdout)
+                .contains("blocks the build: `numba_get_np_random_state`")
+        );
     }
 }
 
 #[test]
 fn unknown_return_type_names_the_function() {
     for v in numba_versions() {
-        let err = build_fails(Some(v.join("captures/dump_llvm.txt").to_str().unwrap()), b"");
-        assert!(err.contains("cannot tell what `__main__.add64` returns"), "{err}");
+        let err = build_fails(
+            Some(v.join("captures/dump_llvm.txt").to_str().unwrap()),
+            b"",
+        );
+        assert!(
+            err.contains("cannot tell what `__main__.add64` returns"),
+            "{err}"
+        );
         assert!(err.contains("--return add64=<numba type>"), "{err}");
     }
 }
@@ -101,5 +126,8 @@ fn unknown_return_type_names_the_function() {
 #[test]
 fn missing_input_file() {
     let err = build_fails(Some("/nonexistent/kernels.ll"), b"");
-    assert!(err.contains("cannot read `/nonexistent/kernels.ll`"), "{err}");
+    assert!(
+        err.contains("cannot read `/nonexistent/kernels.ll`"),
+        "{err}"
+    );
 }

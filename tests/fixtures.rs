@@ -11,9 +11,15 @@ fn build_and_run(inputs: &[String], extra: &[&str], cases: &std::path::Path) {
     let mut args = vec!["build", "-o", out, "--name", "kernels"];
     args.extend(extra);
     args.extend(inputs.iter().map(String::as_str));
-    assert_success(&run_cli(&args, b""), &format!("numba-wasm {}", args.join(" ")));
+    assert_success(
+        &run_cli(&args, b""),
+        &format!("numba-wasm {}", args.join(" ")),
+    );
     for ext in ["wasm", "js", "d.ts"] {
-        assert!(out_dir.path().join(format!("kernels.{ext}")).exists(), "kernels.{ext} missing");
+        assert!(
+            out_dir.path().join(format!("kernels.{ext}")).exists(),
+            "kernels.{ext} missing"
+        );
     }
     run_cases_in_node(&out_dir.path().join("kernels.js"), cases);
 }
@@ -53,7 +59,11 @@ fn numba_dump_captures_are_accepted() {
         build_and_run(std::slice::from_ref(&optimized), &[], &cases);
         // NUMBA_DUMP_LLVM output has no wrappers: the return types are given.
         let llvm = dir.join("dump_llvm.txt").to_str().unwrap().to_string();
-        build_and_run(&[llvm], &["--return", "add64=int64", "--return", "total=float64"], &cases);
+        build_and_run(
+            &[llvm],
+            &["--return", "add64=int64", "--return", "total=float64"],
+            &cases,
+        );
     }
 }
 
@@ -80,7 +90,9 @@ fn stdin_and_bitcode_inputs() {
         for (i, part) in text.split("; ModuleID").skip(1).enumerate() {
             let ir = format!("; ModuleID{}", part.split("\n====").next().unwrap());
             let buf = MemoryBuffer::create_from_memory_range_copy(ir.as_bytes(), "part");
-            let module = ctx.create_module_from_ir(buf).expect("capture module parses");
+            let module = ctx
+                .create_module_from_ir(buf)
+                .expect("capture module parses");
             let path = tmp.path().join(format!("part{i}.bc"));
             assert!(module.write_bitcode_to_path(&path));
             inputs.push(path.to_str().unwrap().to_string());
@@ -97,7 +109,10 @@ fn inspect_lists_entries_with_signatures() {
         let out = run_cli(&["inspect", input.to_str().unwrap()], b"");
         assert_success(&out, "inspect");
         let text = String::from_utf8_lossy(&out.stdout);
-        assert!(text.contains("kernels.lcg_hash  int64(int64, int64)"), "{text}");
+        assert!(
+            text.contains("kernels.lcg_hash  int64(int64, int64)"),
+            "{text}"
+        );
         assert!(!text.contains("blocks the build"), "{text}");
     }
 }

@@ -23,14 +23,19 @@ fn typed_array(dtype: Dtype) -> &'static str {
 fn arg_type(t: &NumbaType) -> String {
     match t {
         NumbaType::Scalar { dtype: Dtype::Bool } => "boolean".into(),
-        NumbaType::Scalar { dtype: Dtype::Int64 | Dtype::Uint64 } => "bigint | number".into(),
+        NumbaType::Scalar {
+            dtype: Dtype::Int64 | Dtype::Uint64,
+        } => "bigint | number".into(),
         NumbaType::Scalar { dtype } if dtype.is_complex() => "Complex | number".into(),
         NumbaType::Scalar { .. } => "number".into(),
         NumbaType::Array { dtype, .. } => {
             let ta = typed_array(*dtype);
             format!("{ta} | ArrayArg<{ta}> | WasmArray<{ta}>")
         }
-        NumbaType::Tuple { items } => format!("[{}]", items.iter().map(arg_type).collect::<Vec<_>>().join(", ")),
+        NumbaType::Tuple { items } => format!(
+            "[{}]",
+            items.iter().map(arg_type).collect::<Vec<_>>().join(", ")
+        ),
         NumbaType::None => "null | undefined".into(),
     }
 }
@@ -38,11 +43,16 @@ fn arg_type(t: &NumbaType) -> String {
 fn return_type(t: &NumbaType) -> String {
     match t {
         NumbaType::Scalar { dtype: Dtype::Bool } => "boolean".into(),
-        NumbaType::Scalar { dtype: Dtype::Int64 | Dtype::Uint64 } => "bigint".into(),
+        NumbaType::Scalar {
+            dtype: Dtype::Int64 | Dtype::Uint64,
+        } => "bigint".into(),
         NumbaType::Scalar { dtype } if dtype.is_complex() => "Complex".into(),
         NumbaType::Scalar { .. } => "number".into(),
         NumbaType::Array { dtype, .. } => format!("NdArray<{}>", typed_array(*dtype)),
-        NumbaType::Tuple { items } => format!("[{}]", items.iter().map(return_type).collect::<Vec<_>>().join(", ")),
+        NumbaType::Tuple { items } => format!(
+            "[{}]",
+            items.iter().map(return_type).collect::<Vec<_>>().join(", ")
+        ),
         NumbaType::None => "void".into(),
     }
 }
@@ -53,12 +63,26 @@ fn method(out: &mut String, e: &Export) {
         .iter()
         .enumerate()
         .map(|(i, t)| {
-            let name = e.arg_names.get(i).cloned().unwrap_or_else(|| format!("arg{i}"));
+            let name = e
+                .arg_names
+                .get(i)
+                .cloned()
+                .unwrap_or_else(|| format!("arg{i}"));
             format!("{name}: {}", arg_type(t))
         })
         .collect();
-    let _ = writeln!(out, "  /** `{}`: Numba signature `{}` */", e.qualname, e.signature);
-    let _ = writeln!(out, "  {}({}): {};", e.name, params.join(", "), return_type(&e.ret));
+    let _ = writeln!(
+        out,
+        "  /** `{}`: Numba signature `{}` */",
+        e.qualname, e.signature
+    );
+    let _ = writeln!(
+        out,
+        "  {}({}): {};",
+        e.name,
+        params.join(", "),
+        return_type(&e.ret)
+    );
 }
 
 pub fn declarations(metadata: &Metadata) -> String {

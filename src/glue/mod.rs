@@ -13,7 +13,9 @@ const RUNTIME: &str = include_str!("runtime.js");
 
 pub fn javascript(metadata: &Metadata, wasm_file: &str) -> String {
     let file = serde_json::to_string(wasm_file).expect("string serializes");
-    RUNTIME
-        .replacen("\"__NW_WASM_FILE__\"", &file, 1)
-        .replacen("__NW_METADATA__", &metadata.to_json(), 1)
+    RUNTIME.replacen("\"__NW_WASM_FILE__\"", &file, 1).replacen(
+        "__NW_METADATA__",
+        &metadata.to_json(),
+        1,
+    )
 }

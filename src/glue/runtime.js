@@ -62,7 +62,7 @@ export async function load(source) {
     };
   }
   const instance = await WebAssembly.instantiate(module, imports);
-  return new Runtime(instance, module, METADATA ?? sectionMetadata(module)).api;
+  return new Runtime(instance, METADATA ?? sectionMetadata(module)).api;
 }
 
 async function compileFrom(source) {
@@ -108,7 +108,7 @@ function sectionMetadata(module) {
 const RESERVED = new Set(["memory", "metadata", "exports", "empty", "fromArray", "stats", "kernels"]);
 
 class Runtime {
-  constructor(instance, module, metadata) {
+  constructor(instance, metadata) {
     this.ex = instance.exports;
     this.memory = this.ex.memory;
     this.metadata = metadata;
@@ -211,8 +211,8 @@ class Runtime {
     call.argTypes = entry.args;
     call.retType = entry.ret;
     call.wasmExport = entry.wasm_export;
-    call.accepts = (args) => args.length === entry.args.length &&
-      entry.args.every((t, i) => checkArg(t, args[i]) === null);
+    call.entry = entry;
+    call.accepts = (args) => checkArgs(entry, args) === null;
     return call;
   }
 
@@ -220,27 +220,25 @@ class Runtime {
     return (...args) => {
       const o = overloads.find((o) => o.accepts(args));
       if (o) return o(...args);
-      const why = overloads.map((o) => `  ${o.signature}: ${whyRejected(o, args)}`).join("\n");
+      const why = overloads.map((o) => `  ${o.signature}: ${checkArgs(o.entry, args)}`).join("\n");
       throw new TypeError(`numba-wasm: no overload of ${name} accepts these arguments; signatures:\n${why}`);
     };
   }
 
   invoke(entry, args) {
     const fname = entry.name;
-    if (args.length !== entry.args.length) {
-      throw new TypeError(`${fname}: expected ${entry.args.length} arguments, got ${args.length} (${entry.signature})`);
-    }
     // Validate everything first: a TypeError must come before any wasm code runs.
-    entry.args.forEach((t, i) => {
-      const err = checkArg(t, args[i]);
-      if (err) throw new TypeError(`${fname}: argument ${i + 1}: ${err} (${entry.signature})`);
-    });
+    const err = checkArgs(entry, args);
+    if (err) throw new TypeError(`${fname}: ${err} (${entry.signature})`);
     const bufs = [];
     const copyBack = [];
     let called = false;
     try {
+      const arrays = [];
+      entry.args.forEach((t, i) => collectArrays(t, args[i], arrays));
+      this.copyIn(arrays, bufs, copyBack);
       const flat = [];
-      entry.args.forEach((t, i) => this.flatten(t, args[i], flat, bufs, copyBack));
+      entry.args.forEach((t, i) => this.flatten(t, args[i], flat, arrays));
       if (flat.length !== entry.params.length) {
         throw new Error(`numba-wasm internal error: ${fname} flattens to ${flat.length} params, metadata says ${entry.params.length}`);
       }
@@ -265,7 +263,40 @@ class Runtime {
     }
   }
 
-  flatten(t, v, flat, bufs, copyBack) {
+  // Copies array arguments into wasm memory. Overlapping regions of one buffer
+  // (the same array passed twice, views of one base) share a single copy, so
+  // aliasing behaves as in NumPy and copy-backs cannot clobber each other.
+  copyIn(arrays, bufs, copyBack) {
+    const groups = new Map();
+    for (const a of arrays) {
+      if (a.wasm) continue;
+      const { data, extent } = a.spec;
+      if (data.buffer === this.memory.buffer) { a.ptr = data.byteOffset; continue; } // already in wasm memory
+      a.start = data.byteOffset;
+      a.end = a.start + extent;
+      if (!groups.has(data.buffer)) groups.set(data.buffer, []);
+      groups.get(data.buffer).push(a);
+    }
+    for (const [buffer, list] of groups) {
+      list.sort((x, y) => x.start - y.start);
+      for (let i = 0; i < list.length;) {
+        let end = list[i].end, readonly = list[i].readonly, j = i + 1;
+        while (j < list.length && list[j].start < end) {
+          end = Math.max(end, list[j].end);
+          readonly &&= list[j].readonly;
+          j++;
+        }
+        const start = list[i].start;
+        const ptr = this.alloc(end - start, 64); bufs.push(ptr);
+        const src = new Uint8Array(buffer, start, end - start);
+        this.views().u8.set(src, ptr);
+        if (!readonly && end > start) copyBack.push({ dst: src, ptr, len: end - start });
+        for (; i < j; i++) list[i].ptr = ptr + (list[i].start - start);
+      }
+    }
+  }
+
+  flatten(t, v, flat, arrays) {
     switch (t.kind) {
       case "scalar": {
         const d = dtypeInfo(t.dtype);
@@ -276,21 +307,12 @@ class Runtime {
         return;
       }
       case "none": flat.push(0); return;
-      case "tuple": t.items.forEach((it, i) => this.flatten(it, v[i], flat, bufs, copyBack)); return;
+      case "tuple": t.items.forEach((it, i) => this.flatten(it, v[i], flat, arrays)); return;
       case "array": {
-        let meminfo = 0, ptr, shape, strides;
-        if (v instanceof WasmArray) {
-          ({ meminfo, ptr, shape, strides } = v);
-        } else {
-          const s = normalizeSpec(v, t.dtype);
-          ({ shape, strides } = s);
-          const src = byteView(s.data).subarray(0, s.extent);
-          ptr = this.alloc(s.extent, 64); bufs.push(ptr);
-          this.views().u8.set(src, ptr);
-          if (!t.readonly && s.extent > 0) copyBack.push({ dst: src, ptr, len: s.extent });
-        }
+        const a = arrays.shift(); // same traversal order as collectArrays
+        const { meminfo, ptr, shape, strides } = a.wasm ?? { meminfo: 0, ptr: a.ptr, ...a.spec };
         const d = dtypeInfo(t.dtype);
-        flat.push(meminfo, 0, BigInt(shape.reduce((a, b) => a * b, 1)), BigInt(d.size), ptr, ...shape, ...strides);
+        flat.push(meminfo, 0, BigInt(shape.reduce((x, y) => x * y, 1)), BigInt(d.size), ptr, ...shape, ...strides);
         return;
       }
       default: throw new Error(`numba-wasm: unsupported argument kind ${t.kind}`);
@@ -344,33 +366,24 @@ class Runtime {
   }
 
   exception(fname, status, excp) {
-    const generic = new Error(`${fname} raised an exception (status ${status})`);
-    if (status === -3) {
-      const e = new Error(`${fname} raised StopIteration`);
-      e.name = e.pythonName = "StopIteration";
-      return e;
-    }
     const dv = this.views().dv;
-    const exc = dv.getUint32(excp, true);
-    if (exc === 0) return generic;
-    const buf = dv.getUint32(exc, true);
-    const size = dv.getInt32(exc + 8, true);
-    if (buf === 0 || buf >= dv.byteLength) return generic;
+    const exc = status === -3 ? 0 : dv.getUint32(excp, true);
+    const buf = exc ? dv.getUint32(exc, true) : 0;
+    const size = exc ? dv.getInt32(exc + 8, true) : 0;
     // The reader stops at STOP, so bufsz is only an upper bound here (clamped to
     // memory): this also survives an excinfo laid out with 4-byte pointer slots.
-    const end = Math.min(dv.byteLength, buf + (size > 0 ? size : 1 << 16));
-    const r = decodePickle(this.views().u8.slice(buf, end));
-    const cls = r.value?.[0] ?? r.firstGlobal;
-    if (!cls || typeof cls.name !== "string") return generic;
+    const r = buf && buf < dv.byteLength
+      ? decodePickle(this.views().u8.slice(buf, Math.min(dv.byteLength, buf + (size > 0 ? size : 1 << 16))))
+      : {};
+    const cls = status === -3 ? { module: "builtins", name: "StopIteration" } : r.value?.[0] ?? r.firstGlobal;
+    if (typeof cls?.name !== "string") return new Error(`${fname} raised an exception (status ${status})`);
     const pyArgs = Array.isArray(r.value?.[1]) ? r.value[1] : null;
-    // Dynamic exceptions (runtime values in the message) keep those args elsewhere:
-    // then a non-string first arg is a placeholder, not the message.
+    // Dynamic exceptions (runtime values in the message) keep those values
+    // elsewhere: a first arg that is not a plain value is a placeholder.
     const first = pyArgs?.[0];
-    const msg = !pyArgs ? `${fname} raised ${cls.name} (status ${status})`
-      : pyArgs.length === 0 ? ""
-      : typeof first === "string" || typeof first === "number" || typeof first === "boolean" ? String(first)
-      : `${fname} raised ${cls.name} (status ${status})`;
-    const e = new Error(msg);
+    const e = new Error(pyArgs?.length === 0 ? ""
+      : ["string", "number", "boolean"].includes(typeof first) ? String(first)
+      : `${fname} raised ${cls.name} (status ${status})`);
     e.name = e.pythonName = cls.name;
     e.pythonModule = cls.module;
     if (pyArgs) e.pythonArgs = pyArgs;
@@ -388,8 +401,8 @@ export class WasmArray {
     this.rt = rt;
     this.d = d;
     this.dtype = d.name;
-    this.shape = shape;
-    this.strides = strides;
+    this.shape = Object.freeze(shape); // frozen: kernels trust them for memory access
+    this.strides = Object.freeze(strides);
     this.meminfo = meminfo;
     this.ptr = ptr;
     this.byteLength = byteLength;
@@ -421,6 +434,14 @@ export class WasmArray {
 }
 
 // ---------------------------------------------------------------- checking
+
+// Array arguments in flattening order, for Runtime.copyIn (args already checked).
+function collectArrays(t, v, out) {
+  if (t.kind === "tuple") t.items.forEach((it, i) => collectArrays(it, v[i], out));
+  else if (t.kind === "array") {
+    out.push(v instanceof WasmArray ? { wasm: v } : { spec: normalizeSpec(v, t.dtype), readonly: !!t.readonly });
+  }
+}
 
 function checkShape(shape) {
   if (!Array.isArray(shape) || !shape.every((n) => Number.isSafeInteger(n) && n >= 0)) {
@@ -562,13 +583,13 @@ function checkScalar(dtype, v) {
   return v >= d.min && v <= d.max ? null : `${v} is out of range for ${dtype}`;
 }
 
-function whyRejected(o, args) {
-  if (args.length !== o.argTypes.length) return `takes ${o.argTypes.length} arguments`;
+function checkArgs(entry, args) {
+  if (args.length !== entry.args.length) return `expected ${entry.args.length} arguments, got ${args.length}`;
   for (let i = 0; i < args.length; i++) {
-    const e = checkArg(o.argTypes[i], args[i]);
+    const e = checkArg(entry.args[i], args[i]);
     if (e) return `argument ${i + 1}: ${e}`;
   }
-  return "?";
+  return null;
 }
 
 // ---------------------------------------------------------------- memory helpers
@@ -586,19 +607,27 @@ function copyStrided(src, srcOff, shape, srcStrides, dst, dstOff, dstStrides, it
     dst.set(src.subarray(srcOff, srcOff + nitems * itemsize), dstOff);
     return;
   }
+  // Copy in the widest unsigned words everything is aligned to (never through
+  // floats, which could alter NaN payloads).
+  let u = itemsize % 4 === 0 ? 4 : itemsize % 2 === 0 ? 2 : 1;
+  while ([srcOff, dstOff, src.byteOffset, dst.byteOffset, ...srcStrides, ...dstStrides].some((x) => x % u)) u >>= 1;
+  const W = [, Uint8Array, Uint16Array, , Uint32Array][u];
+  const S = new W(src.buffer, src.byteOffset, src.byteLength / u | 0);
+  const D = new W(dst.buffer, dst.byteOffset, dst.byteLength / u | 0);
+  const w = itemsize / u, ss = srcStrides.map((x) => x / u), ds = dstStrides.map((x) => x / u);
   // Odometer over the outer dimensions, a plain loop over the last one.
   const inner = n ? shape[n - 1] : 1;
-  const sIn = n ? srcStrides[n - 1] : 0, dIn = n ? dstStrides[n - 1] : 0;
+  const sIn = n ? ss[n - 1] : 0, dIn = n ? ds[n - 1] : 0;
   const idx = new Array(Math.max(n - 1, 0)).fill(0);
-  let s0 = srcOff, d0 = dstOff;
+  let s0 = srcOff / u, d0 = dstOff / u;
   for (let done = 0; done < nitems; done += inner) {
     for (let i = 0, s = s0, d = d0; i < inner; i++, s += sIn, d += dIn) {
-      for (let b = 0; b < itemsize; b++) dst[d + b] = src[s + b];
+      for (let b = 0; b < w; b++) D[d + b] = S[s + b];
     }
     for (let k = n - 2; k >= 0; k--) {
-      idx[k]++; s0 += srcStrides[k]; d0 += dstStrides[k];
+      idx[k]++; s0 += ss[k]; d0 += ds[k];
       if (idx[k] < shape[k]) break;
-      s0 -= idx[k] * srcStrides[k]; d0 -= idx[k] * dstStrides[k]; idx[k] = 0;
+      s0 -= idx[k] * ss[k]; d0 -= idx[k] * ds[k]; idx[k] = 0;
     }
   }
 }

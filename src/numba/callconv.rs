@@ -10,7 +10,9 @@ pub const RETCODE_STOPIT: i32 = -3;
 /// Name of the CPython wrapper Numba generates for an entry point: the
 /// entry's mangled name with `cpython` prepended to its namespace.
 pub fn cpython_wrapper_name(symbol: &str) -> Option<String> {
-    symbol.strip_prefix("_ZN").map(|rest| format!("_ZN7cpython{rest}"))
+    symbol
+        .strip_prefix("_ZN")
+        .map(|rest| format!("_ZN7cpython{rest}"))
 }
 
 /// Name of the C-callable wrapper (`@cfunc`-style) Numba also emits.

@@ -89,14 +89,21 @@ pub fn find(module: &Module<'_>, return_types: &HashMap<String, String>) -> Vec<
         .filter(|n| cpython_wrapper_name(n).is_some_and(|w| module.get_function(&w).is_some()))
         .collect();
     let mut symbols: BTreeSet<String> = wrapped.into_iter().collect();
-    symbols.extend(defined.iter().map(name_of).filter(|n| return_types.contains_key(n)));
+    symbols.extend(
+        defined
+            .iter()
+            .map(name_of)
+            .filter(|n| return_types.contains_key(n)),
+    );
     if symbols.is_empty() {
         symbols = defined
             .iter()
             .filter(|f| has_numba_callconv(**f) && f.get_linkage() == Linkage::External)
             .map(name_of)
             .filter(|n| {
-                demangle(n).is_ok_and(|d| !d.qualname.starts_with("numba.") && !d.qualname.starts_with("<dynamic>"))
+                demangle(n).is_ok_and(|d| {
+                    !d.qualname.starts_with("numba.") && !d.qualname.starts_with("<dynamic>")
+                })
             })
             .collect();
     }
@@ -106,7 +113,11 @@ pub fn find(module: &Module<'_>, return_types: &HashMap<String, String>) -> Vec<
         .filter_map(|symbol| {
             let demangled = demangle(&symbol).ok()?;
             let entry = describe(module, &symbol, &demangled, return_types);
-            Some(Candidate { symbol, demangled, entry })
+            Some(Candidate {
+                symbol,
+                demangled,
+                entry,
+            })
         })
         .collect()
 }
@@ -142,13 +153,23 @@ fn describe(
         .into_iter()
         .find_map(|k| return_types.get(k));
     let ret = match recorded {
-        Some(text) => NumbaType::parse(text).map_err(|e| anyhow::anyhow!("`{qualname}` returns {e}"))?,
+        Some(text) => {
+            NumbaType::parse(text).map_err(|e| anyhow::anyhow!("`{qualname}` returns {e}"))?
+        }
         None => infer_return_type(module, symbol, qualname)?,
     };
     let mut params = Vec::new();
-    for (i, p) in f.get_params().iter().map(|p| p.get_type()).enumerate().skip(2) {
+    for (i, p) in f
+        .get_params()
+        .iter()
+        .map(|p| p.get_type())
+        .enumerate()
+        .skip(2)
+    {
         params.push(param_kind(p).ok_or_else(|| {
-            anyhow::anyhow!("`{qualname}`: parameter {i} has LLVM type `{p}`, which the wasm export cannot pass")
+            anyhow::anyhow!(
+                "`{qualname}`: parameter {i} has LLVM type `{p}`, which the wasm export cannot pass"
+            )
         })?);
     }
     let expected: usize = args.iter().map(NumbaType::flat_param_count).sum();
@@ -175,7 +196,14 @@ fn describe(
         arg_names.push(name);
         index += a.flat_param_count();
     }
-    Ok(Entry { symbol: symbol.to_string(), qualname: qualname.clone(), args, arg_names, ret, params })
+    Ok(Entry {
+        symbol: symbol.to_string(),
+        qualname: qualname.clone(),
+        args,
+        arg_names,
+        ret,
+        params,
+    })
 }
 
 fn param_kind(t: BasicTypeEnum<'_>) -> Option<Param> {
@@ -213,7 +241,9 @@ fn infer_return_type(module: &Module<'_>, symbol: &str, qualname: &str) -> Resul
         )
     };
     let Some(cfunc) = module.get_function(&cfunc_wrapper_name(symbol)) else {
-        return Err(need_annotation("the input has neither an annotation nor Numba's cfunc wrapper for it"));
+        return Err(need_annotation(
+            "the input has neither an annotation nor Numba's cfunc wrapper for it",
+        ));
     };
     let boxing = cpython_wrapper_name(symbol)
         .and_then(|w| module.get_function(&w))
@@ -225,12 +255,38 @@ fn infer_return_type(module: &Module<'_>, symbol: &str, qualname: &str) -> Resul
         let dtype = match (width, unsigned, signed) {
             (1, _, _) => Dtype::Bool,
             (_, true, true) | (_, false, false) => {
-                return Err(need_annotation("the signedness of its integers is not visible in the IR"));
+                return Err(need_annotation(
+                    "the signedness of its integers is not visible in the IR",
+                ));
             }
-            (8, u, _) => if u { Dtype::Uint8 } else { Dtype::Int8 },
-            (16, u, _) => if u { Dtype::Uint16 } else { Dtype::Int16 },
-            (32, u, _) => if u { Dtype::Uint32 } else { Dtype::Int32 },
-            (64, u, _) => if u { Dtype::Uint64 } else { Dtype::Int64 },
+            (8, u, _) => {
+                if u {
+                    Dtype::Uint8
+                } else {
+                    Dtype::Int8
+                }
+            }
+            (16, u, _) => {
+                if u {
+                    Dtype::Uint16
+                } else {
+                    Dtype::Int16
+                }
+            }
+            (32, u, _) => {
+                if u {
+                    Dtype::Uint32
+                } else {
+                    Dtype::Int32
+                }
+            }
+            (64, u, _) => {
+                if u {
+                    Dtype::Uint64
+                } else {
+                    Dtype::Int64
+                }
+            }
             _ => return Err(need_annotation("it returns an integer of unusual width")),
         };
         Ok(NumbaType::Scalar { dtype })
@@ -253,8 +309,14 @@ fn infer_return_type(module: &Module<'_>, symbol: &str, qualname: &str) -> Resul
     }
     match ret {
         BasicTypeEnum::IntType(i) => int(i.get_bit_width()),
-        BasicTypeEnum::StructType(s) if s.count_fields() >= 7 && s.get_field_type_at_index(0).is_some_and(|t| t.is_pointer_type()) => {
-            Err(need_annotation("it returns an array, whose dtype Numba keeps only in the runtime environment"))
+        BasicTypeEnum::StructType(s)
+            if s.count_fields() >= 7
+                && s.get_field_type_at_index(0)
+                    .is_some_and(|t| t.is_pointer_type()) =>
+        {
+            Err(need_annotation(
+                "it returns an array, whose dtype Numba keeps only in the runtime environment",
+            ))
         }
         BasicTypeEnum::StructType(s) => {
             let items = s
@@ -274,10 +336,13 @@ fn infer_return_type(module: &Module<'_>, symbol: &str, qualname: &str) -> Resul
             let item = match a.get_element_type() {
                 BasicTypeEnum::IntType(i) => int(i.get_bit_width())?,
                 t => NumbaType::Scalar {
-                    dtype: scalar(&t.as_any_type_enum()).ok_or_else(|| need_annotation("it returns a nested value"))?,
+                    dtype: scalar(&t.as_any_type_enum())
+                        .ok_or_else(|| need_annotation("it returns a nested value"))?,
                 },
             };
-            Ok(NumbaType::Tuple { items: vec![item; a.len() as usize] })
+            Ok(NumbaType::Tuple {
+                items: vec![item; a.len() as usize],
+            })
         }
         _ => Err(need_annotation("its return type is not a plain value")),
     }

@@ -39,14 +39,24 @@ pub fn demangle(symbol: &str) -> Result<Demangled> {
     let Some(rest) = symbol.strip_prefix("_Z") else {
         bail!("`{symbol}` is not a Numba mangled name (no `_Z` prefix)");
     };
-    let mut p = Parser { s: rest.as_bytes(), pos: 0 };
-    let parts = p.name().map_err(|e| anyhow::anyhow!("cannot demangle `{symbol}`: {e}"))?;
+    let mut p = Parser {
+        s: rest.as_bytes(),
+        pos: 0,
+    };
+    let parts = p
+        .name()
+        .map_err(|e| anyhow::anyhow!("cannot demangle `{symbol}`: {e}"))?;
     let mut args = Vec::new();
     while p.pos < p.s.len() {
-        let node = p.ty().map_err(|e| anyhow::anyhow!("cannot demangle `{symbol}`: {e}"))?;
+        let node = p
+            .ty()
+            .map_err(|e| anyhow::anyhow!("cannot demangle `{symbol}`: {e}"))?;
         args.push(to_numba_type(&node).ok_or_else(|| display(&node)));
     }
-    Ok(Demangled { qualname: parts.join("."), args })
+    Ok(Demangled {
+        qualname: parts.join("."),
+        args,
+    })
 }
 
 impl Parser<'_> {
@@ -105,7 +115,10 @@ impl Parser<'_> {
                 } else if self.peek() == Some(b'B') {
                     self.abi_tags()?;
                 } else {
-                    bail!("unexpected `{}` in the name", self.peek().map_or('?', char::from));
+                    bail!(
+                        "unexpected `{}` in the name",
+                        self.peek().map_or('?', char::from)
+                    );
                 }
             }
         } else {
@@ -129,7 +142,9 @@ impl Parser<'_> {
     }
 
     fn ty(&mut self) -> Result<Node> {
-        let c = self.peek().ok_or_else(|| anyhow::anyhow!("unexpected end"))?;
+        let c = self
+            .peek()
+            .ok_or_else(|| anyhow::anyhow!("unexpected end"))?;
         if c == b'L' {
             // Integer literal `Li<value>E`.
             self.pos += 1;
@@ -153,7 +168,10 @@ impl Parser<'_> {
                 vec![self.ident()?]
             };
             let params = self.template_params()?;
-            return Ok(Node::Type { name: parts.join("."), params });
+            return Ok(Node::Type {
+                name: parts.join("."),
+                params,
+            });
         }
         self.pos += 1;
         let name = match c {
@@ -164,7 +182,10 @@ impl Parser<'_> {
                 None => bail!("unknown type code `{}`", c as char),
             },
         };
-        Ok(Node::Type { name, params: Vec::new() })
+        Ok(Node::Type {
+            name,
+            params: Vec::new(),
+        })
     }
 }
 
@@ -173,7 +194,18 @@ fn to_numba_type(node: &Node) -> Option<NumbaType> {
         return None;
     };
     match (name.as_str(), params.as_slice()) {
-        ("Array", [dtype, Node::Int(ndim), layout, Node::Type { name: mutability, .. }, ..]) => {
+        (
+            "Array",
+            [
+                dtype,
+                Node::Int(ndim),
+                layout,
+                Node::Type {
+                    name: mutability, ..
+                },
+                ..,
+            ],
+        ) => {
             let Some(NumbaType::Scalar { dtype }) = to_numba_type(dtype) else {
                 return None;
             };
@@ -192,7 +224,9 @@ fn to_numba_type(node: &Node) -> Option<NumbaType> {
         }
         ("UniTuple", [item, Node::Int(n)]) => {
             let item = to_numba_type(item)?;
-            Some(NumbaType::Tuple { items: vec![item; usize::try_from(*n).ok()?] })
+            Some(NumbaType::Tuple {
+                items: vec![item; usize::try_from(*n).ok()?],
+            })
         }
         ("Tuple", items) => Some(NumbaType::Tuple {
             items: items.iter().map(to_numba_type).collect::<Option<_>>()?,
@@ -278,8 +312,21 @@ mod tests {
             "_ZN8__main__1cB2v1B38c8tJTIeFIjxB2IKSgI4CrvQClQZ6FczSBAA_3dE10complex128bfh5ArrayIdLi2E1C7mutable7alignedE",
         )
         .unwrap();
-        let args: Vec<String> = d.args.iter().map(|a| a.as_ref().unwrap().to_string()).collect();
-        assert_eq!(args, ["complex128", "bool", "float32", "uint8", "array(float64, 2d, C)"]);
+        let args: Vec<String> = d
+            .args
+            .iter()
+            .map(|a| a.as_ref().unwrap().to_string())
+            .collect();
+        assert_eq!(
+            args,
+            [
+                "complex128",
+                "bool",
+                "float32",
+                "uint8",
+                "array(float64, 2d, C)"
+            ]
+        );
         let d = demangle("_ZN5numba2np8arrayobj9np_arange12_3clocals_3e4implB2v4B42c8tJTIeFIjxB2IKSgI4CrvQClcaMQ5hEEUSJJgA_3dEx27omitted_28default_3dNone_29").unwrap();
         assert_eq!(d.qualname, "numba.np.arrayobj.np_arange.<locals>.impl");
         assert_eq!(d.args[1], Err("omitted(default=None)".to_string()));

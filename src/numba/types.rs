@@ -181,11 +181,17 @@ impl NumbaType {
     /// `readonly array(int8, 1d, A)`, `UniTuple(int64 x 2)`,
     /// `Tuple(int64, float64)`, `none`.
     pub fn parse(text: &str) -> Result<NumbaType> {
-        let mut p = TypeParser { s: text.trim(), pos: 0 };
+        let mut p = TypeParser {
+            s: text.trim(),
+            pos: 0,
+        };
         let t = p.ty()?;
         p.skip_ws();
         if p.pos != p.s.len() {
-            bail!("unexpected text at column {} of Numba type `{text}`", p.pos + 1);
+            bail!(
+                "unexpected text at column {} of Numba type `{text}`",
+                p.pos + 1
+            );
         }
         Ok(t)
     }
@@ -215,7 +221,11 @@ impl TypeParser<'_> {
 
     fn expect(&mut self, tok: &str) -> Result<()> {
         if !self.eat(tok) {
-            bail!("expected `{tok}` at column {} of Numba type `{}`", self.pos + 1, self.s);
+            bail!(
+                "expected `{tok}` at column {} of Numba type `{}`",
+                self.pos + 1,
+                self.s
+            );
         }
         Ok(())
     }
@@ -261,7 +271,12 @@ impl TypeParser<'_> {
                     }
                     self.pos += 1;
                 }
-                Ok(NumbaType::Array { dtype, ndim, layout, readonly })
+                Ok(NumbaType::Array {
+                    dtype,
+                    ndim,
+                    layout,
+                    readonly,
+                })
             }
             "UniTuple" => {
                 self.expect("(")?;
@@ -272,7 +287,9 @@ impl TypeParser<'_> {
                     .parse()
                     .map_err(|_| anyhow::anyhow!("bad UniTuple count in `{}`", self.s))?;
                 self.expect(")")?;
-                Ok(NumbaType::Tuple { items: vec![item; n] })
+                Ok(NumbaType::Tuple {
+                    items: vec![item; n],
+                })
             }
             "Tuple" => {
                 self.expect("(")?;
@@ -302,7 +319,12 @@ impl fmt::Display for NumbaType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             NumbaType::Scalar { dtype } => f.write_str(dtype.name()),
-            NumbaType::Array { dtype, ndim, layout, readonly } => {
+            NumbaType::Array {
+                dtype,
+                ndim,
+                layout,
+                readonly,
+            } => {
                 let ro = if *readonly { "readonly " } else { "" };
                 write!(f, "{ro}array({}, {ndim}d, {layout:?})", dtype.name())
             }
@@ -349,6 +371,11 @@ mod tests {
     fn tuple_layout_follows_natural_alignment() {
         let t = NumbaType::parse("Tuple(int32, int8, float64)").unwrap();
         assert_eq!(t.data_layout(), (16, 8));
-        assert_eq!(NumbaType::parse("array(uint8, 2d, C)").unwrap().data_layout(), (72, 8));
+        assert_eq!(
+            NumbaType::parse("array(uint8, 2d, C)")
+                .unwrap()
+                .data_layout(),
+            (72, 8)
+        );
     }
 }

@@ -26,15 +26,30 @@ pub fn add_entry_exports(module: &Module<'_>, entries: &[Entry]) -> Result<Vec<S
             .with_context(|| format!("entry `{}` vanished from the module", entry.qualname))?;
         let name = format!("{EXPORT_PREFIX}{k}");
         let wrapper = module.add_function(&name, wrapper_ty, Some(Linkage::External));
-        let [args, retptr, excinfo] = [0, 1, 2].map(|i| wrapper.get_nth_param(i).expect("3 params").into_pointer_value());
+        let [args, retptr, excinfo] = [0, 1, 2].map(|i| {
+            wrapper
+                .get_nth_param(i)
+                .expect("3 params")
+                .into_pointer_value()
+        });
         builder.position_at_end(ctx.append_basic_block(wrapper, "entry"));
         let mut call_args: Vec<BasicMetadataValueEnum<'_>> = vec![retptr.into(), excinfo.into()];
-        for (i, ty) in callee.get_params().iter().map(|p| p.get_type()).enumerate().skip(2) {
+        for (i, ty) in callee
+            .get_params()
+            .iter()
+            .map(|p| p.get_type())
+            .enumerate()
+            .skip(2)
+        {
             let offset = i64t.const_int(8 * (i as u64 - 2), false);
             // SAFETY: byte GEP inside the host-allocated argument buffer.
             let slot = unsafe { builder.build_gep(ctx.i8_type(), args, &[offset], "slot")? };
             let value = builder.build_load(ty, slot, "arg")?;
-            value.as_instruction_value().expect("load").set_alignment(8).ok();
+            value
+                .as_instruction_value()
+                .expect("load")
+                .set_alignment(8)
+                .ok();
             call_args.push(value.into());
         }
         let status = builder.build_call(callee, &call_args, "status")?;
@@ -52,7 +67,10 @@ pub fn add_entry_exports(module: &Module<'_>, entries: &[Entry]) -> Result<Vec<S
 /// that no export reaches (CPython glue, environment globals, helpers).
 pub fn internalize_all_but(module: &Module<'_>, exports: &[String]) {
     for f in module.get_functions() {
-        let keep = f.get_name().to_str().is_ok_and(|n| exports.iter().any(|e| e == n));
+        let keep = f
+            .get_name()
+            .to_str()
+            .is_ok_and(|n| exports.iter().any(|e| e == n));
         if f.count_basic_blocks() > 0 && !keep {
             f.set_linkage(Linkage::Internal);
         }

@@ -9,7 +9,9 @@ use crate::shim;
 
 pub fn defer_to_shim(module: &Module<'_>) {
     for f in module.get_functions() {
-        let Ok(name) = f.get_name().to_str() else { continue };
+        let Ok(name) = f.get_name().to_str() else {
+            continue;
+        };
         if f.count_basic_blocks() > 0 && shim::provides(name) {
             for bb in f.get_basic_blocks() {
                 // SAFETY: deleting every block turns the definition into a declaration.

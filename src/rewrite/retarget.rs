@@ -18,7 +18,7 @@ pub fn wasm32_data_layout(machine: &TargetMachine) -> String {
     let text = default.as_str().to_string_lossy().into_owned();
     let mut parts: Vec<String> = text
         .split('-')
-        .filter(|p| !p.starts_with("p:") && !(p.starts_with('p') && p[1..].starts_with(':')))
+        .filter(|p| !p.starts_with("p:"))
         .map(str::to_string)
         .collect();
     parts.insert(2.min(parts.len()), "p:32:64".to_string());
@@ -31,7 +31,9 @@ pub fn to_wasm32(module: &Module<'_>, machine: &TargetMachine) {
     module.set_data_layout(&layout.get_data_layout());
     for f in module.get_functions() {
         for key in HOST_ATTRIBUTES {
-            if f.get_string_attribute(AttributeLoc::Function, key).is_some() {
+            if f.get_string_attribute(AttributeLoc::Function, key)
+                .is_some()
+            {
                 f.remove_string_attribute(AttributeLoc::Function, key);
             }
         }

@@ -15,7 +15,11 @@ pub fn python_wrappers(module: &Module<'_>) {
     for f in wrappers {
         // Nothing but other wrappers refers to a wrapper; the entry points
         // are called by the wrappers, never the other way round.
-        if f.as_global_value().as_pointer_value().get_first_use().is_none() {
+        if f.as_global_value()
+            .as_pointer_value()
+            .get_first_use()
+            .is_none()
+        {
             // SAFETY: the function has no remaining uses.
             unsafe { f.delete() };
         } else {

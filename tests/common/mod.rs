@@ -32,7 +32,13 @@ pub fn numba_versions() -> Vec<PathBuf> {
     let mut v: Vec<PathBuf> = std::fs::read_dir(root().join("fixtures"))
         .unwrap()
         .map(|e| e.unwrap().path())
-        .filter(|p| p.file_name().unwrap().to_str().unwrap().starts_with("numba-"))
+        .filter(|p| {
+            p.file_name()
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .starts_with("numba-")
+        })
         .collect();
     v.sort();
     assert!(!v.is_empty(), "no fixtures/numba-* folders");
@@ -59,9 +65,20 @@ pub fn run_cases_in_node(js: &Path, cases: &Path) {
         .arg(cases)
         .output()
         .expect("Node.js is needed to run the fixtures (scripts/setup.sh installs it)");
-    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-    assert!(out.status.success(), "cases failed for {}:\n{text}", js.display());
-    assert!(text.contains(" passed, 0 failed"), "unexpected runner output:\n{text}");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.status.success(),
+        "cases failed for {}:\n{text}",
+        js.display()
+    );
+    assert!(
+        text.contains(" passed, 0 failed"),
+        "unexpected runner output:\n{text}"
+    );
 }
 
 pub fn assert_success(out: &Output, what: &str) {
