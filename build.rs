@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use std::process::Command;
 
 fn main() {
+    build_emitter();
     let manifest = PathBuf::from(env::var("CARGO_MANIFEST_DIR").unwrap());
     let shims = manifest.join("shims");
     let out = PathBuf::from(env::var("OUT_DIR").unwrap());
@@ -53,6 +54,32 @@ fn main() {
     std::fs::copy(&lib, out.join("libnumba_wasm_shim.a")).unwrap();
     let list: String = symbols.iter().map(|s| format!("    {s:?},\n")).collect();
     std::fs::write(out.join("shim_symbols.rs"), format!("&[\n{list}]\n")).unwrap();
+}
+
+/// The C++ object emitter (src/emit_object.cpp), against LLVM 22's headers.
+fn build_emitter() {
+    println!("cargo:rerun-if-changed=src/emit_object.cpp");
+    println!("cargo:rerun-if-env-changed=LLVM_SYS_221_PREFIX");
+    let prefix = env::var("LLVM_SYS_221_PREFIX").unwrap_or_else(|_| "/usr/lib/llvm-22".into());
+    let config = PathBuf::from(&prefix).join("bin/llvm-config");
+    let cxxflags = Command::new(&config)
+        .arg("--cxxflags")
+        .output()
+        .unwrap_or_else(|e| {
+            panic!(
+                "cannot run {} (apt-get install llvm-22-dev): {e}",
+                config.display()
+            )
+        });
+    let mut build = cc::Build::new();
+    build.cpp(true).file("src/emit_object.cpp").warnings(false);
+    for flag in String::from_utf8(cxxflags.stdout)
+        .unwrap()
+        .split_whitespace()
+    {
+        build.flag(flag);
+    }
+    build.compile("nw_emit_object");
 }
 
 /// Symbols of a GNU-format archive's symbol table (the `/` member).

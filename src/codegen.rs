@@ -1,12 +1,17 @@
 //! Stage 4: LLVM's optimization pipeline for wasm32 (simd128 on) and
 //! emission of a wasm object file.
 
-use anyhow::{Result, anyhow};
+use std::ffi::{CStr, c_char, c_int};
+
+use anyhow::{Result, anyhow, bail};
 use inkwell::OptimizationLevel;
+use inkwell::llvm_sys::core::{LLVMDisposeMemoryBuffer, LLVMGetBufferSize, LLVMGetBufferStart};
+use inkwell::llvm_sys::prelude::{LLVMMemoryBufferRef, LLVMModuleRef};
+use inkwell::llvm_sys::target_machine::LLVMTargetMachineRef;
 use inkwell::module::Module;
 use inkwell::passes::PassBuilderOptions;
 use inkwell::targets::{
-    CodeModel, FileType, InitializationConfig, RelocMode, Target, TargetMachine, TargetTriple,
+    CodeModel, InitializationConfig, RelocMode, Target, TargetMachine, TargetTriple,
 };
 
 pub const TRIPLE: &str = "wasm32-unknown-unknown";
@@ -48,9 +53,42 @@ pub fn optimize(module: &Module<'_>, machine: &TargetMachine) -> Result<()> {
         .map_err(|e| anyhow!("LLVM optimization failed: {}", e.to_string_lossy()))
 }
 
+unsafe extern "C" {
+    /// src/emit_object.cpp: emission that keeps the module's data layout
+    /// (the C API's `LLVMTargetMachineEmitToMemoryBuffer` resets it).
+    fn nw_emit_object(
+        tm: LLVMTargetMachineRef,
+        module: LLVMModuleRef,
+        out: *mut LLVMMemoryBufferRef,
+        error: *mut *mut c_char,
+    ) -> c_int;
+}
+
 pub fn emit_object(module: &Module<'_>, machine: &TargetMachine) -> Result<Vec<u8>> {
-    let buf = machine
-        .write_to_memory_buffer(module, FileType::Object)
-        .map_err(|e| anyhow!("LLVM code generation failed: {}", e.to_string_lossy()))?;
-    Ok(buf.as_slice().to_vec())
+    let mut buf: LLVMMemoryBufferRef = std::ptr::null_mut();
+    let mut error: *mut c_char = std::ptr::null_mut();
+    // SAFETY: both handles are live for the call; the buffer and the error
+    // string are owned by us afterwards and released here.
+    unsafe {
+        if nw_emit_object(
+            machine.as_mut_ptr(),
+            module.as_mut_ptr(),
+            &mut buf,
+            &mut error,
+        ) != 0
+        {
+            let msg = CStr::from_ptr(error).to_string_lossy().into_owned();
+            libc_free(error.cast());
+            bail!("LLVM code generation failed: {msg}");
+        }
+        let start = LLVMGetBufferStart(buf).cast::<u8>();
+        let bytes = std::slice::from_raw_parts(start, LLVMGetBufferSize(buf)).to_vec();
+        LLVMDisposeMemoryBuffer(buf);
+        Ok(bytes)
+    }
+}
+
+unsafe extern "C" {
+    #[link_name = "free"]
+    fn libc_free(p: *mut std::ffi::c_void);
 }
