@@ -370,10 +370,10 @@ class Runtime {
     const exc = status === -3 ? 0 : dv.getUint32(excp, true);
     const buf = exc ? dv.getUint32(exc, true) : 0;
     const size = exc ? dv.getInt32(exc + 8, true) : 0;
-    // The reader stops at STOP, so bufsz is only an upper bound here (clamped to
-    // memory): this also survives an excinfo laid out with 4-byte pointer slots.
-    const r = buf && buf < dv.byteLength
-      ? decodePickle(this.views().u8.slice(buf, Math.min(dv.byteLength, buf + (size > 0 ? size : 1 << 16))))
+    // excinfo = {pickle_buf@0, bufsz@8, ...} (docs/ABI.md); the pickle must
+    // end exactly at bufsz, which also checks that layout.
+    const r = buf && size > 0 && buf + size <= dv.byteLength
+      ? decodePickle(this.views().u8.slice(buf, buf + size))
       : {};
     const cls = status === -3 ? { module: "builtins", name: "StopIteration" } : r.value?.[0] ?? r.firstGlobal;
     if (typeof cls?.name !== "string") return new Error(`${fname} raised an exception (status ${status})`);
@@ -737,7 +737,9 @@ export function decodePickle(bytes) {
         case 0x47: stack.push(dv.getFloat64(p, false)); p += 8; break; // BINFLOAT (big endian)
         case 0x88: stack.push(true); break; // NEWTRUE
         case 0x89: stack.push(false); break; // NEWFALSE
-        case 0x2e: return stack.length === 1 ? { value: stack[0], firstGlobal } : { firstGlobal }; // STOP
+        case 0x2e: // STOP: must be the last byte, or the buffer was misread
+          if (p !== bytes.length) return {};
+          return stack.length === 1 ? { value: stack[0], firstGlobal } : { firstGlobal };
         default: return { firstGlobal };
       }
     }
