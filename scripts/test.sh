@@ -30,5 +30,9 @@ for v in fixtures/numba-*/; do
     node tests/js/run_chromium.mjs "$dir" kernels "$v/cases.json"
     step "reliability (memory, growth, zero-copy, TypeErrors): $v/$form"
     node tests/js/reliability.mjs "$dir/kernels.js" "$v/cases.json"
+    step "TypeScript declarations (tsc --strict): $v/$form"
+    cp tests/js/types_check.ts "$dir/"
+    npx tsc --noEmit --strict --target es2022 --module nodenext --moduleResolution nodenext \
+      --lib es2022,dom "$dir/types_check.ts"
   done
 done

@@ -142,16 +142,14 @@ pub fn build(
     out_dir: &Path,
     name: &str,
 ) -> Result<Artifacts> {
-    let (wasm, metadata) = compile(sources, returns)?;
-    write_outputs(&wasm, &metadata, out_dir, name)
+    let (wasm, _) = compile(sources, returns)?;
+    write_outputs(&wasm, out_dir, name)
 }
 
-pub fn write_outputs(
-    wasm: &[u8],
-    metadata: &Metadata,
-    out_dir: &Path,
-    name: &str,
-) -> Result<Artifacts> {
+/// Write `NAME.wasm` and the wrapper generated from its metadata section
+/// alone, so any module numba-wasm built can be re-wrapped.
+pub fn write_outputs(wasm: &[u8], out_dir: &Path, name: &str) -> Result<Artifacts> {
+    let metadata = Metadata::from_wasm(wasm)?;
     std::fs::create_dir_all(out_dir)
         .with_context(|| format!("cannot create `{}`", out_dir.display()))?;
     let artifacts = Artifacts {
@@ -161,7 +159,7 @@ pub fn write_outputs(
     };
     let wasm_file = format!("{name}.wasm");
     std::fs::write(&artifacts.wasm, wasm)?;
-    std::fs::write(&artifacts.js, glue::javascript(metadata, &wasm_file))?;
-    std::fs::write(&artifacts.dts, glue::declarations(metadata))?;
+    std::fs::write(&artifacts.js, glue::javascript(&metadata, &wasm_file))?;
+    std::fs::write(&artifacts.dts, glue::declarations(&metadata))?;
     Ok(artifacts)
 }

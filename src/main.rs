@@ -99,14 +99,13 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Wrap { wasm } => {
             let bytes = std::fs::read(&wasm)?;
-            let metadata = numba_wasm::metadata::Metadata::from_wasm(&bytes)?;
             let name = wasm
                 .file_stem()
                 .and_then(|s| s.to_str())
                 .unwrap_or("kernels")
                 .to_string();
             let dir = wasm.parent().map(PathBuf::from).unwrap_or_default();
-            numba_wasm::write_outputs(&bytes, &metadata, &dir, &name)?;
+            numba_wasm::write_outputs(&bytes, &dir, &name)?;
         }
     }
     Ok(())

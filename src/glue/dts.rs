@@ -5,6 +5,18 @@ use std::fmt::Write as _;
 use crate::metadata::{Export, Metadata};
 use crate::numba::types::{Dtype, NumbaType};
 
+/// Members of the module object that a kernel name cannot shadow
+/// (`RESERVED` in runtime.js).
+const RESERVED: [&str; 7] = [
+    "memory",
+    "metadata",
+    "exports",
+    "empty",
+    "fromArray",
+    "stats",
+    "kernels",
+];
+
 fn typed_array(dtype: Dtype) -> &'static str {
     match dtype {
         Dtype::Bool | Dtype::Uint8 => "Uint8Array",
@@ -57,7 +69,7 @@ fn return_type(t: &NumbaType) -> String {
     }
 }
 
-fn method(out: &mut String, e: &Export) {
+fn call_signature(e: &Export) -> String {
     let params: Vec<String> = e
         .args
         .iter()
@@ -71,18 +83,24 @@ fn method(out: &mut String, e: &Export) {
             format!("{name}: {}", arg_type(t))
         })
         .collect();
-    let _ = writeln!(
-        out,
-        "  /** `{}`: Numba signature `{}` */",
-        e.qualname, e.signature
-    );
-    let _ = writeln!(
-        out,
-        "  {}({}): {};",
-        e.name,
-        params.join(", "),
-        return_type(&e.ret)
-    );
+    format!("({}): {}", params.join(", "), return_type(&e.ret))
+}
+
+/// One property per Python function: a callable with one call signature
+/// per overload, plus the overloads themselves.
+fn kernel(out: &mut String, name: &str, overloads: &[&Export]) {
+    let _ = writeln!(out, "  readonly {name}: {{");
+    for e in overloads {
+        let _ = writeln!(
+            out,
+            "    /** `{}`: Numba signature `{}` */",
+            e.qualname, e.signature
+        );
+        let _ = writeln!(out, "    {};", call_signature(e));
+    }
+    let _ = writeln!(out, "    readonly overloads: ReadonlyArray<Overload>;");
+    let _ = writeln!(out, "    readonly signatures: ReadonlyArray<string>;");
+    let _ = writeln!(out, "  }};");
 }
 
 pub fn declarations(metadata: &Metadata) -> String {
@@ -104,7 +122,15 @@ pub fn declarations(metadata: &Metadata) -> String {
          \x20 readonly strides: number[];\n\
          \x20 readonly meminfo: number;\n\
          \x20 readonly ptr: number;\n\
+         \x20 readonly freed: boolean;\n\
          \x20 free(): void;\n\
+         }\n\
+         /** One compiled signature of a kernel. */\n\
+         export interface Overload {\n\
+         \x20 (...args: any[]): any;\n\
+         \x20 readonly signature: string;\n\
+         \x20 readonly argTypes: ReadonlyArray<unknown>;\n\
+         \x20 readonly retType: unknown;\n\
          }\n\
          export interface Stats {\n\
          \x20 liveAllocations: number;\n\
@@ -115,8 +141,18 @@ pub fn declarations(metadata: &Metadata) -> String {
          }\n\n\
          export interface Module {\n",
     );
+    let mut names: Vec<&str> = Vec::new();
     for e in &metadata.exports {
-        method(&mut out, e);
+        if !names.contains(&e.name.as_str()) {
+            names.push(&e.name);
+        }
+    }
+    for name in names {
+        let overloads: Vec<&Export> = metadata.exports.iter().filter(|e| e.name == name).collect();
+        // Runtime members keep their names; such a kernel is reachable as `kernels[name]`.
+        if !RESERVED.contains(&name) {
+            kernel(&mut out, name, &overloads);
+        }
     }
     out.push_str(
         "  /** Allocate an array inside wasm memory (zero-copy path). */\n\
@@ -127,9 +163,13 @@ pub fn declarations(metadata: &Metadata) -> String {
          \x20 readonly memory: WebAssembly.Memory;\n\
          \x20 readonly metadata: unknown;\n\
          \x20 readonly exports: WebAssembly.Exports;\n\
+         \x20 /** Every kernel by Python name, including names that clash with the members above. */\n\
+         \x20 readonly kernels: Readonly<Record<string, ((...args: any[]) => any) & { overloads: ReadonlyArray<Overload> }>>;\n\
          }\n\n\
          /** Instantiate the module: Node reads the .wasm beside this file, browsers fetch it. */\n\
-         export function load(source?: string | URL | ArrayBuffer | Uint8Array | WebAssembly.Module): Promise<Module>;\n",
+         export function load(source?: string | URL | ArrayBuffer | Uint8Array | Response | WebAssembly.Module): Promise<Module>;\n\
+         /** Decode the pickled `(exception class, args, location)` Numba stores in excinfo. */\n\
+         export function decodePickle(bytes: Uint8Array): { value?: unknown; firstGlobal?: { module: string; name: string } | null };\n",
     );
     out
 }
