@@ -1,13 +1,16 @@
-// Times kernels of a built module in Node; prints JSON medians (ms).
-// Usage: node scripts/bench.mjs OUT/NAME.js REPEATS
+// Times kernel calls in Node; prints JSON {id: {copy_ms, zero_copy_ms}} (medians).
+// Usage: node scripts/bench.mjs OUT/NAME.js CALLS.json REPEATS
+// CALLS.json: {"calls": [{"id", "func", "args": [case values]}]} (fixtures format).
+import { readFile } from "node:fs/promises";
 import { pathToFileURL } from "node:url";
 import { resolve } from "node:path";
-import { xorshift } from "../tests/js/cases.mjs";
+import { toArg } from "../tests/js/cases.mjs";
 
-const [modPath, repeatsArg] = process.argv.slice(2);
-const repeats = Number(repeatsArg ?? 50);
+const [modPath, callsPath, repeatsArg] = process.argv.slice(2);
+const repeats = Number(repeatsArg ?? 30);
 const { load } = await import(pathToFileURL(resolve(modPath)).href);
 const m = await load();
+const { calls } = JSON.parse(await readFile(callsPath, "utf8"));
 
 function median(xs) {
   const s = [...xs].sort((a, b) => a - b);
@@ -15,7 +18,7 @@ function median(xs) {
 }
 
 function time(fn) {
-  for (let i = 0; i < 5; i++) fn(); // warm-up (tier-up of the wasm code)
+  for (let i = 0; i < 3; i++) fn(); // warm-up: lets the engine tier up the wasm code
   const ts = [];
   for (let i = 0; i < repeats; i++) {
     const t0 = performance.now();
@@ -25,16 +28,17 @@ function time(fn) {
   return median(ts);
 }
 
-// The same 1M int32 in [-100, 100] as the fixture case np_sum_1m.
-const x = xorshift(1_000_000, 12345, -100, 100, "int32");
-const w = m.empty("int32", [x.length]);
-w.data.set(x);
-let check = 0n;
-const result = {
-  np_sum_copy_ms: time(() => { check = m.np_sum(x); }),
-  np_sum_zero_copy_ms: time(() => { check = m.np_sum(w); }),
-  np_sum_plain_js_ms: time(() => { let s = 0; for (let i = 0; i < x.length; i++) s += x[i]; check = BigInt(s); }),
-  np_sum_value: String(check),
-};
-w.free();
-console.log(JSON.stringify(result));
+const out = {};
+for (const c of calls) {
+  const args = c.args.map(toArg);
+  const f = m[c.func];
+  const r = { copy_ms: time(() => f(...args)) };
+  if (args.some((a) => ArrayBuffer.isView(a) || a?.data)) {
+    // Zero-copy: the arrays live in wasm memory already.
+    const wargs = args.map((a) => (ArrayBuffer.isView(a) || a?.data ? m.fromArray(a) : a));
+    r.zero_copy_ms = time(() => f(...wargs));
+    wargs.forEach((a) => a?.free?.());
+  }
+  out[c.id] = r;
+}
+console.log(JSON.stringify(out));
