@@ -131,3 +131,9 @@ fn missing_input_file() {
         "{err}"
     );
 }
+
+#[test]
+fn ir_without_numba_functions() {
+    let err = build_fails(None, b"define i32 @plain_c(i32 %x) {\n  ret i32 %x\n}\n");
+    assert!(err.contains("no Numba entry point found"), "{err}");
+}
