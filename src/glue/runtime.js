@@ -244,7 +244,7 @@ class Runtime {
       }
       const argp = this.alloc(8 * flat.length, 8); bufs.push(argp);
       const retp = this.alloc(Math.max(entry.ret_size ?? 8, 8), 8); bufs.push(retp);
-      const excp = this.alloc(4, 4); bufs.push(excp);
+      const excp = this.alloc(8, 8); bufs.push(excp); // an excinfo* slot: 8-byte aligned under p:32:64
       const dv = this.views().dv;
       flat.forEach((v, i) => writeSlot(dv, argp + 8 * i, entry.params[i], v));
       dv.setUint32(excp, 0, true);
