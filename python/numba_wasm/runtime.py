@@ -1,0 +1,432 @@
+"""Run a numba-wasm module in Python with wasmtime.
+
+    from numba_wasm.runtime import load
+    mod = load("out/kernels.wasm")
+    mod.total(np.arange(10.0))
+
+Implements the host side of docs/ABI.md (the same contract as
+src/glue/runtime.js): NumPy arrays and Python/NumPy scalars in, values as the
+Numba dispatcher returns them out.
+"""
+from __future__ import annotations
+
+import builtins
+import ctypes
+import io
+import json
+import os
+import pickle
+import struct
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import wasmtime
+
+__all__ = ["load", "WasmModule", "WasmFunction", "RestrictedUnpickler", "decode_exception"]
+
+# LLVM param type -> struct format; integers are written as unsigned after masking.
+_SLOT = {"i1": "<B", "i8": "<B", "i16": "<H", "i32": "<I", "i64": "<Q", "ptr": "<I",
+         "f32": "<f", "f64": "<d"}
+_INT_DTYPES = {"int8", "uint8", "int16", "uint16", "int32", "uint32", "int64", "uint64"}
+_LAYOUT_NAME = {"C": "C-contiguous", "F": "Fortran-contiguous"}
+
+
+# ---------------------------------------------------------------- metadata
+
+def _leb128(b: bytes, p: int) -> tuple[int, int]:
+    value = shift = 0
+    while True:
+        byte = b[p]
+        p += 1
+        value |= (byte & 0x7F) << shift
+        shift += 7
+        if byte < 0x80:
+            return value, p
+
+
+def read_metadata(wasm: bytes) -> dict:
+    """The JSON of the `numba_wasm` custom section (wasmtime-py has no custom_sections)."""
+    if wasm[:4] != b"\0asm":
+        raise ValueError("not a WebAssembly binary")
+    p = 8
+    while p < len(wasm):
+        sec_id = wasm[p]
+        size, p = _leb128(wasm, p + 1)
+        end = p + size
+        if sec_id == 0:
+            n, q = _leb128(wasm, p)
+            if wasm[q:q + n] == b"numba_wasm":
+                return json.loads(wasm[q + n:end].decode("utf-8"))
+        p = end
+    raise ValueError("no metadata (numba_wasm section missing): not built by numba-wasm?")
+
+
+# ---------------------------------------------------------------- exceptions
+
+class RestrictedUnpickler(pickle.Unpickler):
+    """Unpickles Numba's excinfo payload, resolving only builtin exception classes."""
+
+    def find_class(self, module: str, name: str) -> Any:
+        obj = getattr(builtins, name, None) if module == "builtins" else None
+        if isinstance(obj, type) and issubclass(obj, BaseException):
+            return obj
+        raise pickle.UnpicklingError(f"numba-wasm: refusing to unpickle {module}.{name}")
+
+
+def decode_exception(data: bytes) -> BaseException | None:
+    """Numba's pickled (exc_class, args, location) -> exception instance, or None."""
+    try:
+        value = RestrictedUnpickler(io.BytesIO(data)).load()
+        cls, args = value[0], value[1]
+        if isinstance(cls, type) and issubclass(cls, BaseException) and isinstance(args, tuple):
+            return cls(*args)
+    except Exception:  # malformed, truncated, or a class we refuse
+        pass
+    return None
+
+
+# ---------------------------------------------------------------- type checks
+
+def _array_layout(a: np.ndarray) -> str:
+    """Numba's typeof layout: C wins when an array is both C and F contiguous."""
+    return "C" if a.flags.c_contiguous else "F" if a.flags.f_contiguous else "A"
+
+
+def _typeof(v: Any) -> str:
+    """Numba's name for the type of v, as in its "No matching definition" errors."""
+    if isinstance(v, np.ndarray):
+        layout = _array_layout(v)
+        ro = "readonly " if not v.flags.writeable else ""
+        return f"{ro}array({v.dtype.name}, {v.ndim}d, {layout})"
+    if isinstance(v, tuple):
+        return f"Tuple({', '.join(map(_typeof, v))})"
+    scalar = _scalar_dtype(v)
+    return scalar or ("none" if v is None else f"pyobject({type(v).__name__})")
+
+
+def _scalar_dtype(v: Any) -> str | None:
+    if isinstance(v, np.generic):
+        return v.dtype.name
+    if isinstance(v, bool):
+        return "bool"
+    if isinstance(v, int):  # Numba types a Python int as int64, or uint64 if only that fits
+        return "int64" if -2**63 <= v < 2**63 else "uint64" if 0 <= v < 2**64 else None
+    return {float: "float64", complex: "complex128"}.get(type(v))
+
+
+def _check(t: dict, v: Any, strict: bool) -> str | None:
+    """None if v fits Numba type t, else the reason. strict=False also allows the
+    conversions Numba makes when no exact overload exists."""
+    kind = t["kind"]
+    if kind == "none":
+        return None if v is None else f"expected None, got {_typeof(v)}"
+    if kind == "tuple":
+        items = t["items"]
+        if not isinstance(v, tuple) or len(v) != len(items):
+            return f"expected a tuple of {len(items)} items, got {_typeof(v)}"
+        for i, (it, x) in enumerate(zip(items, v)):
+            if err := _check(it, x, strict):
+                return f"item {i}: {err}"
+        return None
+    if kind == "scalar":
+        want, got = t["dtype"], _scalar_dtype(v)
+        if got == want:
+            return None
+        if not strict and type(v) is int and want in _INT_DTYPES:
+            info = np.iinfo(want)
+            if info.min <= v <= info.max:
+                return None
+        if not strict and type(v) is float and want == "float32":
+            return None
+        return f"expected {want}, got {_typeof(v)}"
+    if kind == "array":
+        if not isinstance(v, np.ndarray):
+            return f"expected an array, got {_typeof(v)}"
+        if v.dtype != np.dtype(t["dtype"]):  # also rejects non-native byte order
+            return f"expected dtype {t['dtype']}, got {v.dtype.name if v.dtype.isnative else v.dtype.str}"
+        if v.ndim != t["ndim"]:
+            return f"expected a {t['ndim']}-d array, got {v.ndim}-d"
+        if not v.flags.writeable and not t.get("readonly"):
+            return "expected a writeable array, got a readonly one"
+        if strict and bool(t.get("readonly")) == v.flags.writeable:
+            return "readonly flag differs"
+        layout = t["layout"]
+        flag = {"C": v.flags.c_contiguous, "F": v.flags.f_contiguous}.get(layout, True)
+        if not flag:
+            return f"expected a {_LAYOUT_NAME[layout]} array"
+        if strict and _array_layout(v) != layout:
+            return "layout differs"
+        return None
+    return f"unsupported argument kind {kind}"
+
+
+def _check_args(entry: dict, args: tuple, strict: bool) -> str | None:
+    if len(args) != len(entry["args"]):
+        return f"takes {len(entry['args'])} arguments, got {len(args)}"
+    for i, (t, v) in enumerate(zip(entry["args"], args)):
+        if err := _check(t, v, strict):
+            return f"argument {i + 1}: {err}"
+    return None
+
+
+def _layout(t: dict) -> tuple[int, int]:
+    """(size, align) of a Numba type inside an LLVM struct (8-byte pointer slots)."""
+    if t["kind"] == "scalar":
+        size = np.dtype(t["dtype"]).itemsize
+        return size, size // 2 if t["dtype"].startswith("complex") else size
+    if t["kind"] == "array":
+        return 40 + 16 * t["ndim"], 8
+    if t["kind"] == "none":
+        return 8, 8
+    size, align = 0, 1
+    for it in t["items"]:
+        s, a = _layout(it)
+        size = -(-size // a) * a + s
+        align = max(align, a)
+    return -(-size // align) * align, align
+
+
+def _extent(a: np.ndarray) -> tuple[int, int]:
+    """Absolute [lo, hi) byte range in process memory that holds every element of a."""
+    addr = a.__array_interface__["data"][0]
+    lo = addr + sum((n - 1) * s for n, s in zip(a.shape, a.strides) if s < 0)
+    hi = addr + sum((n - 1) * s for n, s in zip(a.shape, a.strides) if s > 0) + a.itemsize
+    return lo, hi
+
+
+# ---------------------------------------------------------------- module
+
+class WasmFunction:
+    """One Python function name; several entries are overloads."""
+
+    def __init__(self, module: WasmModule, name: str, entries: list[dict]):
+        self._module, self.__name__, self.entries = module, name, entries
+        self.signatures = [e["signature"] for e in entries]
+        self.__doc__ = f"{name}: " + "; ".join(self.signatures)
+
+    def resolve(self, args: tuple) -> dict:
+        """The overload Numba would pick for args, or TypeError (nothing runs)."""
+        for strict in (True, False):
+            for e in self.entries:
+                if _check_args(e, args, strict) is None:
+                    return e
+        why = "\n".join(f"  {e['signature']}: {_check_args(e, args, False)}" for e in self.entries)
+        types = ", ".join(map(_typeof, args))
+        raise TypeError(f"No matching definition for argument type(s) {types} of {self.__name__}; "
+                        f"signatures:\n{why}")
+
+    def __call__(self, *args: Any) -> Any:
+        return self._module._invoke(self.resolve(args), args)
+
+    def __repr__(self) -> str:
+        return f"<numba-wasm function {self.__name__} {self.signatures}>"
+
+
+class WasmModule:
+    def __init__(self, wasm: bytes):
+        self.metadata: dict = read_metadata(wasm)
+        engine = wasmtime.Engine()
+        self._store = wasmtime.Store(engine)
+        module = wasmtime.Module(engine, wasm)
+        instance = wasmtime.Instance(self._store, module, [self._stub(i) for i in module.imports])
+        self._ex = instance.exports(self._store)
+        self._memory: wasmtime.Memory = self._ex["memory"]
+        # Permanent scratch for nw_stats, so that stats() itself never changes the stats.
+        self._scratch = self._alloc(32, 8)
+        groups: dict[str, list[dict]] = {}
+        for e in self.metadata["exports"]:
+            groups.setdefault(e["name"], []).append(e)
+        self.functions: dict[str, WasmFunction] = {n: WasmFunction(self, n, es) for n, es in groups.items()}
+
+    def _stub(self, imp: wasmtime.ImportType) -> wasmtime.Func:
+        # Modules normally import nothing; a stray call should fail with its name.
+        if not isinstance(imp.type, wasmtime.FuncType):
+            raise RuntimeError(f"numba-wasm: module imports {imp.module}.{imp.name}, which is not a function")
+
+        def missing(*_: Any) -> None:
+            raise RuntimeError(f"numba-wasm: the module called missing import {imp.module}.{imp.name}")
+        return wasmtime.Func(self._store, imp.type, missing)
+
+    def __getattr__(self, name: str) -> WasmFunction:
+        functions = self.__dict__.get("functions", {})
+        if name in functions:
+            return functions[name]
+        raise AttributeError(f"numba-wasm module has no function {name!r}")
+
+    def __dir__(self) -> list[str]:
+        return sorted(set(super().__dir__()) | set(self.functions))
+
+    # ------------------------------------------------------------ memory
+
+    def _mem(self) -> np.ndarray:
+        """uint8 view of linear memory; invalid after any wasm call (memory may grow)."""
+        n = self._memory.data_len(self._store)
+        return np.ctypeslib.as_array(self._memory.data_ptr(self._store), shape=(n,))
+
+    def _call(self, name: str, *args: int) -> Any:
+        # i32 params are signed in wasmtime-py; pointers above 2 GiB must wrap.
+        return self._ex[name](self._store, *[a - 2**32 if a >= 2**31 else a for a in args])
+
+    def _alloc(self, size: int, align: int) -> int:
+        p = self._call("nw_alloc", max(size, 8), align) & 0xFFFFFFFF
+        if p == 0:
+            raise MemoryError(f"numba-wasm: out of wasm memory (allocating {size} bytes)")
+        return p
+
+    def stats(self) -> dict[str, int]:
+        self._call("nw_stats", self._scratch)
+        q = struct.unpack_from("<4Q", self._memory.read(self._store, self._scratch, self._scratch + 32))
+        keys = ("live_allocations", "live_bytes", "total_allocations", "total_frees")
+        return dict(zip(keys, q)) | {"memory_bytes": self._memory.data_len(self._store)}
+
+    # ------------------------------------------------------------ calling
+
+    def _copy_in(self, arrays: list[np.ndarray], bufs: list[int]) -> list[int]:
+        """Copies arrays into wasm memory; returns each one's data pointer there.
+        Arrays whose bytes overlap (views of one buffer, one array passed twice)
+        share a single copy, so aliasing behaves as in NumPy."""
+        ptrs = [0] * len(arrays)
+        spans = sorted((_extent(a) + (i,) for i, a in enumerate(arrays) if a.size), key=lambda s: s[0])
+        k = 0
+        while k < len(spans):
+            lo, hi, j = spans[k][0], spans[k][1], k + 1
+            while j < len(spans) and spans[j][0] < hi:
+                hi = max(hi, spans[j][1])
+                j += 1
+            p = self._alloc(hi - lo, 64)
+            bufs.append(p)
+            self._mem()[p:p + hi - lo] = np.frombuffer((ctypes.c_ubyte * (hi - lo)).from_address(lo), np.uint8)
+            for _, _, i in spans[k:j]:
+                ptrs[i] = p + (arrays[i].__array_interface__["data"][0] - lo)
+            k = j
+        for i, a in enumerate(arrays):
+            if not a.size:  # nothing to copy, but the data pointer must be valid
+                ptrs[i] = self._alloc(8, 64)
+                bufs.append(ptrs[i])
+        return ptrs
+
+    def _flatten(self, t: dict, v: Any, flat: list, arrays: list[tuple[np.ndarray, int]]) -> None:
+        kind = t["kind"]
+        if kind == "scalar":
+            if t["dtype"].startswith("complex"):
+                flat += [complex(v).real, complex(v).imag]
+            elif t["dtype"] == "float32":
+                flat.append(float(np.float32(v)))
+            else:
+                flat.append(v.item() if isinstance(v, np.generic) else v)
+        elif kind == "none":
+            flat.append(0)
+        elif kind == "tuple":
+            for it, x in zip(t["items"], v):
+                self._flatten(it, x, flat, arrays)
+        else:
+            a, ptr = arrays.pop(0)  # same traversal order as _collect
+            flat += [0, 0, a.size, a.itemsize, ptr, *a.shape, *a.strides]
+
+    def _read(self, t: dict, raw: bytes, off: int, decrefs: list[int]) -> Any:
+        kind = t["kind"]
+        if kind == "none":
+            return None
+        if kind == "tuple":
+            out = []
+            for it in t["items"]:
+                size, align = _layout(it)
+                off = -(-off // align) * align
+                out.append(self._read(it, raw, off, decrefs))
+                off += size
+            return tuple(out)
+        if kind == "scalar":
+            # Python int/float/bool/complex, as Numba's dispatcher boxes them.
+            return np.frombuffer(raw, np.dtype(t["dtype"]), 1, off)[0].item()
+        meminfo, data = struct.unpack_from("<I28xI", raw, off)  # array struct: meminfo@0, data@32
+        if meminfo:
+            decrefs.append(meminfo)
+        n = t["ndim"]
+        dims = struct.unpack_from(f"<{2 * n}q", raw, off + 40)
+        shape, strides = dims[:n], dims[n:]
+        dtype = np.dtype(t["dtype"])
+        if 0 in shape:
+            return np.empty(shape, dtype)
+        view = np.ndarray(shape, dtype, self._mem(), data, strides)
+        return view.copy(order="K")  # keeps C or F order, like Numba's result
+
+    def _invoke(self, entry: dict, args: tuple) -> Any:
+        name, bufs = entry["name"], []
+        arrays: list[np.ndarray] = []
+        for t, v in zip(entry["args"], args):
+            _collect(t, v, arrays)
+        ptrs: list[int] = []
+        called = False
+        try:
+            ptrs = self._copy_in(arrays, bufs)
+            flat: list = []
+            queue = list(zip(arrays, ptrs))
+            for t, v in zip(entry["args"], args):
+                self._flatten(t, v, flat, queue)
+            params = entry["params"]
+            if len(flat) != len(params):
+                raise RuntimeError(f"numba-wasm internal error: {name} flattens to {len(flat)} params, "
+                                   f"metadata says {len(params)}")
+            packed = bytearray(8 * len(params))
+            for i, (ty, v) in enumerate(zip(params, flat)):
+                if ty[0] != "f":
+                    v = int(v) & ((1 << (8 * struct.calcsize(_SLOT[ty]))) - 1)
+                struct.pack_into(_SLOT[ty], packed, 8 * i, v)
+            argp = self._alloc(len(packed), 8)
+            bufs.append(argp)
+            retp = self._alloc(entry.get("ret_size", 8), 8)
+            bufs.append(retp)
+            excp = self._alloc(8, 8)  # holds an excinfo*: 8-byte aligned pointer slot
+            bufs.append(excp)
+            self._memory.write(self._store, bytes(packed), argp)
+            self._memory.write(self._store, b"\0\0\0\0", excp)
+            called = True
+            status = self._call(entry["wasm_export"], argp, retp, excp)
+            if status == 0:
+                decrefs: list[int] = []
+                try:  # copy the result out before any input buffer is freed
+                    raw = bytes(self._memory.read(self._store, retp, retp + max(entry.get("ret_size", 8), 8)))
+                    return self._read(entry["ret"], raw, 0, decrefs)
+                finally:
+                    for mi in decrefs:
+                        self._call("NRT_decref", mi)
+            if status == -2:
+                return None
+            raise self._exception(name, status, excp)
+        finally:
+            # Copy back even after an exception: NumPy semantics keep partial in-place writes.
+            if called:
+                mem = self._mem()
+                for a, p in zip(arrays, ptrs):
+                    if a.flags.writeable and a.size:
+                        np.copyto(a, np.ndarray(a.shape, a.dtype, mem, p, a.strides))
+            for p in bufs:
+                self._call("nw_free", p)
+
+    def _exception(self, name: str, status: int, excp: int) -> BaseException:
+        if status == -3:
+            return StopIteration()
+        exc = struct.unpack("<I", self._memory.read(self._store, excp, excp + 4))[0]
+        if exc:  # excinfo = {pickle_buf@0, bufsz@8 (i32), ...}
+            buf, size = struct.unpack_from("<I4xi", self._memory.read(self._store, exc, exc + 12))
+            if buf and 0 < size and buf + size <= self._memory.data_len(self._store):
+                e = decode_exception(bytes(self._memory.read(self._store, buf, buf + size)))
+                if e is not None:
+                    return e
+        return RuntimeError(f"{name} raised an exception (status {status})")
+
+
+def _collect(t: dict, v: Any, out: list[np.ndarray]) -> None:
+    """Array arguments in flattening order."""
+    if t["kind"] == "tuple":
+        for it, x in zip(t["items"], v):
+            _collect(it, x, out)
+    elif t["kind"] == "array":
+        out.append(v)
+
+
+def load(source: str | os.PathLike | bytes | bytearray | memoryview) -> WasmModule:
+    """Instantiate a numba-wasm module from a path or the .wasm bytes."""
+    wasm = bytes(source) if isinstance(source, (bytes, bytearray, memoryview)) else Path(source).read_bytes()
+    return WasmModule(wasm)
