@@ -1,13 +1,8 @@
 #!/usr/bin/env python3
 """Dump the LLVM IR of compiled Numba dispatchers in the numba-wasm input format.
 
-For every overload of every dispatcher the output holds:
-
-    ; numba-wasm-return: <mangled symbol> <numba return type>
-    ; ---- numba-wasm module: <qualname> <signature> ----
-    <IR text of dispatcher.inspect_llvm(sig)>
-
-This is the input of `numba-wasm build`.
+A thin CLI over `numba_wasm._ir` (python/numba_wasm/_ir.py), which holds the
+one implementation; see its docstring for the format.
 
 Library use (numba must already be imported with the wanted NUMBA_OPT):
 
@@ -24,96 +19,19 @@ in the module). `--form noopt` re-executes the script in a subprocess with
 NUMBA_OPT=0 set before numba is imported.
 """
 import argparse
-import importlib.util
 import os
 import subprocess
 import sys
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                os.pardir, "python"))
+
+from numba_wasm._ir import (  # noqa: E402,F401  (re-exported)
+    dump_dispatcher, dump_dispatchers, dump_overloads, entry_symbol,
+    format_overload, is_dispatcher, load_module, materialize,
+    module_dispatchers, overload_entries, run_cases)
+
 NOOPT_MARK = "NUMBA_WASM_DUMP_CHILD"
-
-
-def overload_entries(dispatcher):
-    """Yield (signature, compile result) for each overload, in compile order."""
-    for sig, cres in dispatcher.overloads.items():
-        yield sig, cres
-
-
-def entry_symbol(cres):
-    """The mangled name of the function the cpython wrapper calls."""
-    return cres.fndesc.mangled_name
-
-
-def format_overload(dispatcher, sig, cres):
-    sym = entry_symbol(cres)
-    ret = str(cres.signature.return_type)
-    ir = dispatcher.inspect_llvm(sig)
-    if ("define" not in ir) or (sym not in ir):
-        raise RuntimeError(f"symbol {sym} not found in IR of "
-                           f"{dispatcher.py_func.__qualname__}{sig}")
-    qualname = f"{dispatcher.py_func.__module__}.{dispatcher.py_func.__qualname__}"
-    parts = [
-        f"; numba-wasm-return: {sym} {ret}\n",
-        f"; ---- numba-wasm module: {qualname} {cres.signature} ----\n",
-        ir,
-    ]
-    if not ir.endswith("\n"):
-        parts.append("\n")
-    return "".join(parts)
-
-
-def dump_dispatcher(dispatcher, stream):
-    n = 0
-    for sig, cres in overload_entries(dispatcher):
-        stream.write(format_overload(dispatcher, sig, cres))
-        n += 1
-    return n
-
-
-def dump_dispatchers(dispatchers, stream):
-    return sum(dump_dispatcher(d, stream) for d in dispatchers)
-
-
-def is_dispatcher(obj):
-    from numba.core.dispatcher import Dispatcher
-    return isinstance(obj, Dispatcher)
-
-
-def load_module(path):
-    path = os.path.abspath(path)
-    name = os.path.splitext(os.path.basename(path))[0]
-    sys.path.insert(0, os.path.dirname(path))
-    spec = importlib.util.spec_from_file_location(name, path)
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules[name] = mod
-    spec.loader.exec_module(mod)
-    return mod
-
-
-def materialize(arg):
-    """Generated inputs (objects with a materialize() method) -> arrays."""
-    m = getattr(arg, "materialize", None)
-    return m() if callable(m) else arg
-
-
-def run_cases(mod):
-    """Run mod.cases() so lazily typed kernels get compiled."""
-    if not hasattr(mod, "cases"):
-        return
-    for case in mod.cases():
-        _cid, func, args = case
-        args = [materialize(a) for a in args]
-        try:
-            func(*args)
-        except Exception:  # a case may test an exception; it still compiled
-            pass
-
-
-def module_dispatchers(mod, names=None):
-    if names:
-        return [getattr(mod, n) for n in names]
-    return [v for v in vars(mod).values()
-            if is_dispatcher(v) and v.py_func.__module__ == mod.__name__
-            and v.overloads]
 
 
 def reexec_noopt(argv):

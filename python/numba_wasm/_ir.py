@@ -1,0 +1,124 @@
+"""LLVM IR of compiled Numba dispatchers in the numba-wasm input format.
+
+For every overload the text holds:
+
+    ; numba-wasm-return: <mangled symbol> <numba return type>
+    ; ---- numba-wasm module: <module.qualname> <signature> ----
+    <IR text of dispatcher.inspect_llvm(sig)>
+
+which is what `numba-wasm build` reads. The IR form (optimized or NUMBA_OPT=0)
+is whatever the running Numba was configured with.
+"""
+from __future__ import annotations
+
+import importlib.util
+import os
+import sys
+from typing import Any, Iterable, Iterator, TextIO
+
+
+def is_dispatcher(obj: Any) -> bool:
+    from numba.core.dispatcher import Dispatcher
+    return isinstance(obj, Dispatcher)
+
+
+def full_name(dispatcher) -> str:
+    """`module.qualname`, the name numba-wasm uses in its messages."""
+    f = dispatcher.py_func
+    return f"{f.__module__}.{f.__qualname__}"
+
+
+def overload_entries(dispatcher) -> Iterator[tuple[tuple, Any]]:
+    """Yield (argument types, compile result) per overload, in compile order."""
+    yield from dispatcher.overloads.items()
+
+
+def entry_symbol(cres) -> str:
+    """The mangled name of the function the CPython wrapper calls."""
+    return cres.fndesc.mangled_name
+
+
+def is_object_mode(cres) -> bool:
+    return bool(getattr(cres, "objectmode", False))
+
+
+def format_overload(dispatcher, sig, cres=None) -> str:
+    """The annotated IR text of one overload (`sig` = its argument types)."""
+    if cres is None:
+        cres = dispatcher.overloads[sig]
+    sym = entry_symbol(cres)
+    ret = str(cres.signature.return_type)
+    ir = dispatcher.inspect_llvm(sig)
+    if "define" not in ir or sym not in ir:
+        raise RuntimeError(f"symbol {sym} not found in IR of "
+                           f"{dispatcher.py_func.__qualname__}{sig}")
+    parts = [
+        f"; numba-wasm-return: {sym} {ret}\n",
+        f"; ---- numba-wasm module: {full_name(dispatcher)} {cres.signature} ----\n",
+        ir,
+    ]
+    if not ir.endswith("\n"):
+        parts.append("\n")
+    return "".join(parts)
+
+
+def dump_overloads(pairs: Iterable[tuple[Any, tuple]], stream: TextIO) -> int:
+    """Write the given (dispatcher, argument types) overloads; returns the count."""
+    n = 0
+    for dispatcher, sig in pairs:
+        stream.write(format_overload(dispatcher, sig))
+        n += 1
+    return n
+
+
+def dump_dispatcher(dispatcher, stream: TextIO) -> int:
+    """Write every overload of `dispatcher`; returns the count."""
+    return dump_overloads(((dispatcher, sig) for sig in dispatcher.overloads), stream)
+
+
+def dump_dispatchers(dispatchers: Iterable, stream: TextIO) -> int:
+    return sum(dump_dispatcher(d, stream) for d in dispatchers)
+
+
+def materialize(arg: Any) -> Any:
+    """Generated inputs (objects with a materialize() method) -> arrays."""
+    m = getattr(arg, "materialize", None)
+    return m() if callable(m) else arg
+
+
+def load_module(path: str | os.PathLike):
+    """Import a Python file as a module named after it (its dir goes on sys.path)."""
+    path = os.path.abspath(path)
+    name = os.path.splitext(os.path.basename(path))[0]
+    sys.path.insert(0, os.path.dirname(path))
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot import {path}")
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules[name] = mod
+    try:
+        spec.loader.exec_module(mod)
+    except BaseException:
+        sys.modules.pop(name, None)
+        raise
+    return mod
+
+
+def run_cases(mod) -> None:
+    """Run mod.cases() (if any) so lazily typed kernels get compiled."""
+    if not hasattr(mod, "cases"):
+        return
+    for _cid, func, args in mod.cases():
+        try:
+            func(*[materialize(a) for a in args])
+        except Exception:  # a case may test an exception; it still compiled
+            pass
+
+
+def module_dispatchers(mod, names: Iterable[str] | None = None) -> list:
+    """The named dispatchers of `mod`, or all compiled ones defined in it."""
+    if names:
+        return [getattr(mod, n) for n in names]
+    return [v for v in vars(mod).values()
+            if is_dispatcher(v) and v.py_func.__module__ == mod.__name__
+            and v.overloads]

@@ -1,0 +1,148 @@
+"""numba_wasm.build: the target forms, errors, and loading the result."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from numba import jit, njit
+
+import numba_wasm
+from numba_wasm import BuildError, NumbaWasmError
+
+
+@njit("float64(float64[::1])")
+def total(x):
+    return x.sum()
+
+
+@njit
+def scaled(a, s):
+    return a * s
+
+
+@njit
+def count_pos(a):
+    n = 0
+    for v in a:
+        if v > 0:
+            n += 1
+    return n
+
+
+def test_explicit_signature(tmp_path):
+    out = numba_wasm.build(total, tmp_path, name="k")
+    assert out.wasm == tmp_path / "k.wasm" and out.wasm.is_file()
+    assert out.js.is_file() and out.dts.is_file()
+    assert out.functions == [("total", "float64(array(float64, 1d, C))")]
+    x = np.arange(10.0)
+    assert numba_wasm.load(out.wasm).total(x) == total(x) == 45.0
+
+
+def test_compiled_by_a_call(tmp_path):
+    @njit
+    def mean_sq(a):
+        return (a * a).mean()
+
+    x = np.linspace(-1, 1, 7)
+    native = mean_sq(x)
+    out = numba_wasm.build([mean_sq], tmp_path)
+    assert out.wasm.name == "kernels.wasm"
+    assert numba_wasm.load(out.wasm).mean_sq(x) == native
+
+
+def test_lazy_with_example_args_is_compiled_not_run(tmp_path):
+    @njit
+    def add_n(a, n):
+        return a + n
+
+    assert not add_n.overloads
+    args = (np.arange(4, dtype=np.int32), 3)
+    out = numba_wasm.build({add_n: [args]}, tmp_path)
+    assert len(add_n.overloads) == 1
+    assert out.functions == [("add_n", "array(int64, 1d, C)(array(int32, 1d, C), int64)")]
+    got = numba_wasm.load(out.wasm).add_n(*args)
+    np.testing.assert_array_equal(got, add_n(*args))
+    assert got.dtype == add_n(*args).dtype
+
+
+def test_two_functions_and_mixed_forms(tmp_path):
+    x = np.array([1.0, -2.0, 3.0])
+    out = numba_wasm.build({total: None,
+                            scaled: [(x, 2.0), "float32[::1](float32[::1], float32)"],
+                            count_pos: (x,)}, tmp_path, name="two")
+    names = [n for n, _ in out.functions]
+    assert names == ["total", "scaled", "scaled", "count_pos"]
+    mod = numba_wasm.load(out.wasm)
+    assert mod.total(x) == total(x)
+    np.testing.assert_array_equal(mod.scaled(x, 2.0), scaled(x, 2.0))
+    x32 = x.astype(np.float32)
+    got = mod.scaled(x32, np.float32(0.5))
+    assert got.dtype == np.float32
+    np.testing.assert_array_equal(got, scaled(x32, np.float32(0.5)))
+    assert mod.count_pos(x) == 2
+
+
+def test_unsupported_function(tmp_path):
+    @njit
+    def rnd():
+        return np.random.random()
+
+    with pytest.raises(BuildError) as ei:
+        numba_wasm.build({rnd: [()]}, tmp_path)
+    err = ei.value
+    assert isinstance(err, NumbaWasmError)
+    assert "rnd" in str(err) and "numba_get_np_random_state" in str(err)
+    assert not str(err).startswith("numba-wasm: error:")
+    assert err.functions == [rnd.py_func.__qualname__]
+    assert "numba-wasm: error:" in err.stderr
+
+
+def test_no_overloads_no_args(tmp_path):
+    @njit
+    def lazy(a):
+        return a
+
+    with pytest.raises(BuildError, match="signature or example arguments") as ei:
+        numba_wasm.build(lazy, tmp_path)
+    assert ei.value.functions == [lazy.py_func.__qualname__]
+
+
+def test_object_mode(tmp_path):
+    @jit(forceobj=True)
+    def objmode(x):
+        return x + 1
+
+    objmode(1)
+    with pytest.raises(BuildError, match="object mode"):
+        numba_wasm.build(objmode, tmp_path)
+
+
+def test_explicit_signature_without_that_overload(tmp_path):
+    with pytest.raises(BuildError, match="explicit signatures"):
+        numba_wasm.build({total: ["float32(float32[::1])"]}, tmp_path)
+
+
+def test_not_a_dispatcher(tmp_path):
+    with pytest.raises(TypeError, match="dispatcher"):
+        numba_wasm.build([np.sum], tmp_path)
+
+
+def test_wrong_dtype_in_built_module(tmp_path):
+    mod = numba_wasm.load(numba_wasm.build(total, tmp_path).wasm)
+    with pytest.raises(TypeError):
+        mod.total(np.arange(10, dtype=np.int32))
+    with pytest.raises(TypeError):
+        mod.total("not an array")
+
+
+def test_find_binary_env_override(monkeypatch, tmp_path):
+    from numba_wasm import _binary
+
+    monkeypatch.setattr(_binary, "_installed_candidates", lambda: [])
+    monkeypatch.setenv("NUMBA_WASM_BIN", str(tmp_path / "missing"))
+    with pytest.raises(NumbaWasmError, match="NUMBA_WASM_BIN"):
+        _binary.find_binary()
+    monkeypatch.delenv("NUMBA_WASM_BIN")
+    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.setattr(_binary, "_checkout_candidate", lambda: None)
+    with pytest.raises(NumbaWasmError, match="pip install"):
+        _binary.find_binary()
