@@ -1,0 +1,87 @@
+// Usage: node tests/js/widget_chromium.mjs PAGE.html SLIDER-NAME NEW-VALUE
+// Opens a page saved by numba_wasm's ImageView.save() (file:// URL) in headless
+// Chromium (Debian's /usr/bin/chromium via playwright-core), waits for the
+// first render of the first view (root attribute data-ready), reads the
+// canvas RGBA pixels, sets the named slider to NEW-VALUE and dispatches
+// `input`, waits for the next render and reads the pixels again. Prints
+//   {"before": base64, "after": base64, "width", "height", "redraws", "errors": [...]}
+// to stdout. Exit code 1 on a timeout, a page error, a console error or an
+// error shown by the view. The browser is always closed.
+import { resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { chromium } from "playwright-core";
+
+const [pagePath, sliderName, newValue] = process.argv.slice(2);
+if (!pagePath || !sliderName || newValue === undefined) {
+  console.error("usage: widget_chromium.mjs PAGE.html SLIDER-NAME NEW-VALUE");
+  process.exit(2);
+}
+const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
+const TIMEOUT = Number(process.env.WIDGET_TIMEOUT_MS ?? 60_000);
+
+const errors = [];
+const result = { before: null, after: null, width: 0, height: 0, redraws: 0, errors };
+let browser;
+try {
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ["--no-sandbox", "--headless", "--disable-gpu", "--disable-quic", "--no-first-run",
+      "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+  const page = await browser.newPage();
+  page.setDefaultTimeout(TIMEOUT);
+  page.on("pageerror", (e) => errors.push(`page error: ${e.message}`));
+  page.on("console", (m) => { if (m.type() === "error") errors.push(`console: ${m.text()}`); });
+  // Self-contained means no network at all: fail any request that is not the page itself.
+  await page.route("**/*", (route) => {
+    const u = route.request().url();
+    if (u.startsWith("file:") || u.startsWith("blob:") || u.startsWith("data:")) return route.continue();
+    errors.push(`network request: ${u}`);
+    return route.abort();
+  });
+  await page.goto(pathToFileURL(resolve(pagePath)).href);
+
+  // Resolves with the redraw count once the view has drawn more than `after` times; throws on a view error.
+  const waitRedraw = async (after) => {
+    const h = await page.waitForFunction((n) => {
+      const root = document.querySelector(".nwv");
+      if (!root) return null;
+      if (root.hasAttribute("data-error")) return { error: root.getAttribute("data-error") };
+      const k = Number(root.getAttribute("data-ready") ?? 0);
+      return k > n ? { redraws: k } : null;
+    }, after);
+    const r = await h.jsonValue();
+    if (r.error) throw new Error(`the view shows an error: ${r.error}`);
+    return r.redraws;
+  };
+  const pixels = () => page.evaluate(() => {
+    const c = document.querySelector(".nwv canvas");
+    const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+    let s = "";
+    for (let i = 0; i < d.length; i += 0x8000) s += String.fromCharCode(...d.subarray(i, i + 0x8000));
+    return { b64: btoa(s), width: c.width, height: c.height };
+  });
+
+  let n = await waitRedraw(0);
+  const before = await pixels();
+  const found = await page.evaluate(([name, value]) => {
+    const el = [...document.querySelectorAll(".nwv input[type=range]")].find((e) => e.dataset.arg === name);
+    if (!el) return false;
+    el.value = value;
+    el.dispatchEvent(new Event("input", { bubbles: true }));
+    return true;
+  }, [sliderName, newValue]);
+  if (!found) throw new Error(`no slider named ${sliderName}`);
+  n = await waitRedraw(n);
+  const after = await pixels();
+  Object.assign(result, { before: before.b64, after: after.b64, width: after.width, height: after.height, redraws: n });
+  if (before.width !== after.width || before.height !== after.height) {
+    result.beforeSize = [before.width, before.height];
+  }
+} catch (e) {
+  errors.push(`FAIL: ${e?.message ?? e}`);
+} finally {
+  await browser?.close().catch(() => {});
+}
+console.log(JSON.stringify(result));
+process.exitCode = errors.length ? 1 : 0;
