@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Every test of numba-wasm: formatting and lints, the Rust unit and
 # integration tests (the fixture corpus built from both IR forms and run in
-# Node against Numba's results), the runtime shim's own test, the same
-# corpus in headless Chromium, and the reliability checks.
+# Node against Numba's results), the runtime shim's own test, the Python
+# helper's suite (native Numba vs wasm through verify, the wheel), the same
+# corpus in headless Chromium, the reliability checks and the TypeScript
+# declarations.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -19,6 +21,9 @@ step "runtime shim (wasm32) smoke test"
 
 step "cargo test (fixtures in Node, error paths)"
 cargo test --release
+
+step "Python helper numba_wasm (pytest: runtime, build, verify, CLI, widget in Chromium, wheel)"
+NUMBA_WASM_TEST_WHEEL=1 .venv/bin/python -m pytest tests/python -q
 
 out=build/test
 for v in fixtures/numba-*/; do
