@@ -3,7 +3,8 @@
 # the CLI. Idempotent: a second run only checks.
 #   apt: llvm-22-dev lld-22 chromium (and Node.js if missing)
 #   rustup: the wasm32-unknown-unknown target
-#   .venv: pinned Numba (requirements.txt)
+#   .venv: pinned Numba (requirements.txt); .venv-numba-*: older Numbas
+#   (requirements/numba-*.txt) for the compatibility tests
 #   npm: playwright-core (package-lock.json), drives Debian's Chromium
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -36,6 +37,17 @@ if [ ! -x .venv/bin/python ] || ! cmp -s requirements.txt "$stamp"; then
   .venv/bin/pip install -q --disable-pip-version-check -r requirements.txt
   cp requirements.txt "$stamp"
 fi
+
+# Older Numba versions for the compatibility tests (requirements/numba-*.txt).
+for req in requirements/numba-*.txt; do
+  venv=.venv-$(basename "$req" .txt)
+  if [ ! -x "$venv/bin/python" ] || ! cmp -s "$req" "$venv/.requirements"; then
+    log "python venv $venv ($req)"
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install -q --disable-pip-version-check -r "$req"
+    cp "$req" "$venv/.requirements"
+  fi
+done
 
 if [ ! -d node_modules/playwright-core ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   log "npm ci"

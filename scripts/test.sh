@@ -26,6 +26,12 @@ cargo test --release
 step "Python helper numba_wasm (pytest: runtime, build, verify, CLI, widget in Chromium, wheel)"
 NUMBA_WASM_TEST_WHEEL=1 .venv/bin/python -m pytest tests/python -q
 
+for venv in .venv-numba-*/; do
+  venv=${venv%/}
+  step "Python helper with $("$venv/bin/python" -c 'import numba; print("Numba", numba.__version__)') (verify of the corpus, build)"
+  "$venv/bin/python" -m pytest tests/python/test_verify.py tests/python/test_build.py -q -p no:cacheprovider
+done
+
 out=build/test
 for v in fixtures/numba-*/; do
   v=${v%/}
