@@ -47,11 +47,18 @@ impl Source {
     }
 }
 
+/// Banner line the dump tools write before each module:
+/// `; ---- numba-wasm module: <module.qualname> <signature> ----`, right
+/// after the module's [`RETURN_ANNOTATION`].
+pub const MODULE_BANNER: &str = "; ---- numba-wasm module:";
+
 /// A single LLVM module found in a source.
 pub struct Chunk {
     pub origin: String,
     pub bitcode: bool,
     pub bytes: Vec<u8>,
+    /// The Python qualname in the NUMBA_DUMP banner in front of it.
+    pub banner: Option<String>,
 }
 
 /// Everything the sources hold, before parsing.
@@ -60,6 +67,15 @@ pub struct Dumps {
     pub chunks: Vec<Chunk>,
     /// Mangled symbol -> `str()` of its Numba return type.
     pub return_types: HashMap<String, String>,
+    /// Mangled symbol -> `module.qualname`, from the dump tools.
+    pub names: HashMap<String, String>,
+}
+
+/// The merged module, and the function names NUMBA_DUMP banners state for
+/// the symbols defined under them.
+pub struct Parsed<'ctx> {
+    pub module: Module<'ctx>,
+    pub banner_names: HashMap<String, String>,
 }
 
 fn is_bitcode(bytes: &[u8]) -> bool {
@@ -70,6 +86,22 @@ fn is_bitcode(bytes: &[u8]) -> bool {
 fn is_banner(line: &str) -> bool {
     let t = line.trim();
     (t.starts_with("---") && t.ends_with("---")) || (t.len() >= 8 && t.chars().all(|c| c == '='))
+}
+
+/// The function a Numba dump banner names: `LLVM DUMP <function descriptor
+/// 'qualname$uid'>` (the lowered function), `OPTIMIZED DUMP qualname` and
+/// `FUNCTION OPTIMIZED DUMP qualname` (its library).
+fn numba_banner_name(line: &str) -> Option<String> {
+    let title = line.trim().trim_matches('-').trim();
+    let (_, rest) = title.split_once("DUMP ")?;
+    let name = match rest.strip_prefix("<function descriptor '") {
+        Some(d) => {
+            let d = d.strip_suffix("'>")?;
+            d.rsplit_once('$').map_or(d, |(n, _)| n)
+        }
+        None => rest.trim(),
+    };
+    (!name.is_empty() && !name.contains(char::is_whitespace)).then(|| name.to_string())
 }
 
 fn looks_like_ir(text: &str) -> bool {
@@ -92,6 +124,7 @@ impl Dumps {
                     origin: src.origin.clone(),
                     bitcode: true,
                     bytes: src.bytes.clone(),
+                    banner: None,
                 });
                 continue;
             }
@@ -119,7 +152,12 @@ impl Dumps {
     fn split_text(&mut self, origin: &str, text: &str) {
         let mut current = String::new();
         let mut start_line = 1;
-        let flush = |current: &mut String, start: usize, chunks: &mut Vec<Chunk>| {
+        let mut banner = None;
+        let mut annotated = None;
+        let flush = |current: &mut String,
+                     start: usize,
+                     banner: &Option<String>,
+                     chunks: &mut Vec<Chunk>| {
             if looks_like_ir(current) {
                 // Blank lines in front keep LLVM's line numbers those of the input.
                 let mut text = "\n".repeat(start - 1);
@@ -128,6 +166,7 @@ impl Dumps {
                     origin: origin.to_string(),
                     bitcode: false,
                     bytes: text.into_bytes(),
+                    banner: banner.clone(),
                 });
             }
             current.clear();
@@ -138,14 +177,23 @@ impl Dumps {
                 if let (Some(sym), Some(ty)) = (it.next(), it.next()) {
                     self.return_types
                         .insert(sym.to_string(), ty.trim().to_string());
+                    annotated = Some(sym.to_string());
                 }
                 continue;
             }
+            if let Some(rest) = line.strip_prefix(MODULE_BANNER) {
+                // `<module.qualname> <signature> ----`: the name has no spaces.
+                if let (Some(sym), Some(name)) = (annotated.take(), rest.split_whitespace().next())
+                {
+                    self.names.insert(sym, name.to_string());
+                }
+            }
             let new_module = line.starts_with("; ModuleID") && looks_like_ir(&current);
-            if is_banner(line) || line.starts_with("; ---- numba-wasm module") || new_module {
-                flush(&mut current, start_line, &mut self.chunks);
+            if is_banner(line) || line.starts_with(MODULE_BANNER) || new_module {
+                flush(&mut current, start_line, &banner, &mut self.chunks);
                 start_line = i + 1;
                 if !new_module {
+                    banner = numba_banner_name(line);
                     start_line += 1;
                     continue;
                 }
@@ -153,7 +201,7 @@ impl Dumps {
             current.push_str(line);
             current.push('\n');
         }
-        flush(&mut current, start_line, &mut self.chunks);
+        flush(&mut current, start_line, &banner, &mut self.chunks);
     }
 
     /// Parse every chunk and link them into one module. A function defined
@@ -161,8 +209,9 @@ impl Dumps {
     /// into its caller's library, `linkonce_odr` runtime helpers) is kept
     /// once: Numba's symbols are content-addressed, so equal names are
     /// equal code.
-    pub fn parse<'ctx>(&self, ctx: &'ctx Context) -> Result<Module<'ctx>> {
+    pub fn parse<'ctx>(&self, ctx: &'ctx Context) -> Result<Parsed<'ctx>> {
         let merged = ctx.create_module("numba_wasm");
+        let mut banner_names = HashMap::new();
         for chunk in &self.chunks {
             let buf = MemoryBuffer::create_from_memory_range_copy(&chunk.bytes, &chunk.origin);
             let module = if chunk.bitcode {
@@ -178,6 +227,16 @@ impl Dumps {
                     anyhow::anyhow!("LLVM IR does not parse: {}", e.to_string_lossy().trim_end())
                 })?
             };
+            if let Some(name) = &chunk.banner {
+                for f in module
+                    .get_functions()
+                    .filter(|f| f.count_basic_blocks() > 0)
+                {
+                    if let Ok(sym) = f.get_name().to_str() {
+                        banner_names.insert(sym.to_string(), name.clone());
+                    }
+                }
+            }
             drop_duplicate_definitions(&merged, &module);
             merged.link_in_module(module).map_err(|e| {
                 anyhow::anyhow!(
@@ -187,7 +246,10 @@ impl Dumps {
                 )
             })?;
         }
-        Ok(merged)
+        Ok(Parsed {
+            module: merged,
+            banner_names,
+        })
     }
 }
 

@@ -29,26 +29,44 @@ use inkwell::context::Context;
 
 use input::{Dumps, Source};
 use metadata::Metadata;
-use numba::entry::{self, Candidate, Entry};
+use numba::entry::{self, Candidate, Entry, Stated};
+use numba::names::NameSource;
+use numba::returns::ReturnSource;
 
 /// What `inspect` reports for one entry point.
 pub struct EntryReport {
     pub qualname: String,
+    /// Where the Python name was read.
+    pub name_source: NameSource,
     pub symbol: String,
-    /// The Numba signature, or why it could not be recovered.
-    pub signature: Result<String, String>,
+    /// The Numba signature and where its return type came from, or why it
+    /// could not be recovered.
+    pub signature: Result<(String, ReturnSource), String>,
     /// References that would stop a build.
     pub problems: Vec<check::Problem>,
 }
 
-fn candidates(module: &inkwell::module::Module<'_>, dumps: &Dumps) -> Result<Vec<Candidate>> {
-    let found = entry::find(module, &dumps.return_types);
+/// Entry points of the parsed dumps; `--return` options must each name one.
+fn candidates(
+    module: &inkwell::module::Module<'_>,
+    dumps: Dumps,
+    banner_names: std::collections::HashMap<String, String>,
+    returns: &ReturnTypes,
+) -> Result<Vec<Candidate>> {
+    let stated = Stated {
+        return_types: dumps.return_types,
+        names: dumps.names,
+        banner_names,
+        returns,
+    };
+    let found = entry::find(module, &stated);
     if found.is_empty() {
         bail!(
             "no Numba entry point found in the input: expected functions compiled by @njit in \
              nopython mode (IR from `dispatcher.inspect_llvm()` or NUMBA_DUMP_LLVM)"
         );
     }
+    entry::check_return_options(&found, returns)?;
     Ok(found)
 }
 
@@ -56,39 +74,39 @@ fn candidates(module: &inkwell::module::Module<'_>, dumps: &Dumps) -> Result<Vec
 /// Python function name, a qualified name or a mangled symbol.
 pub type ReturnTypes = [(String, String)];
 
-fn load(sources: &[Source], returns: &ReturnTypes) -> Result<Dumps> {
-    let mut dumps = Dumps::split(sources)?;
-    dumps.return_types.extend(returns.iter().cloned());
-    Ok(dumps)
-}
-
 /// List entry points with their signatures and blocking references.
 pub fn inspect(sources: &[Source], returns: &ReturnTypes) -> Result<Vec<EntryReport>> {
-    let dumps = load(sources, returns)?;
+    let dumps = Dumps::split(sources)?;
     let ctx = Context::create();
-    let module = dumps.parse(&ctx)?;
-    let found = candidates(&module, &dumps)?;
+    let parsed = dumps.parse(&ctx)?;
+    let module = parsed.module;
+    let found = candidates(&module, dumps, parsed.banner_names, returns)?;
     rewrite::prepare(&module, &codegen::target_machine()?);
     Ok(found
         .into_iter()
         .map(|c| EntryReport {
-            qualname: c.demangled.qualname.clone(),
+            qualname: c.name.qualname.clone(),
+            name_source: c.name.source,
             problems: check::problems(&module, &c.symbol)
                 .into_iter()
                 .filter(|p| !numba::callconv::is_python_wrapper(&p.symbol))
                 .collect(),
             symbol: c.symbol,
-            signature: c.entry.map(|e| e.signature()).map_err(|e| format!("{e:#}")),
+            signature: c
+                .entry
+                .map(|e| (e.signature(), e.ret_source))
+                .map_err(|e| format!("{e:#}")),
         })
         .collect())
 }
 
 /// Compile the dumps into a finished `.wasm` (metadata section included).
 pub fn compile(sources: &[Source], returns: &ReturnTypes) -> Result<(Vec<u8>, Metadata)> {
-    let dumps = load(sources, returns)?;
+    let dumps = Dumps::split(sources)?;
     let ctx = Context::create();
-    let module = dumps.parse(&ctx)?;
-    let found = candidates(&module, &dumps)?;
+    let parsed = dumps.parse(&ctx)?;
+    let module = parsed.module;
+    let found = candidates(&module, dumps, parsed.banner_names, returns)?;
 
     let mut entries: Vec<Entry> = Vec::new();
     let mut errors = Vec::new();

@@ -88,10 +88,14 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let sources = read_sources(&inputs)?;
             for r in numba_wasm::inspect(&sources, &returns)? {
                 match &r.signature {
-                    Ok(sig) => println!("{}  {}", r.qualname, sig),
+                    Ok((sig, _)) => println!("{}  {}", r.qualname, sig),
                     Err(why) => println!("{}  <signature unknown: {why}>", r.qualname),
                 }
                 println!("    symbol: {}", r.symbol);
+                println!("    name from: {}", r.name_source);
+                if let Ok((_, source)) = &r.signature {
+                    println!("    return type from: {source}");
+                }
                 for p in &r.problems {
                     println!("    blocks the build: `{}` {}", p.symbol, p.reason);
                 }

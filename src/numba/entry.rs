@@ -1,19 +1,20 @@
 //! Finding Numba entry points in a merged module and recovering their
-//! signatures: argument types from the mangled name, the return type from
-//! the dump tools' annotation or, failing that, from Numba's wrappers.
+//! signatures: the Python name ([`names`]), argument types from the mangled
+//! name, the return type ([`returns`]).
 
 use std::collections::{BTreeSet, HashMap};
 
 use anyhow::{Result, bail};
 use inkwell::module::{Linkage, Module};
-use inkwell::types::{AnyType, AnyTypeEnum, BasicTypeEnum};
+use inkwell::types::BasicTypeEnum;
 use inkwell::values::FunctionValue;
 use serde::{Deserialize, Serialize};
 
-use super::callconv::{cfunc_wrapper_name, cpython_wrapper_name};
+use super::callconv::cpython_wrapper_name;
 use super::mangle::{Demangled, demangle};
-use super::types::{Dtype, NumbaType};
-use crate::ir::referenced_symbols;
+use super::names::{self, NameSource, PythonName};
+use super::returns::{self, Evidence, ReturnSource};
+use super::types::NumbaType;
 
 /// LLVM type of one flattened parameter, as stored in its 8-byte slot.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -33,11 +34,37 @@ pub enum Param {
 #[derive(Clone, Debug)]
 pub struct Entry {
     pub symbol: String,
+    /// Python `module.qualname`.
     pub qualname: String,
+    pub name_source: NameSource,
     pub args: Vec<NumbaType>,
     pub arg_names: Vec<String>,
     pub ret: NumbaType,
+    pub ret_source: ReturnSource,
     pub params: Vec<Param>,
+}
+
+/// What the input states beside the IR, and what the user passed.
+#[derive(Default)]
+pub struct Stated<'a> {
+    /// Mangled symbol -> return type, from the dump tools.
+    pub return_types: HashMap<String, String>,
+    /// Mangled symbol -> `module.qualname`, from the dump tools.
+    pub names: HashMap<String, String>,
+    /// Mangled symbol -> qualname, from NUMBA_DUMP banners.
+    pub banner_names: HashMap<String, String>,
+    /// `--return NAME=TYPE`: NAME is a Python name (qualified or not) or
+    /// a mangled symbol.
+    pub returns: &'a [(String, String)],
+}
+
+impl Stated<'_> {
+    fn return_option(&self, symbol: &str, d: &Demangled) -> Option<&str> {
+        self.returns
+            .iter()
+            .find(|(name, _)| name == symbol || d.is_named(name))
+            .map(|(_, t)| t.as_str())
+    }
 }
 
 impl Entry {
@@ -55,7 +82,7 @@ impl Entry {
 /// What `find` learns about an entry point before it is judged buildable.
 pub struct Candidate {
     pub symbol: String,
-    pub demangled: Demangled,
+    pub name: PythonName,
     pub entry: Result<Entry>,
 }
 
@@ -75,7 +102,8 @@ fn has_numba_callconv(f: FunctionValue<'_>) -> bool {
 /// call reaches), else annotated ones, else every Numba-convention
 /// function outside Numba's own library namespace (NUMBA_DUMP_LLVM
 /// captures carry no wrappers). Annotated functions always count.
-pub fn find(module: &Module<'_>, return_types: &HashMap<String, String>) -> Vec<Candidate> {
+pub fn find(module: &Module<'_>, stated: &Stated<'_>) -> Vec<Candidate> {
+    let return_types = &stated.return_types;
     let defined: Vec<FunctionValue<'_>> = module
         .get_functions()
         .filter(|f| is_defined(*f) && f.get_name().to_str().is_ok_and(|n| n.starts_with("_ZN")))
@@ -101,9 +129,7 @@ pub fn find(module: &Module<'_>, return_types: &HashMap<String, String>) -> Vec<
             .filter(|f| has_numba_callconv(**f) && f.get_linkage() == Linkage::External)
             .map(name_of)
             .filter(|n| {
-                demangle(n).is_ok_and(|d| {
-                    !d.qualname.starts_with("numba.") && !d.qualname.starts_with("<dynamic>")
-                })
+                demangle(n).is_ok_and(|d| !matches!(d.parts[0].as_str(), "numba" | "_3cdynamic_3e"))
             })
             .collect();
     }
@@ -112,23 +138,61 @@ pub fn find(module: &Module<'_>, return_types: &HashMap<String, String>) -> Vec<
         .filter(|s| !s.starts_with("_ZN7cpython"))
         .filter_map(|symbol| {
             let demangled = demangle(&symbol).ok()?;
-            let entry = describe(module, &symbol, &demangled, return_types);
+            let name = python_name(module, &symbol, &demangled, stated);
+            let entry = describe(module, &symbol, &demangled, &name, stated);
             Some(Candidate {
                 symbol,
-                demangled,
+                name,
                 entry,
             })
         })
         .collect()
 }
 
+fn python_name(
+    module: &Module<'_>,
+    symbol: &str,
+    d: &Demangled,
+    stated: &Stated<'_>,
+) -> PythonName {
+    let mut given = Vec::new();
+    if let Some(n) = stated.names.get(symbol) {
+        given.push((NameSource::DumpTool, n.clone()));
+    }
+    if let Some(n) = names::from_wrapper(module, symbol) {
+        given.push((NameSource::Wrapper, n));
+    }
+    if let Some(n) = stated.banner_names.get(symbol) {
+        given.push((NameSource::Banner, n.clone()));
+    }
+    names::resolve(d, &given)
+}
+
+/// `--return` options that name no entry point are mistakes, not no-ops.
+pub fn check_return_options(found: &[Candidate], returns: &[(String, String)]) -> Result<()> {
+    for (name, _) in returns {
+        let used = found
+            .iter()
+            .any(|c| c.symbol == *name || demangle(&c.symbol).is_ok_and(|d| d.is_named(name)));
+        if !used {
+            let known: BTreeSet<&str> = found.iter().map(|c| c.name.name()).collect();
+            bail!(
+                "--return names `{name}`, which is not an entry point of the input (entry points: {})",
+                known.into_iter().collect::<Vec<_>>().join(", ")
+            );
+        }
+    }
+    Ok(())
+}
+
 fn describe(
     module: &Module<'_>,
     symbol: &str,
     demangled: &Demangled,
-    return_types: &HashMap<String, String>,
+    name: &PythonName,
+    stated: &Stated<'_>,
 ) -> Result<Entry> {
-    let qualname = &demangled.qualname;
+    let qualname = &name.qualname;
     let f = module.get_function(symbol).expect("candidate is defined");
     if !has_numba_callconv(f) {
         bail!("`{qualname}` ({symbol}) does not use Numba's nopython calling convention");
@@ -148,15 +212,29 @@ fn describe(
             ),
         }
     }
-    // Recorded by symbol (dump tools) or given by name (`--return name=type`).
-    let recorded = [symbol, qualname.as_str(), demangled.name()]
-        .into_iter()
-        .find_map(|k| return_types.get(k));
-    let ret = match recorded {
-        Some(text) => {
-            NumbaType::parse(text).map_err(|e| anyhow::anyhow!("`{qualname}` returns {e}"))?
+    let evidence = Evidence::read(module, symbol);
+    let declared = returns::declared(
+        qualname,
+        stated.return_types.get(symbol).map(String::as_str),
+        stated.return_option(symbol, demangled),
+    )?;
+    let (ret, ret_source) = match declared {
+        Some((t, source)) => {
+            if let Err(why) = evidence.check(&t) {
+                bail!("`{qualname}`: the {source} says it returns `{t}`, but {why}");
+            }
+            (t, source)
         }
-        None => infer_return_type(module, symbol, qualname)?,
+        None => match evidence.infer() {
+            Ok(t) => (t, ReturnSource::Ir),
+            Err(why) => bail!(
+                "cannot tell what `{qualname}` returns: {why}. Dump the IR with numba-wasm's dump \
+                 tool (scripts/numba_dump.py or the numba_wasm Python package), which records it, \
+                 or pass `--return {}={}`",
+                name.name(),
+                evidence.placeholder()
+            ),
+        },
     };
     let mut params = Vec::new();
     for (i, p) in f
@@ -199,9 +277,11 @@ fn describe(
     Ok(Entry {
         symbol: symbol.to_string(),
         qualname: qualname.clone(),
+        name_source: name.source,
         args,
         arg_names,
         ret,
+        ret_source,
         params,
     })
 }
@@ -223,127 +303,5 @@ fn param_kind(t: BasicTypeEnum<'_>) -> Option<Param> {
         },
         BasicTypeEnum::PointerType(_) => Some(Param::Ptr),
         _ => None,
-    }
-}
-
-/// Recover the return type from the wrappers Numba emitted next to the
-/// entry: the `cfunc.` wrapper returns the value itself (its LLVM type),
-/// and the CPython wrapper's boxing call tells signed from unsigned.
-/// Array dtypes are not recoverable this way (the wrapper reads them from
-/// the runtime environment), so those need the dump tools' annotation.
-fn infer_return_type(module: &Module<'_>, symbol: &str, qualname: &str) -> Result<NumbaType> {
-    let name = qualname.rsplit('.').next().unwrap_or(qualname);
-    let need_annotation = |why: &str| {
-        anyhow::anyhow!(
-            "cannot tell what `{qualname}` returns: {why}. Dump the IR with numba-wasm's dump tool \
-             (scripts/numba_dump.py or the numba_wasm Python package), which records it, or pass \
-             `--return {name}=<numba type>`"
-        )
-    };
-    let Some(cfunc) = module.get_function(&cfunc_wrapper_name(symbol)) else {
-        return Err(need_annotation(
-            "the input has neither an annotation nor Numba's cfunc wrapper for it",
-        ));
-    };
-    let boxing = cpython_wrapper_name(symbol)
-        .and_then(|w| module.get_function(&w))
-        .map(referenced_symbols)
-        .unwrap_or_default();
-    let unsigned = boxing.contains("PyLong_FromUnsignedLongLong");
-    let signed = boxing.contains("PyLong_FromLongLong") || boxing.contains("PyLong_FromSsize_t");
-    let int = |width: u32| -> Result<NumbaType> {
-        let dtype = match (width, unsigned, signed) {
-            (1, _, _) => Dtype::Bool,
-            (_, true, true) | (_, false, false) => {
-                return Err(need_annotation(
-                    "the signedness of its integers is not visible in the IR",
-                ));
-            }
-            (8, u, _) => {
-                if u {
-                    Dtype::Uint8
-                } else {
-                    Dtype::Int8
-                }
-            }
-            (16, u, _) => {
-                if u {
-                    Dtype::Uint16
-                } else {
-                    Dtype::Int16
-                }
-            }
-            (32, u, _) => {
-                if u {
-                    Dtype::Uint32
-                } else {
-                    Dtype::Int32
-                }
-            }
-            (64, u, _) => {
-                if u {
-                    Dtype::Uint64
-                } else {
-                    Dtype::Int64
-                }
-            }
-            _ => return Err(need_annotation("it returns an integer of unusual width")),
-        };
-        Ok(NumbaType::Scalar { dtype })
-    };
-    fn scalar(t: &AnyTypeEnum<'_>) -> Option<Dtype> {
-        match t.print_to_string().to_str().ok()? {
-            "double" => Some(Dtype::Float64),
-            "float" => Some(Dtype::Float32),
-            "{ double, double }" => Some(Dtype::Complex128),
-            "{ float, float }" => Some(Dtype::Complex64),
-            _ => None,
-        }
-    }
-    let Some(ret) = cfunc.get_type().get_return_type() else {
-        return Ok(NumbaType::None);
-    };
-    let any = ret.as_any_type_enum();
-    if let Some(dtype) = scalar(&any) {
-        return Ok(NumbaType::Scalar { dtype });
-    }
-    match ret {
-        BasicTypeEnum::IntType(i) => int(i.get_bit_width()),
-        BasicTypeEnum::StructType(s)
-            if s.count_fields() >= 7
-                && s.get_field_type_at_index(0)
-                    .is_some_and(|t| t.is_pointer_type()) =>
-        {
-            Err(need_annotation(
-                "it returns an array, whose dtype Numba keeps only in the runtime environment",
-            ))
-        }
-        BasicTypeEnum::StructType(s) => {
-            let items = s
-                .get_field_types()
-                .into_iter()
-                .map(|t| match scalar(&t.as_any_type_enum()) {
-                    Some(dtype) => Ok(NumbaType::Scalar { dtype }),
-                    None => match t {
-                        BasicTypeEnum::IntType(i) => int(i.get_bit_width()),
-                        _ => Err(need_annotation("it returns a nested value")),
-                    },
-                })
-                .collect::<Result<_>>()?;
-            Ok(NumbaType::Tuple { items })
-        }
-        BasicTypeEnum::ArrayType(a) => {
-            let item = match a.get_element_type() {
-                BasicTypeEnum::IntType(i) => int(i.get_bit_width())?,
-                t => NumbaType::Scalar {
-                    dtype: scalar(&t.as_any_type_enum())
-                        .ok_or_else(|| need_annotation("it returns a nested value"))?,
-                },
-            };
-            Ok(NumbaType::Tuple {
-                items: vec![item; a.len() as usize],
-            })
-        }
-        _ => Err(need_annotation("its return type is not a plain value")),
     }
 }

@@ -4,4 +4,6 @@
 pub mod callconv;
 pub mod entry;
 pub mod mangle;
+pub mod names;
+pub mod returns;
 pub mod types;

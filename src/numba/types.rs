@@ -113,6 +113,21 @@ impl Dtype {
     pub fn is_complex(self) -> bool {
         matches!(self, Dtype::Complex64 | Dtype::Complex128)
     }
+
+    /// Integer dtypes (not `bool`).
+    pub fn is_integer(self) -> bool {
+        !matches!(
+            self,
+            Dtype::Bool | Dtype::Float32 | Dtype::Float64 | Dtype::Complex64 | Dtype::Complex128
+        )
+    }
+
+    pub fn is_signed(self) -> bool {
+        matches!(
+            self,
+            Dtype::Int8 | Dtype::Int16 | Dtype::Int32 | Dtype::Int64
+        )
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
