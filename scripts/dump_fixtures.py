@@ -144,11 +144,10 @@ def write_ir(kernels_mod, outdir):
 
 
 def check_names(kernels_mod):
-    import re
     names = [k.__name__ for k in kernels_mod.KERNELS]
     assert len(set(names)) == len(names), names
     for n in names:
-        assert re.fullmatch(r"[A-Za-z_$][A-Za-z0-9_$]*", n), n
+        assert n.isidentifier(), n
     ids = [c[0] for c in kernels_mod.cases()]
     assert len(set(ids)) == len(ids), "duplicate case ids"
     for c in kernels_mod.cases():

@@ -57,13 +57,26 @@ fn numba_dump_captures_are_accepted() {
         let optimized = dir.join("dump_optimized.txt").to_str().unwrap().to_string();
         // NUMBA_DUMP_OPTIMIZED output carries the wrappers the return type is read from.
         build_and_run(std::slice::from_ref(&optimized), &[], &cases);
-        // NUMBA_DUMP_LLVM output has no wrappers: the return types are given.
+        // NUMBA_DUMP_LLVM output has no wrappers: the stores through
+        // `retptr` show float64 and None; only the integer's signedness
+        // must be given.
         let llvm = dir.join("dump_llvm.txt").to_str().unwrap().to_string();
         build_and_run(
-            &[llvm],
-            &["--return", "add64=int64", "--return", "total=float64"],
+            std::slice::from_ref(&llvm),
+            &["--return", "add64=int64"],
             &cases,
         );
+        let out = run_cli(&["inspect", &llvm, "--return", "add64=int64"], b"");
+        assert_success(&out, "inspect");
+        let text = String::from_utf8_lossy(&out.stdout);
+        for line in [
+            "__main__.laplace_2d  none(array(float64, 2d, C), array(float64, 2d, C))",
+            "__main__.énergie  float64(float64, float64)",
+            "__main__.total  float64(array(float64, 1d, C))",
+        ] {
+            assert!(text.contains(line), "inspect misses `{line}`:\n{text}");
+        }
+        assert!(text.contains("name from: dump banner"), "{text}");
     }
 }
 

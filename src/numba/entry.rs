@@ -59,10 +59,10 @@ pub struct Stated<'a> {
 }
 
 impl Stated<'_> {
-    fn return_option(&self, symbol: &str, d: &Demangled) -> Option<&str> {
+    fn return_option(&self, symbol: &str, d: &Demangled, name: &PythonName) -> Option<&str> {
         self.returns
             .iter()
-            .find(|(name, _)| name == symbol || d.is_named(name))
+            .find(|(user, _)| user == symbol || name.is_meant_by(d, user))
             .map(|(_, t)| t.as_str())
     }
 }
@@ -82,6 +82,7 @@ impl Entry {
 /// What `find` learns about an entry point before it is judged buildable.
 pub struct Candidate {
     pub symbol: String,
+    pub demangled: Demangled,
     pub name: PythonName,
     pub entry: Result<Entry>,
 }
@@ -142,6 +143,7 @@ pub fn find(module: &Module<'_>, stated: &Stated<'_>) -> Vec<Candidate> {
             let entry = describe(module, &symbol, &demangled, &name, stated);
             Some(Candidate {
                 symbol,
+                demangled,
                 name,
                 entry,
             })
@@ -173,7 +175,7 @@ pub fn check_return_options(found: &[Candidate], returns: &[(String, String)]) -
     for (name, _) in returns {
         let used = found
             .iter()
-            .any(|c| c.symbol == *name || demangle(&c.symbol).is_ok_and(|d| d.is_named(name)));
+            .any(|c| c.symbol == *name || c.name.is_meant_by(&c.demangled, name));
         if !used {
             let known: BTreeSet<&str> = found.iter().map(|c| c.name.name()).collect();
             bail!(
@@ -216,7 +218,7 @@ fn describe(
     let declared = returns::declared(
         qualname,
         stated.return_types.get(symbol).map(String::as_str),
-        stated.return_option(symbol, demangled),
+        stated.return_option(symbol, demangled, name),
     )?;
     let (ret, ret_source) = match declared {
         Some((t, source)) => {

@@ -373,6 +373,10 @@ pub fn decode_part(part: &str) -> String {
             }
         }
         if let Some(c) = decoded.filter(|&c| {
+            // Numba writes these four as they are, never as escapes.
+            if UNESCAPED_NON_ASCII.contains(&c) {
+                return false;
+            }
             if out.is_empty() {
                 unicode_ident::is_xid_start(c)
             } else {

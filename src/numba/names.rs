@@ -44,12 +44,29 @@ impl fmt::Display for NameSource {
 pub struct PythonName {
     pub qualname: String,
     pub source: NameSource,
+    /// How many trailing parts of `qualname` were stated, not decoded.
+    pub stated_parts: usize,
 }
 
 impl PythonName {
     /// The function's own name, the last part of its qualified name.
     pub fn name(&self) -> &str {
         self.qualname.rsplit('.').next().unwrap_or(&self.qualname)
+    }
+
+    /// Does a name the user gave (`--return NAME=...`: a Python name,
+    /// qualified or not) mean this function? It must mangle to the symbol
+    /// (`d`), and where the Python name is known exactly it must be that
+    /// name: `xé` does not mean a function stated to be `x_c3_a9`, although
+    /// both mangle to `x_c3_a9`.
+    pub fn is_meant_by(&self, d: &Demangled, user: &str) -> bool {
+        if !d.is_named(user) {
+            return false;
+        }
+        let ours: Vec<&str> = self.qualname.split('.').collect();
+        let theirs: Vec<&str> = user.split('.').collect();
+        let exact = self.stated_parts.min(theirs.len());
+        ours[ours.len() - exact..] == theirs[theirs.len() - exact..]
     }
 }
 
@@ -68,12 +85,14 @@ pub fn resolve(d: &Demangled, stated: &[(NameSource, String)]) -> PythonName {
             return PythonName {
                 qualname: parts.join("."),
                 source: *source,
+                stated_parts: given,
             };
         }
     }
     PythonName {
         qualname: d.decoded_qualname(),
         source: NameSource::Symbol,
+        stated_parts: 0,
     }
 }
 
