@@ -146,3 +146,48 @@ def test_find_binary_env_override(monkeypatch, tmp_path):
     monkeypatch.setattr(_binary, "_checkout_candidate", lambda: None)
     with pytest.raises(NumbaWasmError, match="pip install"):
         _binary.find_binary()
+
+
+@njit
+def grid_2d(a, out):
+    """In place; `_2d` is also Numba's escape of `-`."""
+    for i in range(a.shape[0]):
+        for j in range(a.shape[1]):
+            out[i, j] = a[i, j] * (i - j)
+
+
+@njit
+def λ_sum_3d(a):
+    return a.sum()
+
+
+@njit
+def f_c3_a9(x):
+    """Mangles exactly like a function named `fé`."""
+    return x * 2
+
+
+def test_names_numba_mangles_ambiguously(tmp_path):
+    a = np.arange(12.0).reshape(3, 4)
+    t = np.arange(24.0).reshape(2, 3, 4)
+    out = numba_wasm.build({grid_2d: [(a, np.zeros_like(a))], λ_sum_3d: [(t,)],
+                            f_c3_a9: [(3,)]}, tmp_path)
+    assert [n for n, _ in out.functions] == ["grid_2d", "λ_sum_3d", "f_c3_a9"]
+    mod = numba_wasm.load(out.wasm)
+    native, wasm = np.zeros_like(a), np.zeros_like(a)
+    assert grid_2d(a, native) is None and mod.grid_2d(a, wasm) is None
+    assert np.array_equal(native, wasm)
+    assert mod.λ_sum_3d(t) == λ_sum_3d(t)
+    assert mod.f_c3_a9(21) == f_c3_a9(21) == 42
+    assert not hasattr(mod, "fé")
+
+
+def test_error_names_a_function_with_an_ambiguous_name(tmp_path):
+    @njit
+    def noise_2d(n):
+        return np.random.random() * n
+
+    with pytest.raises(BuildError) as ei:
+        numba_wasm.build({noise_2d: [(2.0,)]}, tmp_path)
+    assert "noise_2d" in str(ei.value) and "noise-" not in str(ei.value)
+    assert ei.value.functions == [noise_2d.py_func.__qualname__]
