@@ -15,6 +15,8 @@ fn main() {
     for p in ["src", "Cargo.toml", "Cargo.lock", ".cargo/config.toml"] {
         println!("cargo:rerun-if-changed=shims/{p}");
     }
+    // The shim includes the struct offsets the CLI reports to hosts.
+    println!("cargo:rerun-if-changed=src/abi/layout.rs");
 
     let cargo = env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let mut cmd = Command::new(cargo);

@@ -10,6 +10,7 @@
 //! 7. [`post`]     walrus: the `numba_wasm` metadata section
 //! 8. [`glue`]     `.js` and `.d.ts` from that section
 
+pub mod abi;
 pub mod check;
 pub mod codegen;
 pub mod glue;
@@ -141,7 +142,7 @@ pub fn compile(sources: &[Source], returns: &ReturnTypes) -> Result<(Vec<u8>, Me
     codegen::optimize(&module, &machine)?;
     let object = codegen::emit_object(&module, &machine)?;
     let linked = link::link(&object, &exports)?;
-    let metadata = Metadata::new(&entries, &exports);
+    let metadata = Metadata::new(&entries, &exports)?;
     let wasm = post::finish(&linked, &metadata)?;
     Ok((wasm, metadata))
 }

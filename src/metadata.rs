@@ -1,19 +1,29 @@
-//! The `numba_wasm` custom section: each export's Python name and Numba
-//! signature (docs/ABI.md). The glue is generated from this section alone,
-//! so any module numba-wasm built can be re-wrapped later.
+//! The `numba_wasm` custom section: everything a host needs to call the
+//! module's exports, as UTF-8 JSON (encoding in docs/ABI.md). The module-wide
+//! ABI table ([`Abi`]) and, per export, its Python name, Numba signature,
+//! argument slots and the places of its result. The glue is generated from
+//! this section alone, so any module numba-wasm built can be re-wrapped
+//! later; the JS glue and the Python runtime read it the same way.
+//!
+//! `format` changes whenever a reader of an older format would misread the
+//! section; every reader checks it and names both versions when they differ.
 
-use anyhow::{Context as _, Result};
+use anyhow::{Context as _, Result, bail};
 use serde::{Deserialize, Serialize};
 
-use crate::numba::entry::{Entry, Param};
+use crate::abi::{self, Abi, ParamSlot, ReturnLeaf};
+use crate::numba::entry::Entry;
 use crate::numba::types::NumbaType;
 
 pub const SECTION: &str = "numba_wasm";
-pub const FORMAT: u32 = 1;
+/// Version of the section's encoding. 2: the ABI table, argument slots and
+/// return leaves (format 1 had bare LLVM parameter types).
+pub const FORMAT: u32 = 2;
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Metadata {
     pub format: u32,
+    pub abi: Abi,
     pub exports: Vec<Export>,
 }
 
@@ -28,37 +38,57 @@ pub struct Export {
     pub args: Vec<NumbaType>,
     /// Python parameter names, as Numba names the LLVM parameters.
     pub arg_names: Vec<String>,
+    /// One per 8-byte slot of the `args` buffer, in order.
+    pub params: Vec<ParamSlot>,
     pub ret: NumbaType,
-    pub params: Vec<Param>,
+    /// Bytes to allocate behind `retptr` (8-byte aligned).
     pub ret_size: u64,
+    /// Where the scalars and arrays of the result lie behind `retptr`.
+    pub ret_leaves: Vec<ReturnLeaf>,
 }
 
 impl Metadata {
-    pub fn new(entries: &[Entry], wasm_exports: &[String]) -> Metadata {
+    pub fn new(entries: &[Entry], wasm_exports: &[String]) -> Result<Metadata> {
         let exports = entries
             .iter()
             .zip(wasm_exports)
-            .map(|(e, w)| Export {
-                name: e.name().to_string(),
-                qualname: e.qualname.clone(),
-                symbol: e.symbol.clone(),
-                wasm_export: w.clone(),
-                signature: e.signature(),
-                args: e.args.clone(),
-                arg_names: e.arg_names.clone(),
-                ret: e.ret.clone(),
-                params: e.params.clone(),
-                ret_size: e.ret.data_layout().0.next_multiple_of(8).max(8),
+            .map(|(e, w)| {
+                let params = abi::param_slots(&e.args, &e.params).with_context(|| {
+                    format!(
+                        "internal error: `{}`'s arguments do not flatten to its {} parameters",
+                        e.qualname,
+                        e.params.len()
+                    )
+                })?;
+                Ok(Export {
+                    name: e.name().to_string(),
+                    qualname: e.qualname.clone(),
+                    symbol: e.symbol.clone(),
+                    wasm_export: w.clone(),
+                    signature: e.signature(),
+                    args: e.args.clone(),
+                    arg_names: e.arg_names.clone(),
+                    params,
+                    ret: e.ret.clone(),
+                    ret_size: abi::return_size(&e.ret),
+                    ret_leaves: abi::return_leaves(&e.ret),
+                })
             })
-            .collect();
-        Metadata {
+            .collect::<Result<_>>()?;
+        Ok(Metadata {
             format: FORMAT,
+            abi: Abi::current(),
             exports,
-        }
+        })
     }
 
     pub fn to_json(&self) -> String {
         serde_json::to_string(self).expect("metadata serializes")
+    }
+
+    /// The section's JSON, indented, for review (the reference tests).
+    pub fn to_pretty_json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("metadata serializes")
     }
 
     /// Read the section back from a `.wasm` numba-wasm produced.
@@ -72,6 +102,20 @@ impl Metadata {
             .with_context(|| {
                 format!("the module has no `{SECTION}` section: it was not built by numba-wasm")
             })?;
+        // Check the version before the rest, which may have changed shape.
+        #[derive(Deserialize)]
+        struct Version {
+            format: u32,
+        }
+        let version: Version = serde_json::from_slice(&section)
+            .context("the numba_wasm section is not valid metadata")?;
+        if version.format != FORMAT {
+            bail!(
+                "the module's numba_wasm section has format {}, this numba-wasm reads format {FORMAT}: \
+                 rebuild the module with this numba-wasm",
+                version.format
+            );
+        }
         serde_json::from_slice(&section).context("the numba_wasm section is not valid metadata")
     }
 }

@@ -6,7 +6,9 @@
 
 Implements the host side of docs/ABI.md (the same contract as
 src/glue/runtime.js): NumPy arrays and Python/NumPy scalars in, values as the
-Numba dispatcher returns them out.
+Numba dispatcher returns them out. Every layout, offset and status code comes
+from the module's metadata section (its `abi` table, argument slots and
+return leaves, computed by the CLI); nothing here re-derives them.
 """
 from __future__ import annotations
 
@@ -23,7 +25,12 @@ from typing import Any
 import numpy as np
 import wasmtime
 
-__all__ = ["load", "WasmModule", "WasmFunction", "RestrictedUnpickler", "decode_exception"]
+__all__ = ["load", "WasmModule", "WasmFunction", "RestrictedUnpickler", "decode_exception",
+           "FORMAT", "MetadataError"]
+
+# The metadata section format this runtime reads: `metadata::FORMAT` in the
+# CLI (src/metadata.rs). tests/python/test_runtime.py fails when they differ.
+FORMAT = 2
 
 # LLVM param type -> struct format; integers are written as unsigned after masking.
 _SLOT = {"i1": "<B", "i8": "<B", "i16": "<H", "i32": "<I", "i64": "<Q", "ptr": "<I",
@@ -45,8 +52,13 @@ def _leb128(b: bytes, p: int) -> tuple[int, int]:
             return value, p
 
 
+class MetadataError(ValueError):
+    """The module's metadata section is missing or of another format."""
+
+
 def read_metadata(wasm: bytes) -> dict:
-    """The JSON of the `numba_wasm` custom section (wasmtime-py has no custom_sections)."""
+    """The JSON of the `numba_wasm` custom section (wasmtime-py has no
+    custom_sections), after checking its format and dtype table."""
     if wasm[:4] != b"\0asm":
         raise ValueError("not a WebAssembly binary")
     p = 8
@@ -57,9 +69,21 @@ def read_metadata(wasm: bytes) -> dict:
         if sec_id == 0:
             n, q = _leb128(wasm, p)
             if wasm[q:q + n] == b"numba_wasm":
-                return json.loads(wasm[q + n:end].decode("utf-8"))
+                return _checked(json.loads(wasm[q + n:end].decode("utf-8")))
         p = end
-    raise ValueError("no metadata (numba_wasm section missing): not built by numba-wasm?")
+    raise MetadataError("no metadata (numba_wasm section missing): not built by numba-wasm?")
+
+
+def _checked(meta: dict) -> dict:
+    if meta.get("format") != FORMAT:
+        raise MetadataError(
+            f"the module's metadata has format {meta.get('format')}, this numba_wasm runtime "
+            f"reads format {FORMAT}: rebuild the module with the numba-wasm of this package")
+    for name, d in meta["abi"]["dtypes"].items():
+        if np.dtype(name).itemsize != d["size"]:
+            raise MetadataError(f"dtype {name}: the module says {d['size']} bytes, NumPy "
+                                f"{np.dtype(name).itemsize}")
+    return meta
 
 
 # ---------------------------------------------------------------- exceptions
@@ -170,23 +194,6 @@ def _check_args(entry: dict, args: tuple, strict: bool) -> str | None:
     return None
 
 
-def _layout(t: dict) -> tuple[int, int]:
-    """(size, align) of a Numba type inside an LLVM struct (8-byte pointer slots)."""
-    if t["kind"] == "scalar":
-        size = np.dtype(t["dtype"]).itemsize
-        return size, size // 2 if t["dtype"].startswith("complex") else size
-    if t["kind"] == "array":
-        return 40 + 16 * t["ndim"], 8
-    if t["kind"] == "none":
-        return 8, 8
-    size, align = 0, 1
-    for it in t["items"]:
-        s, a = _layout(it)
-        size = -(-size // a) * a + s
-        align = max(align, a)
-    return -(-size // align) * align, align
-
-
 def _extent(a: np.ndarray) -> tuple[int, int]:
     """Absolute [lo, hi) byte range in process memory that holds every element of a."""
     addr = a.__array_interface__["data"][0]
@@ -226,6 +233,7 @@ class WasmFunction:
 class WasmModule:
     def __init__(self, wasm: bytes):
         self.metadata: dict = read_metadata(wasm)
+        self._abi: dict = self.metadata["abi"]
         engine = wasmtime.Engine()
         self._store = wasmtime.Store(engine)
         module = wasmtime.Module(engine, wasm)
@@ -233,7 +241,7 @@ class WasmModule:
         self._ex = instance.exports(self._store)
         self._memory: wasmtime.Memory = self._ex["memory"]
         # Permanent scratch for nw_stats, so that stats() itself never changes the stats.
-        self._scratch = self._alloc(32, 8)
+        self._scratch = self._alloc(8 * len(self._abi["stats"]), 8)
         groups: dict[str, list[dict]] = {}
         for e in self.metadata["exports"]:
             groups.setdefault(e["name"], []).append(e)
@@ -276,8 +284,9 @@ class WasmModule:
 
     def stats(self) -> dict[str, int]:
         self._call("nw_stats", self._scratch)
-        q = struct.unpack_from("<4Q", self._memory.read(self._store, self._scratch, self._scratch + 32))
-        keys = ("live_allocations", "live_bytes", "total_allocations", "total_frees")
+        keys = self._abi["stats"]
+        raw = self._memory.read(self._store, self._scratch, self._scratch + 8 * len(keys))
+        q = struct.unpack_from(f"<{len(keys)}Q", raw)
         return dict(zip(keys, q)) | {"memory_bytes": self._memory.data_len(self._store)}
 
     # ------------------------------------------------------------ calling
@@ -306,44 +315,54 @@ class WasmModule:
                 bufs.append(ptrs[i])
         return ptrs
 
-    def _flatten(self, t: dict, v: Any, flat: list, arrays: list[tuple[np.ndarray, int]]) -> None:
-        kind = t["kind"]
-        if kind == "scalar":
-            if t["dtype"].startswith("complex"):
-                flat += [complex(v).real, complex(v).imag]
-            elif t["dtype"] == "float32":
-                flat.append(float(np.float32(v)))
-            else:
-                flat.append(v.item() if isinstance(v, np.generic) else v)
-        elif kind == "none":
-            flat.append(0)
-        elif kind == "tuple":
-            for it, x in zip(t["items"], v):
-                self._flatten(it, x, flat, arrays)
-        else:
-            a, ptr = arrays.pop(0)  # same traversal order as _collect
-            flat += [0, 0, a.size, a.itemsize, ptr, *a.shape, *a.strides]
+    @staticmethod
+    def _slot_value(slot: dict, args: tuple, arrays: dict[tuple, tuple[np.ndarray, int]]) -> Any:
+        """The value of one argument slot: `part` of the argument at `arg`/`path`."""
+        path = tuple(slot.get("path", ()))
+        v = args[slot["arg"]]
+        for i in path:
+            v = v[i]
+        part = slot["part"]
+        if part == "value":
+            return v.item() if isinstance(v, np.generic) else v
+        if part in ("re", "im"):
+            c = complex(v)
+            return c.real if part == "re" else c.imag
+        if part == "none":
+            return 0
+        a, ptr = arrays[(slot["arg"], *path)]
+        fields = {"meminfo": 0, "parent": 0, "nitems": a.size, "itemsize": a.itemsize, "data": ptr}
+        if part in fields:
+            return fields[part]
+        return (a.shape if part == "shape" else a.strides)[slot["dim"]]
 
-    def _read(self, t: dict, raw: bytes, off: int, decrefs: list[int]) -> Any:
-        kind = t["kind"]
-        if kind == "none":
+    def _read(self, entry: dict, raw: bytes, decrefs: list[int]) -> Any:
+        """The result: each leaf at its offset, placed into the tuples of `entry["ret"]`."""
+        values = [(tuple(leaf.get("path", ())), self._read_leaf(leaf["type"], raw, leaf["offset"], decrefs))
+                  for leaf in entry["ret_leaves"]]
+        ret = entry["ret"]
+        if ret["kind"] == "none":
             return None
-        if kind == "tuple":
-            out = []
-            for it in t["items"]:
-                size, align = _layout(it)
-                off = -(-off // align) * align
-                out.append(self._read(it, raw, off, decrefs))
-                off += size
-            return tuple(out)
-        if kind == "scalar":
+        if ret["kind"] != "tuple":
+            return values[0][1]
+
+        def build(t: dict, path: tuple) -> Any:
+            if t["kind"] == "tuple":
+                return tuple(build(it, (*path, i)) for i, it in enumerate(t["items"]))
+            return dict(values).get(path)
+        return build(ret, ())
+
+    def _read_leaf(self, t: dict, raw: bytes, off: int, decrefs: list[int]) -> Any:
+        if t["kind"] == "scalar":
             # Python int/float/bool/complex, as Numba's dispatcher boxes them.
             return np.frombuffer(raw, np.dtype(t["dtype"]), 1, off)[0].item()
-        meminfo, data = struct.unpack_from("<I28xI", raw, off)  # array struct: meminfo@0, data@32
+        a = self._abi["array"]
+        (meminfo,) = struct.unpack_from("<I", raw, off + a["meminfo"])
+        (data,) = struct.unpack_from("<I", raw, off + a["data"])
         if meminfo:
             decrefs.append(meminfo)
         n = t["ndim"]
-        dims = struct.unpack_from(f"<{2 * n}q", raw, off + 40)
+        dims = struct.unpack_from(f"<{2 * n}q", raw, off + a["shape"])
         shape, strides = dims[:n], dims[n:]
         dtype = np.dtype(t["dtype"])
         if 0 in shape:
@@ -353,45 +372,43 @@ class WasmModule:
 
     def _invoke(self, entry: dict, args: tuple) -> Any:
         name, bufs = entry["name"], []
-        arrays: list[np.ndarray] = []
-        for t, v in zip(entry["args"], args):
-            _collect(t, v, arrays)
+        keyed: dict[tuple, np.ndarray] = {}
+        for i, (t, v) in enumerate(zip(entry["args"], args)):
+            _collect(t, v, (i,), keyed)
+        arrays = list(keyed.values())
         ptrs: list[int] = []
         called = False
+        status_codes = self._abi["status"]
+        slot = self._abi["pointer_slot"]
         try:
             ptrs = self._copy_in(arrays, bufs)
-            flat: list = []
-            queue = list(zip(arrays, ptrs))
-            for t, v in zip(entry["args"], args):
-                self._flatten(t, v, flat, queue)
+            placed = dict(zip(keyed, zip(arrays, ptrs)))
             params = entry["params"]
-            if len(flat) != len(params):
-                raise RuntimeError(f"numba-wasm internal error: {name} flattens to {len(flat)} params, "
-                                   f"metadata says {len(params)}")
-            packed = bytearray(8 * len(params))
-            for i, (ty, v) in enumerate(zip(params, flat)):
+            packed = bytearray(slot * len(params))
+            for i, p in enumerate(params):
+                ty, v = p["ty"], self._slot_value(p, args, placed)
                 if ty[0] != "f":
                     v = int(v) & ((1 << (8 * struct.calcsize(_SLOT[ty]))) - 1)
-                struct.pack_into(_SLOT[ty], packed, 8 * i, v)
-            argp = self._alloc(len(packed), 8)
+                struct.pack_into(_SLOT[ty], packed, slot * i, v)
+            argp = self._alloc(len(packed), slot)
             bufs.append(argp)
-            retp = self._alloc(entry.get("ret_size", 8), 8)
+            retp = self._alloc(entry["ret_size"], slot)
             bufs.append(retp)
-            excp = self._alloc(8, 8)  # holds an excinfo*: 8-byte aligned pointer slot
+            excp = self._alloc(slot, slot)  # receives an excinfo*
             bufs.append(excp)
             self._memory.write(self._store, bytes(packed), argp)
             self._memory.write(self._store, b"\0\0\0\0", excp)
             called = True
             status = self._call(entry["wasm_export"], argp, retp, excp)
-            if status == 0:
+            if status == status_codes["ok"]:
                 decrefs: list[int] = []
                 try:  # copy the result out before any input buffer is freed
-                    raw = bytes(self._memory.read(self._store, retp, retp + max(entry.get("ret_size", 8), 8)))
-                    return self._read(entry["ret"], raw, 0, decrefs)
+                    raw = bytes(self._memory.read(self._store, retp, retp + entry["ret_size"]))
+                    return self._read(entry, raw, decrefs)
                 finally:
                     for mi in decrefs:
                         self._call("NRT_decref", mi)
-            if status == -2:
+            if status == status_codes["none"]:
                 return None
             raise self._exception(name, status, excp)
         finally:
@@ -405,11 +422,15 @@ class WasmModule:
                 self._call("nw_free", p)
 
     def _exception(self, name: str, status: int, excp: int) -> BaseException:
-        if status == -3:
+        if status == self._abi["status"]["stop_iteration"]:
             return StopIteration()
         exc = struct.unpack("<I", self._memory.read(self._store, excp, excp + 4))[0]
-        if exc:  # excinfo = {pickle_buf@0, bufsz@8 (i32), ...}
-            buf, size = struct.unpack_from("<I4xi", self._memory.read(self._store, exc, exc + 12))
+        if exc:
+            layout = self._abi["excinfo"]
+            (buf,) = struct.unpack("<I", self._memory.read(
+                self._store, exc + layout["pickle_buf"], exc + layout["pickle_buf"] + 4))
+            (size,) = struct.unpack("<i", self._memory.read(
+                self._store, exc + layout["bufsz"], exc + layout["bufsz"] + 4))
             if buf and 0 < size and buf + size <= self._memory.data_len(self._store):
                 e = decode_exception(bytes(self._memory.read(self._store, buf, buf + size)))
                 if e is not None:
@@ -417,13 +438,13 @@ class WasmModule:
         return RuntimeError(f"{name} raised an exception (status {status})")
 
 
-def _collect(t: dict, v: Any, out: list[np.ndarray]) -> None:
-    """Array arguments in flattening order."""
+def _collect(t: dict, v: Any, key: tuple, out: dict[tuple, np.ndarray]) -> None:
+    """Array arguments by (arg, *path), the key argument slots name them by."""
     if t["kind"] == "tuple":
-        for it, x in zip(t["items"], v):
-            _collect(it, x, out)
+        for i, (it, x) in enumerate(zip(t["items"], v)):
+            _collect(it, x, (*key, i), out)
     elif t["kind"] == "array":
-        out.append(v)
+        out[key] = v
 
 
 def load(source: str | os.PathLike | bytes | bytearray | memoryview) -> WasmModule:

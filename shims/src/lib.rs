@@ -12,6 +12,11 @@ pub mod math;
 pub mod nrt;
 pub mod stats;
 
+/// Struct offsets shared with the CLI, which reports them to the hosts.
+#[path = "../../src/abi/layout.rs"]
+#[allow(dead_code)]
+pub mod layout;
+
 /// 8-byte aligned pointer slot: with `p:32:64` a pointer inside a struct is 4
 /// bytes wide but takes 8 bytes (low 4 bytes hold it), as on x86-64.
 #[repr(C, align(8))]

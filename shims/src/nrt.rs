@@ -40,15 +40,16 @@ pub struct ExternalAllocator {
 }
 
 const _: () = {
+    use crate::layout::*;
     use core::mem::{offset_of, size_of};
-    assert!(size_of::<MemInfo>() == 48);
-    assert!(offset_of!(MemInfo, refct) == 0);
-    assert!(offset_of!(MemInfo, dtor) == 8);
-    assert!(offset_of!(MemInfo, dtor_info) == 16);
-    assert!(offset_of!(MemInfo, data) == 24);
-    assert!(offset_of!(MemInfo, size) == 32);
-    assert!(offset_of!(MemInfo, external_allocator) == 40);
-    assert!(size_of::<ExternalAllocator>() == 32);
+    assert!(size_of::<MemInfo>() == MEMINFO_SIZE_OF);
+    assert!(offset_of!(MemInfo, refct) == MEMINFO_REFCT);
+    assert!(offset_of!(MemInfo, dtor) == MEMINFO_DTOR);
+    assert!(offset_of!(MemInfo, dtor_info) == MEMINFO_DTOR_INFO);
+    assert!(offset_of!(MemInfo, data) == MEMINFO_DATA);
+    assert!(offset_of!(MemInfo, size) == MEMINFO_SIZE);
+    assert!(offset_of!(MemInfo, external_allocator) == MEMINFO_EXTERNAL_ALLOCATOR);
+    assert!(size_of::<ExternalAllocator>() == 4 * POINTER_SLOT);
 };
 
 const MEMINFO_SIZE: u64 = core::mem::size_of::<MemInfo>() as u64;
@@ -711,12 +712,14 @@ pub struct ExcInfo {
 }
 
 const _: () = {
+    use crate::layout::*;
     use core::mem::{offset_of, size_of};
-    assert!(size_of::<ExcInfo>() == 40);
-    assert!(offset_of!(ExcInfo, bufsz) == 8);
-    assert!(offset_of!(ExcInfo, hash_buf_or_args) == 16);
-    assert!(offset_of!(ExcInfo, unwrap_fn) == 24);
-    assert!(offset_of!(ExcInfo, alloc_flag) == 32);
+    assert!(size_of::<ExcInfo>() == EXCINFO_SIZE_OF);
+    assert!(offset_of!(ExcInfo, pickle_buf) == EXCINFO_PICKLE_BUF);
+    assert!(offset_of!(ExcInfo, bufsz) == EXCINFO_BUFSZ);
+    assert!(offset_of!(ExcInfo, hash_buf_or_args) == EXCINFO_HASH_BUF_OR_ARGS);
+    assert!(offset_of!(ExcInfo, unwrap_fn) == EXCINFO_UNWRAP_FN);
+    assert!(offset_of!(ExcInfo, alloc_flag) == EXCINFO_ALLOC_FLAG);
 };
 
 /// `numba.core.serialize.dumps((RuntimeError, (msg,), None))`, byte for

@@ -1,21 +1,68 @@
-//! Stage 7: the JavaScript module and TypeScript declarations, generated
+//! Stage 8: the JavaScript module and TypeScript declarations, generated
 //! from the metadata section alone.
+//!
+//! Both are templates (`runtime.js`, `runtime.d.ts`) filled with per-module
+//! data: the JS runtime gets the metadata (which carries the ABI) and the
+//! few constants below, so no number is written twice.
 
 mod dts;
 
 pub use dts::declarations;
 
-use crate::metadata::Metadata;
+use crate::metadata::{FORMAT, Metadata};
 
-/// The static runtime; `"__NW_WASM_FILE__"` and `__NW_METADATA__` are
-/// replaced per module.
+/// The static runtime; its `__NW_*__` tokens are replaced per module.
 const RUNTIME: &str = include_str!("runtime.js");
 
+/// Members of the module object that a kernel name cannot shadow; such a
+/// kernel is reachable as `kernels[name]`.
+pub const RESERVED: [&str; 7] = [
+    "memory",
+    "metadata",
+    "exports",
+    "empty",
+    "fromArray",
+    "stats",
+    "kernels",
+];
+
 pub fn javascript(metadata: &Metadata, wasm_file: &str) -> String {
-    let file = serde_json::to_string(wasm_file).expect("string serializes");
-    RUNTIME.replacen("\"__NW_WASM_FILE__\"", &file, 1).replacen(
-        "__NW_METADATA__",
-        &metadata.to_json(),
-        1,
+    fill(
+        RUNTIME,
+        &[
+            ("\"__NW_WASM_FILE__\"", to_json(&wasm_file)),
+            ("__NW_METADATA__", metadata.to_json()),
+            ("__NW_FORMAT__", FORMAT.to_string()),
+            ("__NW_RESERVED__", to_json(&RESERVED)),
+        ],
     )
+}
+
+fn to_json<T: serde::Serialize + ?Sized>(value: &T) -> String {
+    serde_json::to_string(value).expect("strings serialize")
+}
+
+/// Replace each token, which occurs exactly once in the template, in one
+/// pass over the template: a value (a kernel's name, the file name) may
+/// itself contain a token's text and must stay as it is.
+pub(crate) fn fill(template: &str, tokens: &[(&str, String)]) -> String {
+    let mut at: Vec<(usize, &str, &str)> = tokens
+        .iter()
+        .map(|(token, value)| {
+            let pos = template.find(token).expect("token in template");
+            debug_assert_eq!(template.matches(token).count(), 1, "{token}");
+            (pos, *token, value.as_str())
+        })
+        .collect();
+    at.sort_by_key(|(pos, ..)| *pos);
+    let mut out =
+        String::with_capacity(template.len() + tokens.iter().map(|t| t.1.len()).sum::<usize>());
+    let mut rest = 0;
+    for (pos, token, value) in at {
+        out.push_str(&template[rest..pos]);
+        out.push_str(value);
+        rest = pos + token.len();
+    }
+    out.push_str(&template[rest..]);
+    out
 }

@@ -1,14 +1,13 @@
 // numba-wasm JS runtime: loads a numba-wasm module and wraps its entry exports
 // as plain JS functions. See docs/ABI.md for the wasm side.
 //
-// This file is a template. The CLI writes OUTDIR/NAME.js by copying it and
-// replacing two tokens, each of which appears exactly once below:
-//   - the double-quoted placeholder string assigned to WASM_FILE (quotes
-//     included) is replaced by a JSON string such as "kernels.wasm";
-//   - the bare identifier-like token after `const METADATA =` is replaced by
-//     the metadata JSON object literal (the `numba_wasm` section contents).
-// The tokens are spelled out only in those two lines so that a replace-all
-// cannot touch anything else.
+// This file is a template. The CLI (src/glue/mod.rs) writes OUTDIR/NAME.js by
+// copying it and replacing four tokens, each of which appears exactly once
+// below, in the `const` lines that follow: the .wasm file name (a JSON
+// string, quotes included), the metadata JSON (the `numba_wasm` section), the
+// section format this runtime reads, and the member names a kernel cannot
+// shadow. All layouts, offsets and status codes come from METADATA.abi
+// (src/abi in the CLI); this file derives none of them.
 //
 // Value rules: 64-bit integers (int64/uint64) are BigInt in both directions
 // (a Number is accepted as an argument only if it is a safe integer); arrays
@@ -17,23 +16,44 @@
 
 const WASM_FILE = "__NW_WASM_FILE__";
 const METADATA = __NW_METADATA__;
+const FORMAT = __NW_FORMAT__;
+const RESERVED = new Set(__NW_RESERVED__);
 
+// The JS side of each dtype: its TypedArray and value range. Sizes and lanes
+// come from METADATA.abi.dtypes (checkAbi: the two must agree).
 const DTYPES = {
-  bool: { size: 1, lanes: 1, Arr: Uint8Array },
-  int8: { size: 1, lanes: 1, Arr: Int8Array, min: -128, max: 127 },
-  uint8: { size: 1, lanes: 1, Arr: Uint8Array, min: 0, max: 255 },
-  int16: { size: 2, lanes: 1, Arr: Int16Array, min: -32768, max: 32767 },
-  uint16: { size: 2, lanes: 1, Arr: Uint16Array, min: 0, max: 65535 },
-  int32: { size: 4, lanes: 1, Arr: Int32Array, min: -2147483648, max: 2147483647 },
-  uint32: { size: 4, lanes: 1, Arr: Uint32Array, min: 0, max: 4294967295 },
-  int64: { size: 8, lanes: 1, Arr: BigInt64Array, min: -(2n ** 63n), max: 2n ** 63n - 1n },
-  uint64: { size: 8, lanes: 1, Arr: BigUint64Array, min: 0n, max: 2n ** 64n - 1n },
-  float32: { size: 4, lanes: 1, Arr: Float32Array },
-  float64: { size: 8, lanes: 1, Arr: Float64Array },
-  complex64: { size: 8, lanes: 2, Arr: Float32Array },
-  complex128: { size: 16, lanes: 2, Arr: Float64Array },
+  bool: { Arr: Uint8Array },
+  int8: { Arr: Int8Array, min: -128, max: 127 },
+  uint8: { Arr: Uint8Array, min: 0, max: 255 },
+  int16: { Arr: Int16Array, min: -32768, max: 32767 },
+  uint16: { Arr: Uint16Array, min: 0, max: 65535 },
+  int32: { Arr: Int32Array, min: -2147483648, max: 2147483647 },
+  uint32: { Arr: Uint32Array, min: 0, max: 4294967295 },
+  int64: { Arr: BigInt64Array, min: -(2n ** 63n), max: 2n ** 63n - 1n },
+  uint64: { Arr: BigUint64Array, min: 0n, max: 2n ** 64n - 1n },
+  float32: { Arr: Float32Array },
+  float64: { Arr: Float64Array },
+  complex64: { Arr: Float32Array },
+  complex128: { Arr: Float64Array },
 };
-for (const [name, d] of Object.entries(DTYPES)) d.name = name;
+for (const [name, d] of Object.entries(DTYPES)) {
+  d.name = name;
+  Object.assign(d, METADATA.abi.dtypes[name]); // size, align, lanes
+}
+
+// The section's format and dtype table must be the ones this runtime reads.
+function checkAbi(metadata) {
+  if (metadata?.format !== FORMAT) {
+    throw new Error(`numba-wasm: the module's metadata has format ${metadata?.format}, this runtime reads format ${FORMAT}; rebuild the module and its .js with one numba-wasm`);
+  }
+  for (const [name, d] of Object.entries(DTYPES)) {
+    const abi = metadata.abi.dtypes[name];
+    if (!abi || abi.size !== d.Arr.BYTES_PER_ELEMENT * abi.lanes) {
+      throw new Error(`numba-wasm: dtype ${name} has no TypedArray of its size in this runtime`);
+    }
+  }
+}
+checkAbi(METADATA);
 
 function dtypeInfo(dtype) {
   const d = Object.hasOwn(DTYPES, dtype) ? DTYPES[dtype] : undefined;
@@ -62,7 +82,12 @@ export async function load(source) {
     };
   }
   const instance = await WebAssembly.instantiate(module, imports);
-  return new Runtime(instance, METADATA ?? sectionMetadata(module)).api;
+  const metadata = sectionMetadata(module);
+  checkAbi(metadata);
+  if (JSON.stringify(metadata) !== JSON.stringify(METADATA)) {
+    throw new Error("numba-wasm: this .wasm is not the module this .js was generated for; regenerate the .js with `numba-wasm wrap`");
+  }
+  return new Runtime(instance, METADATA).api;
 }
 
 async function compileFrom(source) {
@@ -105,16 +130,15 @@ function sectionMetadata(module) {
 
 // ---------------------------------------------------------------- runtime
 
-const RESERVED = new Set(["memory", "metadata", "exports", "empty", "fromArray", "stats", "kernels"]);
-
 class Runtime {
   constructor(instance, metadata) {
     this.ex = instance.exports;
     this.memory = this.ex.memory;
     this.metadata = metadata;
+    this.abi = metadata.abi;
     this.viewBuf = null;
     // Permanent scratch for nw_stats, so that stats() itself never changes the stats.
-    this.scratch = this.alloc(32, 8);
+    this.scratch = this.alloc(8 * this.abi.stats.length, 8);
     this.registry = typeof FinalizationRegistry === "function"
       ? new FinalizationRegistry((mi) => this.ex.NRT_decref(mi))
       : null;
@@ -167,11 +191,12 @@ class Runtime {
   stats() {
     this.ex.nw_stats(this.scratch);
     const dv = this.views().dv;
-    const q = (i) => Number(dv.getBigUint64(this.scratch + 8 * i, true));
-    return {
-      liveAllocations: q(0), liveBytes: q(1), totalAllocations: q(2), totalFrees: q(3),
-      memoryBytes: this.memory.buffer.byteLength,
-    };
+    const out = {};
+    this.abi.stats.forEach((name, i) => { // live_allocations -> liveAllocations
+      out[name.replace(/_([a-z])/g, (_, c) => c.toUpperCase())] = Number(dv.getBigUint64(this.scratch + 8 * i, true));
+    });
+    out.memoryBytes = this.memory.buffer.byteLength;
+    return out;
   }
 
   // ------------------------------------------------------------ zero-copy arrays
@@ -185,7 +210,7 @@ class Runtime {
     const mi = this.ex.NRT_MemInfo_alloc_aligned(BigInt(bytes), 64) >>> 0;
     if (mi === 0) throw new RangeError(`numba-wasm: out of wasm memory (allocating ${bytes} bytes)`);
     const v = this.views();
-    const ptr = v.dv.getUint32(mi + 24, true);
+    const ptr = v.dv.getUint32(mi + this.abi.meminfo.data, true);
     v.u8.fill(0, ptr, ptr + bytes); // deterministic contents, unlike NumPy's empty
     return new WasmArray(this, d, shape, strides, mi, ptr, bytes);
   }
@@ -234,24 +259,20 @@ class Runtime {
     const copyBack = [];
     let called = false;
     try {
-      const arrays = [];
-      entry.args.forEach((t, i) => collectArrays(t, args[i], arrays));
-      this.copyIn(arrays, bufs, copyBack);
-      const flat = [];
-      entry.args.forEach((t, i) => this.flatten(t, args[i], flat, arrays));
-      if (flat.length !== entry.params.length) {
-        throw new Error(`numba-wasm internal error: ${fname} flattens to ${flat.length} params, metadata says ${entry.params.length}`);
-      }
-      const argp = this.alloc(8 * flat.length, 8); bufs.push(argp);
-      const retp = this.alloc(Math.max(entry.ret_size ?? 8, 8), 8); bufs.push(retp);
-      const excp = this.alloc(8, 8); bufs.push(excp); // an excinfo* slot: 8-byte aligned under p:32:64
+      const arrays = new Map(); // "arg/path" -> array argument
+      entry.args.forEach((t, i) => collectArrays(t, args[i], `${i}/`, arrays));
+      this.copyIn([...arrays.values()], bufs, copyBack);
+      const slot = this.abi.pointer_slot;
+      const argp = this.alloc(slot * entry.params.length, slot); bufs.push(argp);
+      const retp = this.alloc(entry.ret_size, slot); bufs.push(retp);
+      const excp = this.alloc(slot, slot); bufs.push(excp); // receives an excinfo*
       const dv = this.views().dv;
-      flat.forEach((v, i) => writeSlot(dv, argp + 8 * i, entry.params[i], v));
+      entry.params.forEach((p, i) => writeSlot(dv, argp + slot * i, p.ty, this.slotValue(p, args, arrays)));
       dv.setUint32(excp, 0, true);
       called = true;
       const status = this.ex[entry.wasm_export](argp, retp, excp);
-      if (status === 0) return this.readReturn(entry.ret, retp);
-      if (status === -2) return undefined;
+      if (status === this.abi.status.ok) return this.readReturn(entry, retp);
+      if (status === this.abi.status.none) return undefined;
       throw this.exception(fname, status, excp);
     } finally {
       // Copy back even after an exception: NumPy semantics keep partial in-place writes.
@@ -296,86 +317,87 @@ class Runtime {
     }
   }
 
-  flatten(t, v, flat, arrays) {
-    switch (t.kind) {
-      case "scalar": {
-        const d = dtypeInfo(t.dtype);
-        if (d.lanes === 2) {
-          const c = typeof v === "number" ? { re: v, im: 0 } : v;
-          flat.push(c.re, c.im);
-        } else flat.push(t.dtype === "bool" ? (v ? 1 : 0) : v);
-        return;
+  // The value of one argument slot (metadata `params`: which part of which argument).
+  slotValue(p, args, arrays) {
+    const path = p.path ?? [];
+    let v = args[p.arg];
+    for (const i of path) v = v[i];
+    switch (p.part) {
+      case "value": return typeof v === "boolean" ? (v ? 1 : 0) : v;
+      case "re": return typeof v === "number" ? v : v.re;
+      case "im": return typeof v === "number" ? 0 : v.im;
+      case "none": return 0;
+      default: {
+        const a = arrays.get(`${p.arg}/${path}`);
+        const { meminfo, ptr, shape, strides, d } = a.wasm ?? { meminfo: 0, ptr: a.ptr, ...a.spec };
+        switch (p.part) {
+          case "meminfo": return meminfo;
+          case "parent": return 0;
+          case "nitems": return BigInt(shape.reduce((x, y) => x * y, 1));
+          case "itemsize": return BigInt(d.size);
+          case "data": return ptr;
+          case "shape": return shape[p.dim];
+          case "strides": return strides[p.dim];
+          default: throw new Error(`numba-wasm: unknown argument part ${p.part}`);
+        }
       }
-      case "none": flat.push(0); return;
-      case "tuple": t.items.forEach((it, i) => this.flatten(it, v[i], flat, arrays)); return;
-      case "array": {
-        const a = arrays.shift(); // same traversal order as collectArrays
-        const { meminfo, ptr, shape, strides } = a.wasm ?? { meminfo: 0, ptr: a.ptr, ...a.spec };
-        const d = dtypeInfo(t.dtype);
-        flat.push(meminfo, 0, BigInt(shape.reduce((x, y) => x * y, 1)), BigInt(d.size), ptr, ...shape, ...strides);
-        return;
-      }
-      default: throw new Error(`numba-wasm: unsupported argument kind ${t.kind}`);
     }
   }
 
-  readReturn(t, retp) {
+  // The result: each scalar or array at its offset behind retp (metadata
+  // `ret_leaves`), placed into the tuple structure of `entry.ret`.
+  readReturn(entry, retp) {
     const decrefs = [];
     try {
-      return this.readValue(t, retp, decrefs);
+      const values = entry.ret_leaves.map((leaf) => [leaf.path ?? [], this.readLeaf(leaf.type, retp + leaf.offset, decrefs)]);
+      if (entry.ret.kind === "none") return undefined;
+      if (entry.ret.kind !== "tuple") return values[0][1];
+      const skeleton = (t) => (t.kind === "tuple" ? t.items.map(skeleton) : undefined);
+      const out = skeleton(entry.ret);
+      for (const [path, value] of values) {
+        let into = out;
+        for (const i of path.slice(0, -1)) into = into[i];
+        into[path[path.length - 1]] = value;
+      }
+      return out;
     } finally {
       for (const mi of decrefs) this.ex.NRT_decref(mi);
     }
   }
 
-  readValue(t, p, decrefs) {
+  readLeaf(t, p, decrefs) {
     const dv = this.views().dv;
-    switch (t.kind) {
-      case "none": return undefined;
-      case "scalar": return readScalar(dv, p, t.dtype);
-      case "tuple": {
-        const out = [];
-        let off = 0;
-        for (const it of t.items) {
-          const { size, align } = layoutOf(it);
-          off = Math.ceil(off / align) * align;
-          out.push(this.readValue(it, p + off, decrefs));
-          off += size;
-        }
-        return out;
-      }
-      case "array": {
-        const d = dtypeInfo(t.dtype);
-        const n = t.ndim;
-        const meminfo = dv.getUint32(p, true);
-        if (meminfo !== 0) decrefs.push(meminfo);
-        const data = dv.getUint32(p + 32, true);
-        const shape = [], strides = [];
-        for (let k = 0; k < n; k++) {
-          shape.push(Number(dv.getBigInt64(p + 40 + 8 * k, true)));
-          strides.push(Number(dv.getBigInt64(p + 40 + 8 * n + 8 * k, true)));
-        }
-        const cStrides = contiguousStrides(shape, d.size, "C");
-        const nitems = shape.reduce((a, b) => a * b, 1);
-        const out = new d.Arr(nitems * d.lanes);
-        copyStrided(this.views().u8, data, shape, strides, byteView(out), 0, cStrides, d.size);
-        return { data: out, shape, strides: cStrides };
-      }
-      default: throw new Error(`numba-wasm: unsupported return kind ${t.kind}`);
+    if (t.kind === "scalar") return readScalar(dv, p, dtypeInfo(t.dtype));
+    if (t.kind !== "array") throw new Error(`numba-wasm: unsupported return kind ${t.kind}`);
+    const A = this.abi.array;
+    const d = dtypeInfo(t.dtype);
+    const n = t.ndim;
+    const meminfo = dv.getUint32(p + A.meminfo, true);
+    if (meminfo !== 0) decrefs.push(meminfo);
+    const data = dv.getUint32(p + A.data, true);
+    const shape = [], strides = [];
+    for (let k = 0; k < n; k++) {
+      shape.push(Number(dv.getBigInt64(p + A.shape + 8 * k, true)));
+      strides.push(Number(dv.getBigInt64(p + A.shape + 8 * n + 8 * k, true)));
     }
+    const cStrides = contiguousStrides(shape, d.size, "C");
+    const nitems = shape.reduce((a, b) => a * b, 1);
+    const out = new d.Arr(nitems * d.lanes);
+    copyStrided(this.views().u8, data, shape, strides, byteView(out), 0, cStrides, d.size);
+    return { data: out, shape, strides: cStrides };
   }
 
   exception(fname, status, excp) {
     const dv = this.views().dv;
-    const exc = status === -3 ? 0 : dv.getUint32(excp, true);
-    const buf = exc ? dv.getUint32(exc, true) : 0;
-    const size = exc ? dv.getInt32(exc + 8, true) : 0;
-    // excinfo = {pickle_buf@0, bufsz@8, ...} (docs/ABI.md); the pickle must
-    // end exactly at bufsz, which also checks that layout.
+    const stop = status === this.abi.status.stop_iteration;
+    const exc = stop ? 0 : dv.getUint32(excp, true);
+    const buf = exc ? dv.getUint32(exc + this.abi.excinfo.pickle_buf, true) : 0;
+    const size = exc ? dv.getInt32(exc + this.abi.excinfo.bufsz, true) : 0;
+    // The pickle must end exactly at bufsz, which also checks that layout.
     const r = buf && size > 0 && buf + size <= dv.byteLength
       ? decodePickle(this.views().u8.slice(buf, buf + size))
       : {};
-    const cls = status === -3 ? { module: "builtins", name: "StopIteration" } : r.value?.[0] ?? r.firstGlobal;
+    const cls = stop ? { module: "builtins", name: "StopIteration" } : r.value?.[0] ?? r.firstGlobal;
     if (typeof cls?.name !== "string") return new Error(`${fname} raised an exception (status ${status})`);
     const pyArgs = Array.isArray(r.value?.[1]) ? r.value[1] : null;
     // Dynamic exceptions (runtime values in the message) keep those values
@@ -435,11 +457,12 @@ export class WasmArray {
 
 // ---------------------------------------------------------------- checking
 
-// Array arguments in flattening order, for Runtime.copyIn (args already checked).
-function collectArrays(t, v, out) {
-  if (t.kind === "tuple") t.items.forEach((it, i) => collectArrays(it, v[i], out));
+// Array arguments by "arg/path" (the key argument slots name them by), for
+// Runtime.copyIn and slotValue (args already checked).
+function collectArrays(t, v, key, out) {
+  if (t.kind === "tuple") t.items.forEach((it, i) => collectArrays(it, v[i], `${key}${key.endsWith("/") ? "" : ","}${i}`, out));
   else if (t.kind === "array") {
-    out.push(v instanceof WasmArray ? { wasm: v } : { spec: normalizeSpec(v, t.dtype), readonly: !!t.readonly });
+    out.set(key, v instanceof WasmArray ? { wasm: v } : { spec: normalizeSpec(v, t.dtype), readonly: !!t.readonly });
   }
 }
 
@@ -647,8 +670,14 @@ function writeSlot(dv, p, ty, v) {
   }
 }
 
-function readScalar(dv, p, dtype) {
-  switch (dtype) {
+// One element of dtype d at p; complex as {re, im} (lanes of size / lanes bytes).
+function readScalar(dv, p, d) {
+  if (d.lanes === 2) {
+    const half = d.size / 2;
+    const get = half === 4 ? (q) => dv.getFloat32(q, true) : (q) => dv.getFloat64(q, true);
+    return { re: get(p), im: get(p + half) };
+  }
+  switch (d.name) {
     case "bool": return dv.getUint8(p) !== 0;
     case "int8": return dv.getInt8(p);
     case "uint8": return dv.getUint8(p);
@@ -660,31 +689,7 @@ function readScalar(dv, p, dtype) {
     case "uint64": return dv.getBigUint64(p, true);
     case "float32": return dv.getFloat32(p, true);
     case "float64": return dv.getFloat64(p, true);
-    case "complex64": return { re: dv.getFloat32(p, true), im: dv.getFloat32(p + 4, true) };
-    case "complex128": return { re: dv.getFloat64(p, true), im: dv.getFloat64(p + 8, true) };
-    default: throw new Error(`numba-wasm: unsupported dtype ${dtype}`);
-  }
-}
-
-// LLVM data layout of a Numba type inside a struct (natural alignment, 8-byte pointer slots).
-function layoutOf(t) {
-  switch (t.kind) {
-    case "scalar": {
-      const d = dtypeInfo(t.dtype);
-      return { size: d.size, align: d.size / d.lanes };
-    }
-    case "array": return { size: 40 + 16 * t.ndim, align: 8 };
-    case "none": return { size: 8, align: 8 };
-    case "tuple": {
-      let size = 0, align = 1;
-      for (const it of t.items) {
-        const l = layoutOf(it);
-        size = Math.ceil(size / l.align) * l.align + l.size;
-        align = Math.max(align, l.align);
-      }
-      return { size: Math.ceil(size / align) * align, align };
-    }
-    default: throw new Error(`numba-wasm: unsupported kind ${t.kind}`);
+    default: throw new Error(`numba-wasm: unsupported dtype ${d.name}`);
   }
 }
 

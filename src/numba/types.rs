@@ -155,32 +155,7 @@ pub enum NumbaType {
     None,
 }
 
-/// Byte size of Numba's array struct for `ndim` dimensions: meminfo, parent,
-/// nitems, itemsize, data, shape[ndim], strides[ndim], in 8-byte slots.
-pub fn array_struct_size(ndim: u32) -> u64 {
-    40 + 16 * u64::from(ndim)
-}
-
 impl NumbaType {
-    /// (size, align) of the value as stored behind `retptr` (Numba's data
-    /// model lowered with 8-byte pointer slots).
-    pub fn data_layout(&self) -> (u64, u64) {
-        match self {
-            NumbaType::Scalar { dtype } => (dtype.itemsize(), dtype.align()),
-            NumbaType::Array { ndim, .. } => (array_struct_size(*ndim), 8),
-            NumbaType::Tuple { items } => {
-                let (mut size, mut align) = (0u64, 1u64);
-                for item in items {
-                    let (s, a) = item.data_layout();
-                    size = size.next_multiple_of(a) + s;
-                    align = align.max(a);
-                }
-                (size.next_multiple_of(align), align)
-            }
-            NumbaType::None => (0, 1),
-        }
-    }
-
     /// How many LLVM parameters Numba flattens a value of this type into.
     pub fn flat_param_count(&self) -> usize {
         match self {
@@ -380,17 +355,5 @@ mod tests {
             assert_eq!(NumbaType::parse(s).unwrap().to_string(), s);
         }
         assert!(NumbaType::parse("list(int64)").is_err());
-    }
-
-    #[test]
-    fn tuple_layout_follows_natural_alignment() {
-        let t = NumbaType::parse("Tuple(int32, int8, float64)").unwrap();
-        assert_eq!(t.data_layout(), (16, 8));
-        assert_eq!(
-            NumbaType::parse("array(uint8, 2d, C)")
-                .unwrap()
-                .data_layout(),
-            (72, 8)
-        );
     }
 }

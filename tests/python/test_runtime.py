@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+from numba_wasm import runtime
 from numba_wasm.runtime import RestrictedUnpickler, WasmModule, decode_exception, load
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "fixtures"))
@@ -141,12 +142,22 @@ def test_exceptions_map_to_python_classes(mod: WasmModule, cases: list[dict]) ->
 # ---------------------------------------------------------------- API
 
 def test_metadata_and_functions(mod: WasmModule, cases: list[dict]) -> None:
-    assert mod.metadata["format"] == 1
+    # The CLI writes the format this runtime reads (src/metadata.rs FORMAT).
+    assert mod.metadata["format"] == runtime.FORMAT
     assert {c["func"] for c in cases} <= set(mod.functions)
     assert mod.sum1d is mod.functions["sum1d"]
     assert len(mod.functions["weighted_sum2d"].signatures) == 3
     with pytest.raises(AttributeError):
         mod.no_such_kernel
+
+
+def test_other_metadata_format_is_refused(corpus_builds: dict[str, Path]) -> None:
+    wasm = corpus_builds["opt"].read_bytes()
+    this = f'"format":{runtime.FORMAT}'.encode()
+    assert wasm.count(this) == 1
+    other = wasm.replace(this, b'"format":9')
+    with pytest.raises(runtime.MetadataError, match=f"format 9, this numba_wasm runtime reads format {runtime.FORMAT}"):
+        load(other)
 
 
 def test_load_from_bytes(corpus_builds: dict[str, Path]) -> None:
@@ -297,20 +308,23 @@ def _leb(n: int) -> bytes:
             return bytes(out)
 
 
-def _synthetic_module() -> WasmModule:
+def _synthetic_module(abi_from: Path) -> WasmModule:
+    """A hand-written module; its ABI table is the one the CLI wrote into `abi_from`."""
     import json
 
     import wasmtime
     names = ["calls_import", "stops", "fails", "garbled"]
-    meta = {"format": 1, "exports": [
+    abi = runtime.read_metadata(abi_from.read_bytes())["abi"]
+    meta = {"format": runtime.FORMAT, "abi": abi, "exports": [
         {"name": n, "qualname": n, "symbol": n, "wasm_export": f"nw_entry_{i}", "signature": "none()",
-         "args": [], "ret": {"kind": "none"}, "params": [], "ret_size": 8} for i, n in enumerate(names)]}
+         "args": [], "ret": {"kind": "none"}, "params": [], "ret_size": 8, "ret_leaves": []}
+        for i, n in enumerate(names)]}
     body = _leb(len("numba_wasm")) + b"numba_wasm" + json.dumps(meta).encode()
     return load(bytes(wasmtime.wat2wasm(_SYNTHETIC_WAT)) + b"\0" + _leb(len(body)) + body)
 
 
-def test_imports_statuses_and_undecodable_exceptions() -> None:
-    mod = _synthetic_module()
+def test_imports_statuses_and_undecodable_exceptions(corpus_builds: dict[str, Path]) -> None:
+    mod = _synthetic_module(corpus_builds["opt"])
     live = mod.stats()["live_allocations"]
     with pytest.raises(RuntimeError, match="missing import env.host_thing"):
         mod.calls_import()

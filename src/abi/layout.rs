@@ -1,0 +1,56 @@
+//! Byte layouts of Numba's runtime structs in a numba-wasm module's memory.
+//!
+//! The data layout is wasm32 with `p:32:64`: a pointer is 4 bytes wide (low
+//! half, little endian) in an 8-byte aligned slot, so these are the x86-64
+//! offsets Numba computed. This file is the one copy: the CLI uses it
+//! (`src/abi/mod.rs`, which also checks it against LLVM's own layout) and
+//! the runtime shim includes it (`shims/src/lib.rs`) and asserts its
+//! `#[repr(C)]` structs against it. Hosts get it through the metadata section.
+//! Plain constants only: the shim is `no_std`.
+
+/// Bytes a pointer occupies inside a struct.
+pub const POINTER_SLOT: usize = 8;
+
+/// Numba's array struct (`ArrayModel`): `meminfo, parent, nitems (i64),
+/// itemsize (i64), data, shape[ndim] (i64), strides[ndim] (i64)`.
+pub const ARRAY_MEMINFO: usize = 0;
+pub const ARRAY_PARENT: usize = 8;
+pub const ARRAY_NITEMS: usize = 16;
+pub const ARRAY_ITEMSIZE: usize = 24;
+pub const ARRAY_DATA: usize = 32;
+pub const ARRAY_SHAPE: usize = 40;
+
+/// Offset of `strides[0]` in the array struct of `ndim` dimensions.
+pub const fn array_strides(ndim: usize) -> usize {
+    ARRAY_SHAPE + 8 * ndim
+}
+
+/// Size of the array struct of `ndim` dimensions.
+pub const fn array_size(ndim: usize) -> usize {
+    ARRAY_SHAPE + 16 * ndim
+}
+
+/// NRT's `MemInfo` (`numba/core/runtime/nrt.cpp`).
+pub const MEMINFO_REFCT: usize = 0;
+pub const MEMINFO_DTOR: usize = 8;
+pub const MEMINFO_DTOR_INFO: usize = 16;
+pub const MEMINFO_DATA: usize = 24;
+pub const MEMINFO_SIZE: usize = 32;
+pub const MEMINFO_EXTERNAL_ALLOCATOR: usize = 40;
+pub const MEMINFO_SIZE_OF: usize = 48;
+
+/// Numba's `excinfo` struct (`callconv.py`: `{i8*, i32, i8*, i8*, i32}`).
+pub const EXCINFO_PICKLE_BUF: usize = 0;
+pub const EXCINFO_BUFSZ: usize = 8;
+pub const EXCINFO_HASH_BUF_OR_ARGS: usize = 16;
+pub const EXCINFO_UNWRAP_FN: usize = 24;
+pub const EXCINFO_ALLOC_FLAG: usize = 32;
+pub const EXCINFO_SIZE_OF: usize = 40;
+
+/// `nw_stats(out)` writes these counters as little-endian u64, in order.
+pub const STATS: [&str; 4] = [
+    "live_allocations",
+    "live_bytes",
+    "total_allocations",
+    "total_frees",
+];

@@ -1,0 +1,466 @@
+//! The module ABI, written once: how a host writes a kernel's arguments,
+//! reads its result and status, and finds its way around Numba's structs
+//! in wasm memory. Computed here and carried to the hosts (the JS glue, the
+//! Python runtime) as data in the metadata section; they interpret it and
+//! derive nothing themselves. docs/ABI.md describes the encoding.
+//!
+//! - [`layout`]: struct offsets (array struct, MemInfo, excinfo), shared
+//!   with the runtime shim;
+//! - [`Abi`]: the module-wide table (status codes, offsets, dtypes);
+//! - [`param_slots`]: which part of which argument goes in each 8-byte
+//!   argument slot (Numba's flattening of arrays, tuples and complex);
+//! - [`return_leaves`]: where each scalar or array of the returned value
+//!   lies behind `retptr`.
+
+pub mod layout;
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::numba::callconv::{RETCODE_EXC, RETCODE_NONE, RETCODE_OK, RETCODE_STOPIT};
+use crate::numba::entry::Param;
+use crate::numba::types::{Dtype, NumbaType};
+
+/// Numba's status codes; user exceptions are `>= 1` (excinfo filled).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Status {
+    pub ok: i32,
+    pub error: i32,
+    pub none: i32,
+    pub stop_iteration: i32,
+}
+
+/// Offsets in Numba's array struct; `strides` starts at `shape + 8 * ndim`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ArrayStruct {
+    pub meminfo: usize,
+    pub parent: usize,
+    pub nitems: usize,
+    pub itemsize: usize,
+    pub data: usize,
+    pub shape: usize,
+}
+
+/// Offsets in NRT's MemInfo that hosts use.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MemInfo {
+    pub refct: usize,
+    pub data: usize,
+    pub size: usize,
+}
+
+/// Offsets in Numba's excinfo struct that hosts use.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ExcInfo {
+    pub pickle_buf: usize,
+    pub bufsz: usize,
+}
+
+/// A dtype's element in memory: `lanes` floats of `size / lanes` bytes
+/// (complex numbers are two).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DtypeLayout {
+    pub size: u64,
+    pub align: u64,
+    pub lanes: u64,
+}
+
+/// The module-wide part of the ABI, as the metadata section carries it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Abi {
+    /// Bytes per argument slot and per pointer inside structs.
+    pub pointer_slot: usize,
+    pub status: Status,
+    pub array: ArrayStruct,
+    pub meminfo: MemInfo,
+    pub excinfo: ExcInfo,
+    /// Counters `nw_stats` writes, u64 each, in order.
+    pub stats: Vec<String>,
+    pub dtypes: BTreeMap<String, DtypeLayout>,
+}
+
+impl Abi {
+    pub fn current() -> Abi {
+        use layout::*;
+        Abi {
+            pointer_slot: POINTER_SLOT,
+            status: Status {
+                ok: RETCODE_OK,
+                error: RETCODE_EXC,
+                none: RETCODE_NONE,
+                stop_iteration: RETCODE_STOPIT,
+            },
+            array: ArrayStruct {
+                meminfo: ARRAY_MEMINFO,
+                parent: ARRAY_PARENT,
+                nitems: ARRAY_NITEMS,
+                itemsize: ARRAY_ITEMSIZE,
+                data: ARRAY_DATA,
+                shape: ARRAY_SHAPE,
+            },
+            meminfo: MemInfo {
+                refct: MEMINFO_REFCT,
+                data: MEMINFO_DATA,
+                size: MEMINFO_SIZE,
+            },
+            excinfo: ExcInfo {
+                pickle_buf: EXCINFO_PICKLE_BUF,
+                bufsz: EXCINFO_BUFSZ,
+            },
+            stats: STATS.iter().map(|s| s.to_string()).collect(),
+            dtypes: Dtype::ALL
+                .into_iter()
+                .map(|d| {
+                    let lanes = if d.is_complex() { 2 } else { 1 };
+                    let (size, align) = value_layout(&NumbaType::Scalar { dtype: d });
+                    (d.name().to_string(), DtypeLayout { size, align, lanes })
+                })
+                .collect(),
+        }
+    }
+}
+
+/// `(size, align)` of a value of type `t` in memory: behind `retptr`, in a
+/// tuple, in an array (LLVM's allocation size, padding included). Numba's data model under `p:32:64` (booleans are a
+/// byte, complex numbers `{re, im}`, tuples LLVM structs, `None` a pointer);
+/// checked against LLVM's own layout in the tests below.
+pub fn value_layout(t: &NumbaType) -> (u64, u64) {
+    match t {
+        NumbaType::Scalar { dtype } => {
+            let size = dtype.itemsize();
+            (size, if dtype.is_complex() { size / 2 } else { size })
+        }
+        NumbaType::Array { ndim, .. } => (layout::array_size(*ndim as usize) as u64, 8),
+        NumbaType::Tuple { items } => {
+            let (_, end, align) = tuple_fields(items);
+            (end.next_multiple_of(align), align)
+        }
+        // A pointer: 4 bytes in an 8-byte aligned slot, which is what
+        // structs and arrays allocate for it.
+        NumbaType::None => (layout::POINTER_SLOT as u64, layout::POINTER_SLOT as u64),
+    }
+}
+
+/// Field offsets of a tuple, the end of its last field and its alignment.
+fn tuple_fields(items: &[NumbaType]) -> (Vec<u64>, u64, u64) {
+    let (mut end, mut align) = (0u64, 1u64);
+    let mut offsets = Vec::with_capacity(items.len());
+    for item in items {
+        let (s, a) = value_layout(item);
+        let off = end.next_multiple_of(a);
+        offsets.push(off);
+        end = off + s;
+        align = align.max(a);
+    }
+    (offsets, end, align)
+}
+
+/// Bytes the host allocates behind `retptr` (at least one 8-byte slot).
+pub fn return_size(t: &NumbaType) -> u64 {
+    value_layout(t).0.next_multiple_of(8).max(8)
+}
+
+/// Which part of an argument fills one slot.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Part {
+    /// A real scalar (integer, float, bool).
+    Value,
+    /// The two halves of a complex scalar.
+    Re,
+    Im,
+    /// A `None` argument (a null pointer).
+    None,
+    /// Fields of an array argument, in Numba's flattening order.
+    Meminfo,
+    Parent,
+    Nitems,
+    Itemsize,
+    Data,
+    Shape,
+    Strides,
+}
+
+/// One 8-byte argument slot: the value is `part` of the argument reached
+/// by `arg` and then `path` (indices into nested tuples), stored as `ty`
+/// at the start of the slot (little endian; `ptr` as u32).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ParamSlot {
+    pub ty: Param,
+    pub arg: usize,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub path: Vec<usize>,
+    pub part: Part,
+    /// The dimension, for `shape` and `strides`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dim: Option<u32>,
+}
+
+/// Numba's flattening of the arguments (`args[i]` becomes these parts, in
+/// order), paired with the LLVM parameter types `params`. `None` if the
+/// counts differ (the entry was checked before, so that is a bug).
+pub fn param_slots(args: &[NumbaType], params: &[Param]) -> Option<Vec<ParamSlot>> {
+    fn walk(
+        t: &NumbaType,
+        arg: usize,
+        path: &mut Vec<usize>,
+        out: &mut Vec<(usize, Vec<usize>, Part, Option<u32>)>,
+    ) {
+        let mut push = |part, dim| out.push((arg, path.clone(), part, dim));
+        match t {
+            NumbaType::Scalar { dtype } if dtype.is_complex() => {
+                push(Part::Re, None);
+                push(Part::Im, None);
+            }
+            NumbaType::Scalar { .. } => push(Part::Value, None),
+            NumbaType::None => push(Part::None, None),
+            NumbaType::Array { ndim, .. } => {
+                for part in [
+                    Part::Meminfo,
+                    Part::Parent,
+                    Part::Nitems,
+                    Part::Itemsize,
+                    Part::Data,
+                ] {
+                    push(part, None);
+                }
+                for k in 0..*ndim {
+                    push(Part::Shape, Some(k));
+                }
+                for k in 0..*ndim {
+                    push(Part::Strides, Some(k));
+                }
+            }
+            NumbaType::Tuple { items } => {
+                for (i, item) in items.iter().enumerate() {
+                    path.push(i);
+                    walk(item, arg, path, out);
+                    path.pop();
+                }
+            }
+        }
+    }
+    let mut parts = Vec::new();
+    for (i, t) in args.iter().enumerate() {
+        walk(t, i, &mut Vec::new(), &mut parts);
+    }
+    (parts.len() == params.len()).then(|| {
+        parts
+            .into_iter()
+            .zip(params)
+            .map(|((arg, path, part, dim), ty)| ParamSlot {
+                ty: *ty,
+                arg,
+                path,
+                part,
+                dim,
+            })
+            .collect()
+    })
+}
+
+/// One scalar or array of the returned value: its place in the result
+/// (`path` into nested tuples; empty for a plain value) and its byte
+/// offset behind `retptr`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ReturnLeaf {
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub path: Vec<usize>,
+    pub offset: u64,
+    #[serde(rename = "type")]
+    pub ty: NumbaType,
+}
+
+/// The scalars and arrays of a returned value, in order. `None` has none;
+/// tuples are described by the paths of their items.
+pub fn return_leaves(t: &NumbaType) -> Vec<ReturnLeaf> {
+    fn walk(t: &NumbaType, offset: u64, path: &mut Vec<usize>, out: &mut Vec<ReturnLeaf>) {
+        match t {
+            NumbaType::None => {}
+            NumbaType::Tuple { items } => {
+                let (offsets, _, _) = tuple_fields(items);
+                for (i, (item, off)) in items.iter().zip(offsets).enumerate() {
+                    path.push(i);
+                    walk(item, offset + off, path, out);
+                    path.pop();
+                }
+            }
+            _ => out.push(ReturnLeaf {
+                path: path.clone(),
+                offset,
+                ty: t.clone(),
+            }),
+        }
+    }
+    let mut out = Vec::new();
+    walk(t, 0, &mut Vec::new(), &mut out);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::codegen::target_machine;
+    use crate::rewrite::wasm32_data_layout;
+    use inkwell::context::Context;
+    use inkwell::targets::TargetData;
+    use inkwell::types::BasicTypeEnum;
+
+    /// Numba's data model of `t` as an LLVM type (values in memory).
+    fn llvm<'c>(ctx: &'c Context, t: &NumbaType) -> BasicTypeEnum<'c> {
+        let ptr = ctx.ptr_type(Default::default());
+        match t {
+            NumbaType::Scalar { dtype } => match dtype {
+                Dtype::Bool | Dtype::Int8 | Dtype::Uint8 => ctx.i8_type().into(),
+                Dtype::Int16 | Dtype::Uint16 => ctx.i16_type().into(),
+                Dtype::Int32 | Dtype::Uint32 => ctx.i32_type().into(),
+                Dtype::Int64 | Dtype::Uint64 => ctx.i64_type().into(),
+                Dtype::Float32 => ctx.f32_type().into(),
+                Dtype::Float64 => ctx.f64_type().into(),
+                Dtype::Complex64 => ctx
+                    .struct_type(&[ctx.f32_type().into(), ctx.f32_type().into()], false)
+                    .into(),
+                Dtype::Complex128 => ctx
+                    .struct_type(&[ctx.f64_type().into(), ctx.f64_type().into()], false)
+                    .into(),
+            },
+            NumbaType::Array { ndim, .. } => {
+                let dims = ctx.i64_type().array_type(*ndim).into();
+                ctx.struct_type(
+                    &[
+                        ptr.into(),
+                        ptr.into(),
+                        ctx.i64_type().into(),
+                        ctx.i64_type().into(),
+                        ptr.into(),
+                        dims,
+                        dims,
+                    ],
+                    false,
+                )
+                .into()
+            }
+            NumbaType::Tuple { items } => {
+                let fields: Vec<BasicTypeEnum<'c>> = items.iter().map(|i| llvm(ctx, i)).collect();
+                ctx.struct_type(&fields, false).into()
+            }
+            NumbaType::None => ptr.into(),
+        }
+    }
+
+    fn types() -> Vec<NumbaType> {
+        let p = |s: &str| NumbaType::parse(s).unwrap();
+        let mut out: Vec<NumbaType> = Dtype::ALL
+            .into_iter()
+            .map(|dtype| NumbaType::Scalar { dtype })
+            .collect();
+        for s in [
+            "none",
+            "array(float64, 1d, C)",
+            "array(int8, 3d, A)",
+            "UniTuple(int64 x 2)",
+            "Tuple(int8, float64, bool)",
+            "Tuple(none, int32)",
+            "Tuple(int32, none)",
+            "Tuple(complex64, int8, complex128)",
+            "Tuple(array(float64, 2d, C), int16)",
+            "Tuple(Tuple(int8, int64), int8)",
+        ] {
+            out.push(p(s));
+        }
+        out
+    }
+
+    #[test]
+    fn layouts_agree_with_llvm_under_the_module_data_layout() {
+        let machine = target_machine().unwrap();
+        let td = TargetData::create(&wasm32_data_layout(&machine));
+        let ctx = Context::create();
+        for t in types() {
+            let ty = llvm(&ctx, &t);
+            let (size, align) = value_layout(&t);
+            assert_eq!(size, td.get_abi_size(&ty), "{t} size");
+            assert_eq!(u64::from(td.get_abi_alignment(&ty)), align, "{t} align");
+            if let (NumbaType::Tuple { items }, BasicTypeEnum::StructType(st)) = (&t, ty) {
+                let (offsets, _, _) = tuple_fields(items);
+                for (i, off) in offsets.iter().enumerate() {
+                    assert_eq!(
+                        td.offset_of_element(&st, i as u32),
+                        Some(*off),
+                        "{t} item {i}"
+                    );
+                }
+            }
+        }
+        // The array struct's and excinfo's offsets, as LLVM lays them out.
+        let arr =
+            llvm(&ctx, &NumbaType::parse("array(float64, 2d, C)").unwrap()).into_struct_type();
+        let want = [
+            layout::ARRAY_MEMINFO,
+            layout::ARRAY_PARENT,
+            layout::ARRAY_NITEMS,
+            layout::ARRAY_ITEMSIZE,
+            layout::ARRAY_DATA,
+            layout::ARRAY_SHAPE,
+            layout::array_strides(2),
+        ];
+        for (i, off) in want.iter().enumerate() {
+            assert_eq!(td.offset_of_element(&arr, i as u32), Some(*off as u64));
+        }
+        let ptr = ctx.ptr_type(Default::default());
+        let i32t = ctx.i32_type();
+        let exc = ctx.struct_type(
+            &[ptr.into(), i32t.into(), ptr.into(), ptr.into(), i32t.into()],
+            false,
+        );
+        let want = [
+            layout::EXCINFO_PICKLE_BUF,
+            layout::EXCINFO_BUFSZ,
+            layout::EXCINFO_HASH_BUF_OR_ARGS,
+            layout::EXCINFO_UNWRAP_FN,
+            layout::EXCINFO_ALLOC_FLAG,
+        ];
+        for (i, off) in want.iter().enumerate() {
+            assert_eq!(td.offset_of_element(&exc, i as u32), Some(*off as u64));
+        }
+        assert_eq!(td.get_abi_size(&exc), layout::EXCINFO_SIZE_OF as u64);
+    }
+
+    #[test]
+    fn flattening_follows_numba() {
+        let t = NumbaType::parse("Tuple(complex128, array(int32, 2d, C))").unwrap();
+        let params = [
+            Param::F64,
+            Param::F64,
+            Param::Ptr,
+            Param::Ptr,
+            Param::I64,
+            Param::I64,
+            Param::Ptr,
+        ]
+        .into_iter()
+        .chain([Param::I64; 4])
+        .collect::<Vec<_>>();
+        let slots = param_slots(&[t], &params).unwrap();
+        let parts: Vec<(Vec<usize>, Part, Option<u32>)> = slots
+            .iter()
+            .map(|s| (s.path.clone(), s.part, s.dim))
+            .collect();
+        assert_eq!(parts[0], (vec![0], Part::Re, None));
+        assert_eq!(parts[2], (vec![1], Part::Meminfo, None));
+        assert_eq!(parts[8], (vec![1], Part::Shape, Some(1)));
+        assert_eq!(parts[10], (vec![1], Part::Strides, Some(1)));
+        assert!(param_slots(&[NumbaType::None], &[]).is_none());
+    }
+
+    #[test]
+    fn return_leaves_skip_none_and_place_items() {
+        let t = NumbaType::parse("Tuple(int8, none, float64)").unwrap();
+        let leaves = return_leaves(&t);
+        assert_eq!(leaves.len(), 2);
+        assert_eq!((leaves[0].path.clone(), leaves[0].offset), (vec![0], 0));
+        assert_eq!((leaves[1].path.clone(), leaves[1].offset), (vec![2], 16));
+        assert!(return_leaves(&NumbaType::None).is_empty());
+    }
+}
