@@ -86,9 +86,63 @@ impl Metadata {
         serde_json::to_string(self).expect("metadata serializes")
     }
 
-    /// The section's JSON, indented, for review (the reference tests).
-    pub fn to_pretty_json(&self) -> String {
-        serde_json::to_string_pretty(self).expect("metadata serializes")
+    /// The module-wide ABI table as text, one fact per line, for review
+    /// (tests/reference).
+    pub fn abi_text(&self) -> String {
+        let a = &self.abi;
+        let mut out = format!("format {}\npointer_slot {}\n", self.format, a.pointer_slot);
+        let s = &a.status;
+        out += &format!(
+            "status ok={} error={} none={} stop_iteration={} (user exceptions >= 1)\n",
+            s.ok, s.error, s.none, s.stop_iteration
+        );
+        let r = &a.array;
+        out += &format!(
+            "array meminfo@{} parent@{} nitems@{} itemsize@{} data@{} shape@{} strides@shape+8*ndim\n",
+            r.meminfo, r.parent, r.nitems, r.itemsize, r.data, r.shape
+        );
+        let m = &a.meminfo;
+        out += &format!(
+            "meminfo refct@{} data@{} size@{}\n",
+            m.refct, m.data, m.size
+        );
+        let e = &a.excinfo;
+        out += &format!("excinfo pickle_buf@{} bufsz@{}\n", e.pickle_buf, e.bufsz);
+        out += &format!("stats {}\n", a.stats.join(" "));
+        for (name, d) in &a.dtypes {
+            out += &format!(
+                "dtype {name} size={} align={} lanes={}\n",
+                d.size, d.align, d.lanes
+            );
+        }
+        out
+    }
+
+    /// The exports as text, one slot or result leaf per line, for review.
+    pub fn exports_text(&self) -> String {
+        let mut out = String::new();
+        for e in &self.exports {
+            out += &format!("{} = {} ({})\n", e.name, e.signature, e.qualname);
+            out += &format!("  export {}  symbol {}\n", e.wasm_export, e.symbol);
+            for (i, p) in e.params.iter().enumerate() {
+                let name = e.arg_names.get(p.arg).map_or("?", String::as_str);
+                let path: String = p.path.iter().map(|k| format!("[{k}]")).collect();
+                let dim = p.dim.map(|d| format!("[{d}]")).unwrap_or_default();
+                let part = serde_json::to_value(p.part).expect("part serializes");
+                let ty = serde_json::to_value(p.ty).expect("param serializes");
+                out += &format!(
+                    "  slot {i:>2} {:<3} {name}{path}.{}{dim}\n",
+                    ty.as_str().unwrap_or("?"),
+                    part.as_str().unwrap_or("?")
+                );
+            }
+            out += &format!("  ret_size {}\n", e.ret_size);
+            for leaf in &e.ret_leaves {
+                let path: String = leaf.path.iter().map(|k| format!("[{k}]")).collect();
+                out += &format!("  ret{path} @{} {}\n", leaf.offset, leaf.ty);
+            }
+        }
+        out
     }
 
     /// Read the section back from a `.wasm` numba-wasm produced.

@@ -1,0 +1,754 @@
+// numba-wasm JS runtime: loads a numba-wasm module and wraps its entry exports
+// as plain JS functions. See docs/ABI.md for the wasm side.
+//
+// This file is a template. The CLI (src/glue/mod.rs) writes OUTDIR/NAME.js by
+// copying it and replacing four tokens, each of which appears exactly once
+// below, in the `const` lines that follow: the .wasm file name (a JSON
+// string, quotes included), the metadata JSON (the `numba_wasm` section), the
+// section format this runtime reads, and the member names a kernel cannot
+// shadow. All layouts, offsets and status codes come from METADATA.abi
+// (src/abi in the CLI); this file derives none of them.
+//
+// Value rules: 64-bit integers (int64/uint64) are BigInt in both directions
+// (a Number is accepted as an argument only if it is a safe integer); arrays
+// come back as {data, shape, strides} copies; complex as {re, im}; tuples as
+// JS arrays; None as undefined.
+
+const WASM_FILE = "scalars.wasm";
+const METADATA = {"format":2,"abi":{"pointer_slot":8,"status":{"ok":0,"error":-1,"none":-2,"stop_iteration":-3},"array":{"meminfo":0,"parent":8,"nitems":16,"itemsize":24,"data":32,"shape":40},"meminfo":{"refct":0,"data":24,"size":32},"excinfo":{"pickle_buf":0,"bufsz":8},"stats":["live_allocations","live_bytes","total_allocations","total_frees"],"dtypes":{"bool":{"size":1,"align":1,"lanes":1},"complex128":{"size":16,"align":8,"lanes":2},"complex64":{"size":8,"align":4,"lanes":2},"float32":{"size":4,"align":4,"lanes":1},"float64":{"size":8,"align":8,"lanes":1},"int16":{"size":2,"align":2,"lanes":1},"int32":{"size":4,"align":4,"lanes":1},"int64":{"size":8,"align":8,"lanes":1},"int8":{"size":1,"align":1,"lanes":1},"uint16":{"size":2,"align":2,"lanes":1},"uint32":{"size":4,"align":4,"lanes":1},"uint64":{"size":8,"align":8,"lanes":1},"uint8":{"size":1,"align":1,"lanes":1}}},"exports":[{"name":"scalar_xor","qualname":"kernels.scalar_xor","symbol":"_ZN7kernels10scalar_xorB3v12B38c8tJTIeFIjxB2IKSgI4CrvQClQZ6FczSBAA_3dEbb","wasm_export":"nw_entry_0","signature":"bool(bool, bool)","args":[{"kind":"scalar","dtype":"bool"},{"kind":"scalar","dtype":"bool"}],"arg_names":["x","y"],"params":[{"ty":"i8","arg":0,"part":"value"},{"ty":"i8","arg":1,"part":"value"}],"ret":{"kind":"scalar","dtype":"bool"},"ret_size":8,"ret_leaves":[{"offset":0,"type":{"kind":"scalar","dtype":"bool"}}]},{"name":"complex_mix","qualname":"kernels.complex_mix","symbol":"_ZN7kernels11complex_mixB3v13B38c8tJTIeFIjxB2IKSgI4CrvQClQZ6FczSBAA_3dE10complex12810complex128","wasm_export":"nw_entry_1","signature":"complex128(complex128, complex128)","args":[{"kind":"scalar","dtype":"complex128"},{"kind":"scalar","dtype":"complex128"}],"arg_names":["x","y"],"params":[{"ty":"f64","arg":0,"part":"re"},{"ty":"f64","arg":0,"part":"im"},{"ty":"f64","arg":1,"part":"re"},{"ty":"f64","arg":1,"part":"im"}],"ret":{"kind":"scalar","dtype":"complex128"},"ret_size":16,"ret_leaves":[{"offset":0,"type":{"kind":"scalar","dtype":"complex128"}}]},{"name":"complex_mix","qualname":"kernels.complex_mix","symbol":"_ZN7kernels11complex_mixB3v15B38c8tJTIeFIjxB2IKSgI4CrvQClQZ6FczSBAA_3dE9complex649complex64","wasm_export":"nw_entry_2","signature":"complex64(complex64, complex64)","args":[{"kind":"scalar","dtype":"complex64"},{"kind":"scalar","dtype":"complex64"}],"arg_names":["x","y"],"params":[{"ty":"f32","arg":0,"part":"re"},{"ty":"f32","arg":0,"part":"im"},{"ty":"f32","arg":1,"part":"re"},{"ty":"f32","arg":1,"part":"im"}],"ret":{"kind":"scalar","dtype":"complex64"},"ret_size":8,"ret_leaves":[{"offset":0,"type":{"kind":"scalar","dtype":"complex64"}}]},{"name":"add_i32","qualname":"kernels.add_i32","symbol":"_ZN7kernels7add_i32B2v1B38c8tJTIeFIjxB2IKSgI4CrvQClQZ6FczSBAA_3dEii","wasm_export":"nw_entry_3","signature":"int32(int32, int32)","args":[{"kind":"scalar","dtype":"int32"},{"kind":"scalar","dtype":"int32"}],"arg_names":["x","y"],"params":[{"ty":"i32","arg":0,"part":"value"},{"ty":"i32","arg":1,"part":"value"}],"ret":{"kind":"scalar","dtype":"int32"},"ret_size":8,"ret_leaves":[{"offset":0,"type":{"kind":"scalar","dtype":"int32"}}]}]};
+const FORMAT = 2;
+const RESERVED = new Set(["memory","metadata","exports","empty","fromArray","stats","kernels"]);
+
+// The JS side of each dtype: its TypedArray and value range. Sizes and lanes
+// come from METADATA.abi.dtypes (checkAbi: the two must agree).
+const DTYPES = {
+  bool: { Arr: Uint8Array },
+  int8: { Arr: Int8Array, min: -128, max: 127 },
+  uint8: { Arr: Uint8Array, min: 0, max: 255 },
+  int16: { Arr: Int16Array, min: -32768, max: 32767 },
+  uint16: { Arr: Uint16Array, min: 0, max: 65535 },
+  int32: { Arr: Int32Array, min: -2147483648, max: 2147483647 },
+  uint32: { Arr: Uint32Array, min: 0, max: 4294967295 },
+  int64: { Arr: BigInt64Array, min: -(2n ** 63n), max: 2n ** 63n - 1n },
+  uint64: { Arr: BigUint64Array, min: 0n, max: 2n ** 64n - 1n },
+  float32: { Arr: Float32Array },
+  float64: { Arr: Float64Array },
+  complex64: { Arr: Float32Array },
+  complex128: { Arr: Float64Array },
+};
+for (const [name, d] of Object.entries(DTYPES)) {
+  d.name = name;
+  Object.assign(d, METADATA.abi.dtypes[name]); // size, align, lanes
+}
+
+// The section's format and dtype table must be the ones this runtime reads.
+function checkAbi(metadata) {
+  if (metadata?.format !== FORMAT) {
+    throw new Error(`numba-wasm: the module's metadata has format ${metadata?.format}, this runtime reads format ${FORMAT}; rebuild the module and its .js with one numba-wasm`);
+  }
+  for (const [name, d] of Object.entries(DTYPES)) {
+    const abi = metadata.abi.dtypes[name];
+    if (!abi || abi.size !== d.Arr.BYTES_PER_ELEMENT * abi.lanes) {
+      throw new Error(`numba-wasm: dtype ${name} has no TypedArray of its size in this runtime`);
+    }
+  }
+}
+checkAbi(METADATA);
+
+function dtypeInfo(dtype) {
+  const d = Object.hasOwn(DTYPES, dtype) ? DTYPES[dtype] : undefined;
+  if (!d) throw new TypeError(`numba-wasm: unknown dtype ${JSON.stringify(dtype)}`);
+  return d;
+}
+
+// Class name of a TypedArray; works across realms (iframes, workers), unlike instanceof.
+function typedArrayName(x) {
+  return ArrayBuffer.isView(x) && !(x instanceof DataView) ? x[Symbol.toStringTag] : undefined;
+}
+
+// ---------------------------------------------------------------- loading
+
+const isNode = typeof globalThis.process?.versions?.node === "string";
+
+export async function load(source) {
+  const module = await compileFrom(source);
+  // Modules normally import nothing; stub every declared function import so a
+  // stray call fails loudly with its name instead of failing to instantiate.
+  const imports = {};
+  for (const imp of WebAssembly.Module.imports(module)) {
+    if (imp.kind !== "function") continue;
+    (imports[imp.module] ??= {})[imp.name] = () => {
+      throw new Error(`numba-wasm: the module called missing import ${imp.module}.${imp.name}`);
+    };
+  }
+  const instance = await WebAssembly.instantiate(module, imports);
+  const metadata = sectionMetadata(module);
+  checkAbi(metadata);
+  if (JSON.stringify(metadata) !== JSON.stringify(METADATA)) {
+    throw new Error("numba-wasm: this .wasm is not the module this .js was generated for; regenerate the .js with `numba-wasm wrap`");
+  }
+  return new Runtime(instance, METADATA).api;
+}
+
+async function compileFrom(source) {
+  if (source instanceof WebAssembly.Module) return source;
+  if (source instanceof ArrayBuffer || ArrayBuffer.isView(source)) return WebAssembly.compile(source);
+  if (source && typeof source.then === "function") return compileFrom(await source);
+  if (source && typeof source.arrayBuffer === "function") return compileResponse(source);
+  let url;
+  if (source == null) url = new URL(WASM_FILE, import.meta.url);
+  else if (source instanceof URL) url = source;
+  else if (typeof source === "string") {
+    // "C:\..." parses as a URL with scheme "c:", hence the length check.
+    if (/^[a-z][a-z0-9+.-]+:/i.test(source)) url = new URL(source);
+    else if (isNode) return WebAssembly.compile(await (await import("node:fs/promises")).readFile(source));
+    else url = new URL(source, globalThis.document?.baseURI ?? import.meta.url);
+  } else throw new TypeError("numba-wasm: load() takes a URL, string, ArrayBuffer, Uint8Array, Response or WebAssembly.Module");
+  if (isNode && url.protocol === "file:") {
+    return WebAssembly.compile(await (await import("node:fs/promises")).readFile(url));
+  }
+  return compileResponse(await fetch(url));
+}
+
+async function compileResponse(resp) {
+  if (resp.ok === false) throw new Error(`numba-wasm: fetching ${resp.url} failed: HTTP ${resp.status}`);
+  if (typeof WebAssembly.compileStreaming === "function" && typeof resp.clone === "function") {
+    try {
+      return await WebAssembly.compileStreaming(resp.clone());
+    } catch {
+      // Typically a server without the application/wasm MIME type; retry from bytes.
+    }
+  }
+  return WebAssembly.compile(await resp.arrayBuffer());
+}
+
+function sectionMetadata(module) {
+  const secs = WebAssembly.Module.customSections(module, "numba_wasm");
+  if (!secs.length) throw new Error("numba-wasm: no metadata (numba_wasm section missing)");
+  return JSON.parse(new TextDecoder().decode(secs[0]));
+}
+
+// ---------------------------------------------------------------- runtime
+
+class Runtime {
+  constructor(instance, metadata) {
+    this.ex = instance.exports;
+    this.memory = this.ex.memory;
+    this.metadata = metadata;
+    this.abi = metadata.abi;
+    this.viewBuf = null;
+    // Permanent scratch for nw_stats, so that stats() itself never changes the stats.
+    this.scratch = this.alloc(8 * this.abi.stats.length, 8);
+    this.registry = typeof FinalizationRegistry === "function"
+      ? new FinalizationRegistry((mi) => this.ex.NRT_decref(mi))
+      : null;
+
+    const api = {
+      memory: this.memory,
+      metadata,
+      exports: this.ex,
+      empty: (dtype, shape, order = "C") => this.empty(dtype, shape, order),
+      fromArray: (src, dtype) => this.fromArray(src, dtype),
+      stats: () => this.stats(),
+      kernels: {},
+    };
+    const groups = new Map();
+    for (const e of metadata.exports) {
+      if (!groups.has(e.name)) groups.set(e.name, []);
+      groups.get(e.name).push(e);
+    }
+    for (const [name, entries] of groups) {
+      const overloads = entries.map((e) => this.makeOverload(e));
+      const fn = overloads.length === 1 ? overloads[0] : this.makeDispatcher(name, overloads);
+      const method = function (...args) { return fn(...args); };
+      Object.defineProperty(method, "name", { value: name });
+      method.overloads = overloads;
+      method.signatures = entries.map((e) => e.signature);
+      api.kernels[name] = method;
+      // Runtime members win over a kernel of the same name; m.kernels[name] always works.
+      if (!RESERVED.has(name)) Object.defineProperty(api, name, { value: method, enumerable: true });
+    }
+    this.api = api;
+  }
+
+  // Views are re-created whenever memory.buffer changed (memory.grow detaches it).
+  views() {
+    const buf = this.memory.buffer;
+    if (buf !== this.viewBuf) {
+      this.viewBuf = buf;
+      this.u8 = new Uint8Array(buf);
+      this.dv = new DataView(buf);
+    }
+    return this;
+  }
+
+  alloc(size, align) {
+    const p = this.ex.nw_alloc(Math.max(size, 8), align) >>> 0;
+    if (p === 0) throw new RangeError(`numba-wasm: out of wasm memory (allocating ${size} bytes)`);
+    return p;
+  }
+
+  stats() {
+    this.ex.nw_stats(this.scratch);
+    const dv = this.views().dv;
+    const out = {};
+    this.abi.stats.forEach((name, i) => { // live_allocations -> liveAllocations
+      out[name.replace(/_([a-z])/g, (_, c) => c.toUpperCase())] = Number(dv.getBigUint64(this.scratch + 8 * i, true));
+    });
+    out.memoryBytes = this.memory.buffer.byteLength;
+    return out;
+  }
+
+  // ------------------------------------------------------------ zero-copy arrays
+
+  empty(dtype, shape, order = "C") {
+    const d = dtypeInfo(dtype);
+    shape = checkShape(typeof shape === "number" ? [shape] : shape);
+    if (order !== "C" && order !== "F") throw new TypeError(`numba-wasm: order must be "C" or "F"`);
+    const strides = contiguousStrides(shape, d.size, order);
+    const bytes = shape.reduce((a, b) => a * b, 1) * d.size;
+    const mi = this.ex.NRT_MemInfo_alloc_aligned(BigInt(bytes), 64) >>> 0;
+    if (mi === 0) throw new RangeError(`numba-wasm: out of wasm memory (allocating ${bytes} bytes)`);
+    const v = this.views();
+    const ptr = v.dv.getUint32(mi + this.abi.meminfo.data, true);
+    v.u8.fill(0, ptr, ptr + bytes); // deterministic contents, unlike NumPy's empty
+    return new WasmArray(this, d, shape, strides, mi, ptr, bytes);
+  }
+
+  fromArray(src, dtype) {
+    if (Array.isArray(src)) { // plain JS array: 1-D, float64 unless told
+      const d = dtypeInfo(dtype ?? "float64");
+      src = d.Arr.from(src, d.Arr.name.startsWith("Big") ? BigInt : Number);
+    }
+    const spec = normalizeSpec(src, dtype ?? src?.dtype ?? defaultDtype(src?.data ?? src));
+    const arr = this.empty(spec.d.name, spec.shape, "C");
+    copyStrided(byteView(spec.data), 0, spec.shape, spec.strides,
+      this.views().u8, arr.ptr, arr.strides, spec.d.size);
+    return arr;
+  }
+
+  // ------------------------------------------------------------ calling
+
+  makeOverload(entry) {
+    const call = (...args) => this.invoke(entry, args);
+    Object.defineProperty(call, "name", { value: entry.name });
+    call.signature = entry.signature;
+    call.argTypes = entry.args;
+    call.retType = entry.ret;
+    call.wasmExport = entry.wasm_export;
+    call.entry = entry;
+    call.accepts = (args) => checkArgs(entry, args) === null;
+    return call;
+  }
+
+  makeDispatcher(name, overloads) {
+    return (...args) => {
+      const o = overloads.find((o) => o.accepts(args));
+      if (o) return o(...args);
+      const why = overloads.map((o) => `  ${o.signature}: ${checkArgs(o.entry, args)}`).join("\n");
+      throw new TypeError(`numba-wasm: no overload of ${name} accepts these arguments; signatures:\n${why}`);
+    };
+  }
+
+  invoke(entry, args) {
+    const fname = entry.name;
+    // Validate everything first: a TypeError must come before any wasm code runs.
+    const err = checkArgs(entry, args);
+    if (err) throw new TypeError(`${fname}: ${err} (${entry.signature})`);
+    const bufs = [];
+    const copyBack = [];
+    let called = false;
+    try {
+      const arrays = new Map(); // "arg/path" -> array argument
+      entry.args.forEach((t, i) => collectArrays(t, args[i], `${i}/`, arrays));
+      this.copyIn([...arrays.values()], bufs, copyBack);
+      const slot = this.abi.pointer_slot;
+      const argp = this.alloc(slot * entry.params.length, slot); bufs.push(argp);
+      const retp = this.alloc(entry.ret_size, slot); bufs.push(retp);
+      const excp = this.alloc(slot, slot); bufs.push(excp); // receives an excinfo*
+      const dv = this.views().dv;
+      entry.params.forEach((p, i) => writeSlot(dv, argp + slot * i, p.ty, this.slotValue(p, args, arrays)));
+      dv.setUint32(excp, 0, true);
+      called = true;
+      const status = this.ex[entry.wasm_export](argp, retp, excp);
+      if (status === this.abi.status.ok) return this.readReturn(entry, retp);
+      if (status === this.abi.status.none) return undefined;
+      throw this.exception(fname, status, excp);
+    } finally {
+      // Copy back even after an exception: NumPy semantics keep partial in-place writes.
+      if (called) {
+        const u8 = this.views().u8;
+        for (const { dst, ptr, len } of copyBack) dst.set(u8.subarray(ptr, ptr + len));
+      }
+      for (const p of bufs) this.ex.nw_free(p);
+    }
+  }
+
+  // Copies array arguments into wasm memory. Overlapping regions of one buffer
+  // (the same array passed twice, views of one base) share a single copy, so
+  // aliasing behaves as in NumPy and copy-backs cannot clobber each other.
+  copyIn(arrays, bufs, copyBack) {
+    const groups = new Map();
+    for (const a of arrays) {
+      if (a.wasm) continue;
+      const { data, extent } = a.spec;
+      if (data.buffer === this.memory.buffer) { a.ptr = data.byteOffset; continue; } // already in wasm memory
+      a.start = data.byteOffset;
+      a.end = a.start + extent;
+      if (!groups.has(data.buffer)) groups.set(data.buffer, []);
+      groups.get(data.buffer).push(a);
+    }
+    for (const [buffer, list] of groups) {
+      list.sort((x, y) => x.start - y.start);
+      for (let i = 0; i < list.length;) {
+        let end = list[i].end, readonly = list[i].readonly, j = i + 1;
+        while (j < list.length && list[j].start < end) {
+          end = Math.max(end, list[j].end);
+          readonly &&= list[j].readonly;
+          j++;
+        }
+        const start = list[i].start;
+        const ptr = this.alloc(end - start, 64); bufs.push(ptr);
+        const src = new Uint8Array(buffer, start, end - start);
+        this.views().u8.set(src, ptr);
+        if (!readonly && end > start) copyBack.push({ dst: src, ptr, len: end - start });
+        for (; i < j; i++) list[i].ptr = ptr + (list[i].start - start);
+      }
+    }
+  }
+
+  // The value of one argument slot (metadata `params`: which part of which argument).
+  slotValue(p, args, arrays) {
+    const path = p.path ?? [];
+    let v = args[p.arg];
+    for (const i of path) v = v[i];
+    switch (p.part) {
+      case "value": return typeof v === "boolean" ? (v ? 1 : 0) : v;
+      case "re": return typeof v === "number" ? v : v.re;
+      case "im": return typeof v === "number" ? 0 : v.im;
+      case "none": return 0;
+      default: {
+        const a = arrays.get(`${p.arg}/${path}`);
+        const { meminfo, ptr, shape, strides, d } = a.wasm ?? { meminfo: 0, ptr: a.ptr, ...a.spec };
+        switch (p.part) {
+          case "meminfo": return meminfo;
+          case "parent": return 0;
+          case "nitems": return BigInt(shape.reduce((x, y) => x * y, 1));
+          case "itemsize": return BigInt(d.size);
+          case "data": return ptr;
+          case "shape": return shape[p.dim];
+          case "strides": return strides[p.dim];
+          default: throw new Error(`numba-wasm: unknown argument part ${p.part}`);
+        }
+      }
+    }
+  }
+
+  // The result: each scalar or array at its offset behind retp (metadata
+  // `ret_leaves`), placed into the tuple structure of `entry.ret`.
+  readReturn(entry, retp) {
+    const decrefs = [];
+    try {
+      const values = entry.ret_leaves.map((leaf) => [leaf.path ?? [], this.readLeaf(leaf.type, retp + leaf.offset, decrefs)]);
+      if (entry.ret.kind === "none") return undefined;
+      if (entry.ret.kind !== "tuple") return values[0][1];
+      const skeleton = (t) => (t.kind === "tuple" ? t.items.map(skeleton) : undefined);
+      const out = skeleton(entry.ret);
+      for (const [path, value] of values) {
+        let into = out;
+        for (const i of path.slice(0, -1)) into = into[i];
+        into[path[path.length - 1]] = value;
+      }
+      return out;
+    } finally {
+      for (const mi of decrefs) this.ex.NRT_decref(mi);
+    }
+  }
+
+  readLeaf(t, p, decrefs) {
+    const dv = this.views().dv;
+    if (t.kind === "scalar") return readScalar(dv, p, dtypeInfo(t.dtype));
+    if (t.kind !== "array") throw new Error(`numba-wasm: unsupported return kind ${t.kind}`);
+    const A = this.abi.array;
+    const d = dtypeInfo(t.dtype);
+    const n = t.ndim;
+    const meminfo = dv.getUint32(p + A.meminfo, true);
+    if (meminfo !== 0) decrefs.push(meminfo);
+    const data = dv.getUint32(p + A.data, true);
+    const shape = [], strides = [];
+    for (let k = 0; k < n; k++) {
+      shape.push(Number(dv.getBigInt64(p + A.shape + 8 * k, true)));
+      strides.push(Number(dv.getBigInt64(p + A.shape + 8 * n + 8 * k, true)));
+    }
+    const cStrides = contiguousStrides(shape, d.size, "C");
+    const nitems = shape.reduce((a, b) => a * b, 1);
+    const out = new d.Arr(nitems * d.lanes);
+    copyStrided(this.views().u8, data, shape, strides, byteView(out), 0, cStrides, d.size);
+    return { data: out, shape, strides: cStrides };
+  }
+
+  exception(fname, status, excp) {
+    const dv = this.views().dv;
+    const stop = status === this.abi.status.stop_iteration;
+    const exc = stop ? 0 : dv.getUint32(excp, true);
+    const buf = exc ? dv.getUint32(exc + this.abi.excinfo.pickle_buf, true) : 0;
+    const size = exc ? dv.getInt32(exc + this.abi.excinfo.bufsz, true) : 0;
+    // The pickle must end exactly at bufsz, which also checks that layout.
+    const r = buf && size > 0 && buf + size <= dv.byteLength
+      ? decodePickle(this.views().u8.slice(buf, buf + size))
+      : {};
+    const cls = stop ? { module: "builtins", name: "StopIteration" } : r.value?.[0] ?? r.firstGlobal;
+    if (typeof cls?.name !== "string") return new Error(`${fname} raised an exception (status ${status})`);
+    const pyArgs = Array.isArray(r.value?.[1]) ? r.value[1] : null;
+    // Dynamic exceptions (runtime values in the message) keep those values
+    // elsewhere: a first arg that is not a plain value is a placeholder.
+    const first = pyArgs?.[0];
+    const e = new Error(pyArgs?.length === 0 ? ""
+      : ["string", "number", "boolean"].includes(typeof first) ? String(first)
+      : `${fname} raised ${cls.name} (status ${status})`);
+    e.name = e.pythonName = cls.name;
+    e.pythonModule = cls.module;
+    if (pyArgs) e.pythonArgs = pyArgs;
+    e.status = status;
+    return e;
+  }
+}
+
+// ---------------------------------------------------------------- WasmArray
+
+const LIVE = Symbol("live");
+
+export class WasmArray {
+  constructor(rt, d, shape, strides, meminfo, ptr, byteLength) {
+    this.rt = rt;
+    this.d = d;
+    this.dtype = d.name;
+    this.shape = Object.freeze(shape); // frozen: kernels trust them for memory access
+    this.strides = Object.freeze(strides);
+    this.meminfo = meminfo;
+    this.ptr = ptr;
+    this.byteLength = byteLength;
+    this.view = null;
+    this[LIVE] = true;
+    rt.registry?.register(this, meminfo, this);
+  }
+
+  // A TypedArray over the array's memory (in memory order, C or F), always over
+  // the current memory.buffer: fetch it again after any kernel call.
+  get data() {
+    if (!this[LIVE]) throw new Error("numba-wasm: WasmArray used after free()");
+    const buf = this.rt.memory.buffer;
+    if (this.view?.buffer !== buf) {
+      this.view = new this.d.Arr(buf, this.ptr, this.byteLength / this.d.size * this.d.lanes);
+    }
+    return this.view;
+  }
+
+  get freed() { return !this[LIVE]; }
+
+  free() {
+    if (!this[LIVE]) return;
+    this[LIVE] = false;
+    this.view = null;
+    this.rt.registry?.unregister(this);
+    this.rt.ex.NRT_decref(this.meminfo);
+  }
+}
+
+// ---------------------------------------------------------------- checking
+
+// Array arguments by "arg/path" (the key argument slots name them by), for
+// Runtime.copyIn and slotValue (args already checked).
+function collectArrays(t, v, key, out) {
+  if (t.kind === "tuple") t.items.forEach((it, i) => collectArrays(it, v[i], `${key}${key.endsWith("/") ? "" : ","}${i}`, out));
+  else if (t.kind === "array") {
+    out.set(key, v instanceof WasmArray ? { wasm: v } : { spec: normalizeSpec(v, t.dtype), readonly: !!t.readonly });
+  }
+}
+
+function checkShape(shape) {
+  if (!Array.isArray(shape) || !shape.every((n) => Number.isSafeInteger(n) && n >= 0)) {
+    throw new TypeError("numba-wasm: shape must be an array of non-negative integers");
+  }
+  return shape.slice();
+}
+
+function contiguousStrides(shape, itemsize, order) {
+  const n = shape.length, strides = new Array(n);
+  let s = itemsize;
+  for (let j = 0; j < n; j++) {
+    const k = order === "C" ? n - 1 - j : j;
+    strides[k] = s;
+    s *= Math.max(shape[k], 1);
+  }
+  return strides;
+}
+
+// NumPy's contiguity flags: dimensions of length 1 don't constrain strides.
+function isContiguous(shape, strides, itemsize, order) {
+  if (shape.includes(0)) return true;
+  const n = shape.length;
+  let s = itemsize;
+  for (let j = 0; j < n; j++) {
+    const k = order === "C" ? n - 1 - j : j;
+    if (shape[k] !== 1) {
+      if (strides[k] !== s) return false;
+      s *= shape[k];
+    }
+  }
+  return true;
+}
+
+function defaultDtype(data) {
+  const name = typedArrayName(data);
+  const hit = name && Object.values(DTYPES).find((d) => d.Arr.name === name && d.lanes === 1 && d.name !== "bool");
+  if (!hit) throw new TypeError("numba-wasm: expected a TypedArray or {data, shape, strides?}");
+  return hit.name;
+}
+
+// TypedArray or {data, shape, strides?} -> {d, data, shape, strides, extent}, or TypeError.
+function normalizeSpec(v, dtype) {
+  const d = dtypeInfo(dtype);
+  let data, shape, strides;
+  if (typedArrayName(v)) {
+    data = v;
+    if (data.length % d.lanes) throw new TypeError(`${dtype} data must hold re,im pairs`);
+    shape = [data.length / d.lanes];
+  } else if (v && typeof v === "object" && !(v instanceof WasmArray) && "data" in v && "shape" in v) {
+    data = v.data;
+    shape = checkShape(v.shape);
+    strides = v.strides;
+  } else {
+    throw new TypeError(`expected a ${d.Arr.name}, {data, shape, strides?} or WasmArray, got ${describe(v)}`);
+  }
+  if (typedArrayName(data) !== d.Arr.name) {
+    throw new TypeError(`dtype ${dtype} needs a ${d.Arr.name}, got ${describe(data)}`);
+  }
+  if (strides == null) strides = contiguousStrides(shape, d.size, "C");
+  else if (!Array.isArray(strides) || strides.length !== shape.length ||
+           !strides.every((s) => Number.isSafeInteger(s))) {
+    throw new TypeError("strides must be an array of integers (bytes), one per dimension");
+  } else if (strides.some((s) => s < 0)) {
+    throw new TypeError("negative strides are not supported");
+  } else strides = strides.slice();
+  let extent = 0;
+  if (!shape.includes(0)) extent = shape.reduce((a, n, k) => a + (n - 1) * strides[k], 0) + d.size;
+  if (extent > data.byteLength) {
+    throw new TypeError(`shape ${JSON.stringify(shape)} with strides ${JSON.stringify(strides)} reaches ` +
+      `byte ${extent} of data holding ${data.byteLength} bytes`);
+  }
+  return { d, data, shape, strides, extent };
+}
+
+function describe(v) {
+  if (v === null) return "null";
+  if (typedArrayName(v)) return typedArrayName(v);
+  if (v instanceof WasmArray) return `WasmArray(${v.dtype}, [${v.shape}])`;
+  if (Array.isArray(v)) return "Array";
+  return typeof v === "object" ? "object" : `${typeof v} ${String(v)}`;
+}
+
+const LAYOUT_NAMES = { C: "C-contiguous", F: "Fortran-contiguous" };
+
+// Returns null if value v fits Numba type t, else the reason. Never allocates.
+function checkArg(t, v) {
+  switch (t.kind) {
+    case "scalar": return checkScalar(t.dtype, v);
+    case "none": return v == null ? null : `expected undefined or null, got ${describe(v)}`;
+    case "tuple":
+      if (!Array.isArray(v) || v.length !== t.items.length) return `expected an Array of ${t.items.length} items`;
+      for (let i = 0; i < v.length; i++) {
+        const e = checkArg(t.items[i], v[i]);
+        if (e) return `item ${i}: ${e}`;
+      }
+      return null;
+    case "array": {
+      let shape, strides, d;
+      if (v instanceof WasmArray) {
+        if (v.freed) return "WasmArray used after free()";
+        if (v.dtype !== t.dtype) return `expected dtype ${t.dtype}, got WasmArray of ${v.dtype}`;
+        ({ shape, strides, d } = v);
+      } else {
+        try {
+          ({ shape, strides, d } = normalizeSpec(v, t.dtype));
+        } catch (e) {
+          if (e instanceof TypeError) return e.message;
+          throw e;
+        }
+      }
+      if (shape.length !== t.ndim) return `expected a ${t.ndim}-d array, got ${shape.length}-d`;
+      if (LAYOUT_NAMES[t.layout] && !isContiguous(shape, strides, d.size, t.layout)) {
+        return `expected a ${LAYOUT_NAMES[t.layout]} array, strides ${JSON.stringify(strides)} are not`;
+      }
+      return null;
+    }
+    default: return `unsupported argument kind ${t.kind}`;
+  }
+}
+
+function checkScalar(dtype, v) {
+  const d = dtypeInfo(dtype);
+  if (dtype === "bool") return typeof v === "boolean" || v === 0 || v === 1 ? null : `expected a boolean, got ${describe(v)}`;
+  if (d.lanes === 2) {
+    if (typeof v === "number") return null;
+    return v && typeof v.re === "number" && typeof v.im === "number" ? null : `expected {re, im} or a number, got ${describe(v)}`;
+  }
+  if (dtype.startsWith("float")) return typeof v === "number" ? null : `expected a number, got ${describe(v)}`;
+  if (d.size === 8) {
+    if (typeof v === "bigint") return v >= d.min && v <= d.max ? null : `${v} is out of range for ${dtype}`;
+    if (typeof v === "number") {
+      if (!Number.isSafeInteger(v)) return `${v} is not a safe integer; pass a BigInt for ${dtype}`;
+      return dtype === "uint64" && v < 0 ? `${v} is out of range for uint64` : null;
+    }
+    return `expected a BigInt or safe integer for ${dtype}, got ${describe(v)}`;
+  }
+  if (typeof v !== "number" || !Number.isInteger(v)) return `expected an integer Number for ${dtype}, got ${describe(v)}`;
+  return v >= d.min && v <= d.max ? null : `${v} is out of range for ${dtype}`;
+}
+
+function checkArgs(entry, args) {
+  if (args.length !== entry.args.length) return `expected ${entry.args.length} arguments, got ${args.length}`;
+  for (let i = 0; i < args.length; i++) {
+    const e = checkArg(entry.args[i], args[i]);
+    if (e) return `argument ${i + 1}: ${e}`;
+  }
+  return null;
+}
+
+// ---------------------------------------------------------------- memory helpers
+
+function byteView(ta) {
+  return new Uint8Array(ta.buffer, ta.byteOffset, ta.byteLength);
+}
+
+// Copies every element (itemsize bytes) of an n-d array between byte views.
+function copyStrided(src, srcOff, shape, srcStrides, dst, dstOff, dstStrides, itemsize) {
+  const n = shape.length;
+  const nitems = shape.reduce((a, b) => a * b, 1);
+  if (nitems === 0) return;
+  if (isContiguous(shape, srcStrides, itemsize, "C") && isContiguous(shape, dstStrides, itemsize, "C")) {
+    dst.set(src.subarray(srcOff, srcOff + nitems * itemsize), dstOff);
+    return;
+  }
+  // Copy in the widest unsigned words everything is aligned to (never through
+  // floats, which could alter NaN payloads).
+  let u = itemsize % 4 === 0 ? 4 : itemsize % 2 === 0 ? 2 : 1;
+  while ([srcOff, dstOff, src.byteOffset, dst.byteOffset, ...srcStrides, ...dstStrides].some((x) => x % u)) u >>= 1;
+  const W = [, Uint8Array, Uint16Array, , Uint32Array][u];
+  const S = new W(src.buffer, src.byteOffset, src.byteLength / u | 0);
+  const D = new W(dst.buffer, dst.byteOffset, dst.byteLength / u | 0);
+  const w = itemsize / u, ss = srcStrides.map((x) => x / u), ds = dstStrides.map((x) => x / u);
+  // Odometer over the outer dimensions, a plain loop over the last one.
+  const inner = n ? shape[n - 1] : 1;
+  const sIn = n ? ss[n - 1] : 0, dIn = n ? ds[n - 1] : 0;
+  const idx = new Array(Math.max(n - 1, 0)).fill(0);
+  let s0 = srcOff / u, d0 = dstOff / u;
+  for (let done = 0; done < nitems; done += inner) {
+    for (let i = 0, s = s0, d = d0; i < inner; i++, s += sIn, d += dIn) {
+      for (let b = 0; b < w; b++) D[d + b] = S[s + b];
+    }
+    for (let k = n - 2; k >= 0; k--) {
+      idx[k]++; s0 += ss[k]; d0 += ds[k];
+      if (idx[k] < shape[k]) break;
+      s0 -= idx[k] * ss[k]; d0 -= idx[k] * ds[k]; idx[k] = 0;
+    }
+  }
+}
+
+function toNumber(v) { return typeof v === "bigint" ? Number(BigInt.asIntN(64, v)) : Number(v); }
+
+function writeSlot(dv, p, ty, v) {
+  switch (ty) {
+    case "i1": case "i8": dv.setInt8(p, toNumber(v)); break;
+    case "i16": dv.setInt16(p, toNumber(v), true); break;
+    case "i32": dv.setInt32(p, toNumber(v), true); break;
+    case "i64": dv.setBigInt64(p, BigInt(v), true); break; // ToBigInt64 wraps uint64 values
+    case "f32": dv.setFloat32(p, v, true); break;
+    case "f64": dv.setFloat64(p, v, true); break;
+    case "ptr": dv.setUint32(p, toNumber(v), true); break;
+    default: throw new Error(`numba-wasm: unsupported LLVM param type ${ty}`);
+  }
+}
+
+// One element of dtype d at p; complex as {re, im} (lanes of size / lanes bytes).
+function readScalar(dv, p, d) {
+  if (d.lanes === 2) {
+    const half = d.size / 2;
+    const get = half === 4 ? (q) => dv.getFloat32(q, true) : (q) => dv.getFloat64(q, true);
+    return { re: get(p), im: get(p + half) };
+  }
+  switch (d.name) {
+    case "bool": return dv.getUint8(p) !== 0;
+    case "int8": return dv.getInt8(p);
+    case "uint8": return dv.getUint8(p);
+    case "int16": return dv.getInt16(p, true);
+    case "uint16": return dv.getUint16(p, true);
+    case "int32": return dv.getInt32(p, true);
+    case "uint32": return dv.getUint32(p, true);
+    case "int64": return dv.getBigInt64(p, true);
+    case "uint64": return dv.getBigUint64(p, true);
+    case "float32": return dv.getFloat32(p, true);
+    case "float64": return dv.getFloat64(p, true);
+    default: throw new Error(`numba-wasm: unsupported dtype ${d.name}`);
+  }
+}
+
+// ---------------------------------------------------------------- pickle
+
+// Minimal reader for the pickles Numba stores in excinfo: (exc_class, args, loc).
+// Returns {value} or, when it meets an opcode it doesn't know, {firstGlobal} so
+// that at least the exception class can be reported.
+export function decodePickle(bytes) {
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const text = new TextDecoder();
+  const MARK = {};
+  const stack = [], memo = [];
+  let firstGlobal = null;
+  let p = 0;
+  const str = (n) => { const s = text.decode(bytes.subarray(p, p + n)); p += n; return s; };
+  const popN = (n) => stack.splice(stack.length - n, n);
+  try {
+    for (;;) {
+      if (p >= bytes.length) return { firstGlobal };
+      const op = bytes[p++];
+      switch (op) {
+        case 0x80: p += 1; break; // PROTO
+        case 0x95: p += 8; break; // FRAME
+        case 0x8c: { const n = bytes[p]; p += 1; stack.push(str(n)); break; } // SHORT_BINUNICODE
+        case 0x58: { const n = dv.getUint32(p, true); p += 4; stack.push(str(n)); break; } // BINUNICODE
+        case 0x94: memo.push(stack[stack.length - 1]); break; // MEMOIZE
+        case 0x68: stack.push(memo[bytes[p++]]); break; // BINGET
+        case 0x6a: stack.push(memo[dv.getUint32(p, true)]); p += 4; break; // LONG_BINGET
+        case 0x93: { // STACK_GLOBAL
+          const depth = stack.length;
+          const [module, name] = popN(2);
+          const g = { module, name };
+          // Only a class named by reference as the tuple's first item; cloudpickle's
+          // by-value classes start with helper globals that would mislead.
+          if (depth === 2 && !firstGlobal && !/^(cloudpickle|copyreg|numba)\b/.test(module)) firstGlobal = g;
+          stack.push(g);
+          break;
+        }
+        case 0x85: stack.push(popN(1)); break; // TUPLE1
+        case 0x86: stack.push(popN(2)); break; // TUPLE2
+        case 0x87: stack.push(popN(3)); break; // TUPLE3
+        case 0x29: stack.push([]); break; // EMPTY_TUPLE
+        case 0x28: stack.push(MARK); break; // MARK
+        case 0x74: { const m = stack.lastIndexOf(MARK); stack.push(stack.splice(m).slice(1)); break; } // TUPLE
+        case 0x4e: stack.push(null); break; // NONE
+        case 0x4a: stack.push(dv.getInt32(p, true)); p += 4; break; // BININT
+        case 0x4b: stack.push(bytes[p]); p += 1; break; // BININT1
+        case 0x4d: stack.push(dv.getUint16(p, true)); p += 2; break; // BININT2
+        case 0x47: stack.push(dv.getFloat64(p, false)); p += 8; break; // BINFLOAT (big endian)
+        case 0x88: stack.push(true); break; // NEWTRUE
+        case 0x89: stack.push(false); break; // NEWFALSE
+        case 0x2e: // STOP: must be the last byte, or the buffer was misread
+          if (p !== bytes.length) return {};
+          return stack.length === 1 ? { value: stack[0], firstGlobal } : { firstGlobal };
+        default: return { firstGlobal };
+      }
+    }
+  } catch {
+    return { firstGlobal }; // truncated or malformed input
+  }
+}
