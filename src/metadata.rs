@@ -111,8 +111,8 @@ impl Metadata {
         out += &format!("stats {}\n", a.stats.join(" "));
         for (name, d) in &a.dtypes {
             out += &format!(
-                "dtype {name} size={} align={} lanes={}\n",
-                d.size, d.align, d.lanes
+                "dtype {name} {} size={} align={} lanes={}\n",
+                d.kind, d.size, d.align, d.lanes
             );
         }
         out

@@ -57,10 +57,12 @@ pub struct ExcInfo {
     pub bufsz: usize,
 }
 
-/// A dtype's element in memory: `lanes` floats of `size / lanes` bytes
-/// (complex numbers are two).
+/// A dtype's element in memory: `lanes` numbers of `size / lanes` bytes
+/// (complex numbers have two), of kind `bool`, `int`, `uint`, `float` or
+/// `complex`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct DtypeLayout {
+    pub kind: String,
     pub size: u64,
     pub align: u64,
     pub lanes: u64,
@@ -114,7 +116,23 @@ impl Abi {
                 .map(|d| {
                     let lanes = if d.is_complex() { 2 } else { 1 };
                     let (size, align) = value_layout(&NumbaType::Scalar { dtype: d });
-                    (d.name().to_string(), DtypeLayout { size, align, lanes })
+                    let kind = match d {
+                        Dtype::Bool => "bool",
+                        _ if d.is_complex() => "complex",
+                        Dtype::Float32 | Dtype::Float64 => "float",
+                        _ if d.is_signed() => "int",
+                        _ => "uint",
+                    };
+                    let kind = kind.to_string();
+                    (
+                        d.name().to_string(),
+                        DtypeLayout {
+                            kind,
+                            size,
+                            align,
+                            lanes,
+                        },
+                    )
                 })
                 .collect(),
         }

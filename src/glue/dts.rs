@@ -10,7 +10,9 @@ use crate::numba::types::{Dtype, NumbaType};
 
 const TEMPLATE: &str = include_str!("runtime.d.ts");
 
-fn typed_array(dtype: Dtype) -> &'static str {
+/// The TypedArray that holds a dtype's elements; the JS runtime gets the
+/// same table (`TYPED_ARRAYS` in runtime.js).
+pub(super) fn typed_array(dtype: Dtype) -> &'static str {
     match dtype {
         Dtype::Bool | Dtype::Uint8 => "Uint8Array",
         Dtype::Int8 => "Int8Array",

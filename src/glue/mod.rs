@@ -10,6 +10,7 @@ mod dts;
 pub use dts::declarations;
 
 use crate::metadata::{FORMAT, Metadata};
+use crate::numba::types::Dtype;
 
 /// The static runtime; its `__NW_*__` tokens are replaced per module.
 const RUNTIME: &str = include_str!("runtime.js");
@@ -27,6 +28,10 @@ pub const RESERVED: [&str; 7] = [
 ];
 
 pub fn javascript(metadata: &Metadata, wasm_file: &str) -> String {
+    let typed_arrays: std::collections::BTreeMap<&str, &str> = Dtype::ALL
+        .into_iter()
+        .map(|d| (d.name(), dts::typed_array(d)))
+        .collect();
     fill(
         RUNTIME,
         &[
@@ -34,6 +39,7 @@ pub fn javascript(metadata: &Metadata, wasm_file: &str) -> String {
             ("__NW_METADATA__", metadata.to_json()),
             ("__NW_FORMAT__", FORMAT.to_string()),
             ("__NW_RESERVED__", to_json(&RESERVED)),
+            ("__NW_TYPED_ARRAYS__", to_json(&typed_arrays)),
         ],
     )
 }

@@ -2,12 +2,12 @@
 // as plain JS functions. See docs/ABI.md for the wasm side.
 //
 // This file is a template. The CLI (src/glue/mod.rs) writes OUTDIR/NAME.js by
-// copying it and replacing four tokens, each of which appears exactly once
+// copying it and replacing five tokens, each of which appears exactly once
 // below, in the `const` lines that follow: the .wasm file name (a JSON
 // string, quotes included), the metadata JSON (the `numba_wasm` section), the
-// section format this runtime reads, and the member names a kernel cannot
-// shadow. All layouts, offsets and status codes come from METADATA.abi
-// (src/abi in the CLI); this file derives none of them.
+// section format this runtime reads, the member names a kernel cannot
+// shadow, and each dtype's TypedArray. All layouts, offsets and status codes
+// come from METADATA.abi (src/abi in the CLI); this file derives none of them.
 //
 // Value rules: 64-bit integers (int64/uint64) are BigInt in both directions
 // (a Number is accepted as an argument only if it is a safe integer); arrays
@@ -18,42 +18,35 @@ const WASM_FILE = "__NW_WASM_FILE__";
 const METADATA = __NW_METADATA__;
 const FORMAT = __NW_FORMAT__;
 const RESERVED = new Set(__NW_RESERVED__);
+const TYPED_ARRAYS = __NW_TYPED_ARRAYS__;
 
-// The JS side of each dtype: its TypedArray and value range. Sizes and lanes
-// come from METADATA.abi.dtypes (checkAbi: the two must agree).
-const DTYPES = {
-  bool: { Arr: Uint8Array },
-  int8: { Arr: Int8Array, min: -128, max: 127 },
-  uint8: { Arr: Uint8Array, min: 0, max: 255 },
-  int16: { Arr: Int16Array, min: -32768, max: 32767 },
-  uint16: { Arr: Uint16Array, min: 0, max: 65535 },
-  int32: { Arr: Int32Array, min: -2147483648, max: 2147483647 },
-  uint32: { Arr: Uint32Array, min: 0, max: 4294967295 },
-  int64: { Arr: BigInt64Array, min: -(2n ** 63n), max: 2n ** 63n - 1n },
-  uint64: { Arr: BigUint64Array, min: 0n, max: 2n ** 64n - 1n },
-  float32: { Arr: Float32Array },
-  float64: { Arr: Float64Array },
-  complex64: { Arr: Float32Array },
-  complex128: { Arr: Float64Array },
-};
-for (const [name, d] of Object.entries(DTYPES)) {
-  d.name = name;
-  Object.assign(d, METADATA.abi.dtypes[name]); // size, align, lanes
-}
-
-// The section's format and dtype table must be the ones this runtime reads.
-function checkAbi(metadata) {
+// The section's format must be the one this runtime reads.
+function checkFormat(metadata) {
   if (metadata?.format !== FORMAT) {
     throw new Error(`numba-wasm: the module's metadata has format ${metadata?.format}, this runtime reads format ${FORMAT}; rebuild the module and its .js with one numba-wasm`);
   }
-  for (const [name, d] of Object.entries(DTYPES)) {
-    const abi = metadata.abi.dtypes[name];
-    if (!abi || abi.size !== d.Arr.BYTES_PER_ELEMENT * abi.lanes) {
-      throw new Error(`numba-wasm: dtype ${name} has no TypedArray of its size in this runtime`);
-    }
+}
+checkFormat(METADATA);
+
+// Each dtype: its TypedArray, its layout and kind (METADATA.abi.dtypes) and,
+// for integers, the range of values an argument may take.
+const DTYPES = {};
+for (const [name, abi] of Object.entries(METADATA.abi.dtypes)) {
+  const d = { name, Arr: globalThis[TYPED_ARRAYS[name]], ...abi };
+  if (abi.kind === "int" || abi.kind === "uint") {
+    const bits = BigInt(8 * abi.size);
+    const [min, max] = abi.kind === "int" ? [-(2n ** (bits - 1n)), 2n ** (bits - 1n) - 1n] : [0n, 2n ** bits - 1n];
+    [d.min, d.max] = abi.size === 8 ? [min, max] : [Number(min), Number(max)];
+  }
+  DTYPES[name] = d;
+}
+
+// Every dtype needs a TypedArray of its element size.
+for (const [name, d] of Object.entries(DTYPES)) {
+  if (typeof d.Arr !== "function" || d.size !== d.Arr.BYTES_PER_ELEMENT * d.lanes) {
+    throw new Error(`numba-wasm: dtype ${name} has no TypedArray of its size in this runtime`);
   }
 }
-checkAbi(METADATA);
 
 function dtypeInfo(dtype) {
   const d = Object.hasOwn(DTYPES, dtype) ? DTYPES[dtype] : undefined;
@@ -83,7 +76,7 @@ export async function load(source) {
   }
   const instance = await WebAssembly.instantiate(module, imports);
   const metadata = sectionMetadata(module);
-  checkAbi(metadata);
+  checkFormat(metadata);
   if (JSON.stringify(metadata) !== JSON.stringify(METADATA)) {
     throw new Error("numba-wasm: this .wasm is not the module this .js was generated for; regenerate the .js with `numba-wasm wrap`");
   }

@@ -2,12 +2,12 @@
 // as plain JS functions. See docs/ABI.md for the wasm side.
 //
 // This file is a template. The CLI (src/glue/mod.rs) writes OUTDIR/NAME.js by
-// copying it and replacing four tokens, each of which appears exactly once
+// copying it and replacing five tokens, each of which appears exactly once
 // below, in the `const` lines that follow: the .wasm file name (a JSON
 // string, quotes included), the metadata JSON (the `numba_wasm` section), the
-// section format this runtime reads, and the member names a kernel cannot
-// shadow. All layouts, offsets and status codes come from METADATA.abi
-// (src/abi in the CLI); this file derives none of them.
+// section format this runtime reads, the member names a kernel cannot
+// shadow, and each dtype's TypedArray. All layouts, offsets and status codes
+// come from METADATA.abi (src/abi in the CLI); this file derives none of them.
 //
 // Value rules: 64-bit integers (int64/uint64) are BigInt in both directions
 // (a Number is accepted as an argument only if it is a safe integer); arrays
@@ -15,45 +15,38 @@
 // JS arrays; None as undefined.
 
 const WASM_FILE = "scalars.wasm";
-const METADATA = {"format":2,"abi":{"pointer_slot":8,"status":{"ok":0,"error":-1,"none":-2,"stop_iteration":-3},"array":{"meminfo":0,"parent":8,"nitems":16,"itemsize":24,"data":32,"shape":40},"meminfo":{"refct":0,"data":24,"size":32},"excinfo":{"pickle_buf":0,"bufsz":8},"stats":["live_allocations","live_bytes","total_allocations","total_frees"],"dtypes":{"bool":{"size":1,"align":1,"lanes":1},"complex128":{"size":16,"align":8,"lanes":2},"complex64":{"size":8,"align":4,"lanes":2},"float32":{"size":4,"align":4,"lanes":1},"float64":{"size":8,"align":8,"lanes":1},"int16":{"size":2,"align":2,"lanes":1},"int32":{"size":4,"align":4,"lanes":1},"int64":{"size":8,"align":8,"lanes":1},"int8":{"size":1,"align":1,"lanes":1},"uint16":{"size":2,"align":2,"lanes":1},"uint32":{"size":4,"align":4,"lanes":1},"uint64":{"size":8,"align":8,"lanes":1},"uint8":{"size":1,"align":1,"lanes":1}}},"exports":[{"name":"scalar_xor","qualname":"kernels.scalar_xor","symbol":"_ZN7kernels10scalar_xorB3v12B38c8tJTIeFIjxB2IKSgI4CrvQClQZ6FczSBAA_3dEbb","wasm_export":"nw_entry_0","signature":"bool(bool, bool)","args":[{"kind":"scalar","dtype":"bool"},{"kind":"scalar","dtype":"bool"}],"arg_names":["x","y"],"params":[{"ty":"i8","arg":0,"part":"value"},{"ty":"i8","arg":1,"part":"value"}],"ret":{"kind":"scalar","dtype":"bool"},"ret_size":8,"ret_leaves":[{"offset":0,"type":{"kind":"scalar","dtype":"bool"}}]},{"name":"complex_mix","qualname":"kernels.complex_mix","symbol":"_ZN7kernels11complex_mixB3v13B38c8tJTIeFIjxB2IKSgI4CrvQClQZ6FczSBAA_3dE10complex12810complex128","wasm_export":"nw_entry_1","signature":"complex128(complex128, complex128)","args":[{"kind":"scalar","dtype":"complex128"},{"kind":"scalar","dtype":"complex128"}],"arg_names":["x","y"],"params":[{"ty":"f64","arg":0,"part":"re"},{"ty":"f64","arg":0,"part":"im"},{"ty":"f64","arg":1,"part":"re"},{"ty":"f64","arg":1,"part":"im"}],"ret":{"kind":"scalar","dtype":"complex128"},"ret_size":16,"ret_leaves":[{"offset":0,"type":{"kind":"scalar","dtype":"complex128"}}]},{"name":"complex_mix","qualname":"kernels.complex_mix","symbol":"_ZN7kernels11complex_mixB3v15B38c8tJTIeFIjxB2IKSgI4CrvQClQZ6FczSBAA_3dE9complex649complex64","wasm_export":"nw_entry_2","signature":"complex64(complex64, complex64)","args":[{"kind":"scalar","dtype":"complex64"},{"kind":"scalar","dtype":"complex64"}],"arg_names":["x","y"],"params":[{"ty":"f32","arg":0,"part":"re"},{"ty":"f32","arg":0,"part":"im"},{"ty":"f32","arg":1,"part":"re"},{"ty":"f32","arg":1,"part":"im"}],"ret":{"kind":"scalar","dtype":"complex64"},"ret_size":8,"ret_leaves":[{"offset":0,"type":{"kind":"scalar","dtype":"complex64"}}]},{"name":"add_i32","qualname":"kernels.add_i32","symbol":"_ZN7kernels7add_i32B2v1B38c8tJTIeFIjxB2IKSgI4CrvQClQZ6FczSBAA_3dEii","wasm_export":"nw_entry_3","signature":"int32(int32, int32)","args":[{"kind":"scalar","dtype":"int32"},{"kind":"scalar","dtype":"int32"}],"arg_names":["x","y"],"params":[{"ty":"i32","arg":0,"part":"value"},{"ty":"i32","arg":1,"part":"value"}],"ret":{"kind":"scalar","dtype":"int32"},"ret_size":8,"ret_leaves":[{"offset":0,"type":{"kind":"scalar","dtype":"int32"}}]}]};
+const METADATA = {"format":2,"abi":{"pointer_slot":8,"status":{"ok":0,"error":-1,"none":-2,"stop_iteration":-3},"array":{"meminfo":0,"parent":8,"nitems":16,"itemsize":24,"data":32,"shape":40},"meminfo":{"refct":0,"data":24,"size":32},"excinfo":{"pickle_buf":0,"bufsz":8},"stats":["live_allocations","live_bytes","total_allocations","total_frees"],"dtypes":{"bool":{"kind":"bool","size":1,"align":1,"lanes":1},"complex128":{"kind":"complex","size":16,"align":8,"lanes":2},"complex64":{"kind":"complex","size":8,"align":4,"lanes":2},"float32":{"kind":"float","size":4,"align":4,"lanes":1},"float64":{"kind":"float","size":8,"align":8,"lanes":1},"int16":{"kind":"int","size":2,"align":2,"lanes":1},"int32":{"kind":"int","size":4,"align":4,"lanes":1},"int64":{"kind":"int","size":8,"align":8,"lanes":1},"int8":{"kind":"int","size":1,"align":1,"lanes":1},"uint16":{"kind":"uint","size":2,"align":2,"lanes":1},"uint32":{"kind":"uint","size":4,"align":4,"lanes":1},"uint64":{"kind":"uint","size":8,"align":8,"lanes":1},"uint8":{"kind":"uint","size":1,"align":1,"lanes":1}}},"exports":[{"name":"scalar_xor","qualname":"kernels.scalar_xor","symbol":"_ZN7kernels10scalar_xorB3v12B38c8tJTIeFIjxB2IKSgI4CrvQClQZ6FczSBAA_3dEbb","wasm_export":"nw_entry_0","signature":"bool(bool, bool)","args":[{"kind":"scalar","dtype":"bool"},{"kind":"scalar","dtype":"bool"}],"arg_names":["x","y"],"params":[{"ty":"i8","arg":0,"part":"value"},{"ty":"i8","arg":1,"part":"value"}],"ret":{"kind":"scalar","dtype":"bool"},"ret_size":8,"ret_leaves":[{"offset":0,"type":{"kind":"scalar","dtype":"bool"}}]},{"name":"complex_mix","qualname":"kernels.complex_mix","symbol":"_ZN7kernels11complex_mixB3v13B38c8tJTIeFIjxB2IKSgI4CrvQClQZ6FczSBAA_3dE10complex12810complex128","wasm_export":"nw_entry_1","signature":"complex128(complex128, complex128)","args":[{"kind":"scalar","dtype":"complex128"},{"kind":"scalar","dtype":"complex128"}],"arg_names":["x","y"],"params":[{"ty":"f64","arg":0,"part":"re"},{"ty":"f64","arg":0,"part":"im"},{"ty":"f64","arg":1,"part":"re"},{"ty":"f64","arg":1,"part":"im"}],"ret":{"kind":"scalar","dtype":"complex128"},"ret_size":16,"ret_leaves":[{"offset":0,"type":{"kind":"scalar","dtype":"complex128"}}]},{"name":"complex_mix","qualname":"kernels.complex_mix","symbol":"_ZN7kernels11complex_mixB3v15B38c8tJTIeFIjxB2IKSgI4CrvQClQZ6FczSBAA_3dE9complex649complex64","wasm_export":"nw_entry_2","signature":"complex64(complex64, complex64)","args":[{"kind":"scalar","dtype":"complex64"},{"kind":"scalar","dtype":"complex64"}],"arg_names":["x","y"],"params":[{"ty":"f32","arg":0,"part":"re"},{"ty":"f32","arg":0,"part":"im"},{"ty":"f32","arg":1,"part":"re"},{"ty":"f32","arg":1,"part":"im"}],"ret":{"kind":"scalar","dtype":"complex64"},"ret_size":8,"ret_leaves":[{"offset":0,"type":{"kind":"scalar","dtype":"complex64"}}]},{"name":"add_i32","qualname":"kernels.add_i32","symbol":"_ZN7kernels7add_i32B2v1B38c8tJTIeFIjxB2IKSgI4CrvQClQZ6FczSBAA_3dEii","wasm_export":"nw_entry_3","signature":"int32(int32, int32)","args":[{"kind":"scalar","dtype":"int32"},{"kind":"scalar","dtype":"int32"}],"arg_names":["x","y"],"params":[{"ty":"i32","arg":0,"part":"value"},{"ty":"i32","arg":1,"part":"value"}],"ret":{"kind":"scalar","dtype":"int32"},"ret_size":8,"ret_leaves":[{"offset":0,"type":{"kind":"scalar","dtype":"int32"}}]}]};
 const FORMAT = 2;
 const RESERVED = new Set(["memory","metadata","exports","empty","fromArray","stats","kernels"]);
+const TYPED_ARRAYS = {"bool":"Uint8Array","complex128":"Float64Array","complex64":"Float32Array","float32":"Float32Array","float64":"Float64Array","int16":"Int16Array","int32":"Int32Array","int64":"BigInt64Array","int8":"Int8Array","uint16":"Uint16Array","uint32":"Uint32Array","uint64":"BigUint64Array","uint8":"Uint8Array"};
 
-// The JS side of each dtype: its TypedArray and value range. Sizes and lanes
-// come from METADATA.abi.dtypes (checkAbi: the two must agree).
-const DTYPES = {
-  bool: { Arr: Uint8Array },
-  int8: { Arr: Int8Array, min: -128, max: 127 },
-  uint8: { Arr: Uint8Array, min: 0, max: 255 },
-  int16: { Arr: Int16Array, min: -32768, max: 32767 },
-  uint16: { Arr: Uint16Array, min: 0, max: 65535 },
-  int32: { Arr: Int32Array, min: -2147483648, max: 2147483647 },
-  uint32: { Arr: Uint32Array, min: 0, max: 4294967295 },
-  int64: { Arr: BigInt64Array, min: -(2n ** 63n), max: 2n ** 63n - 1n },
-  uint64: { Arr: BigUint64Array, min: 0n, max: 2n ** 64n - 1n },
-  float32: { Arr: Float32Array },
-  float64: { Arr: Float64Array },
-  complex64: { Arr: Float32Array },
-  complex128: { Arr: Float64Array },
-};
-for (const [name, d] of Object.entries(DTYPES)) {
-  d.name = name;
-  Object.assign(d, METADATA.abi.dtypes[name]); // size, align, lanes
-}
-
-// The section's format and dtype table must be the ones this runtime reads.
-function checkAbi(metadata) {
+// The section's format must be the one this runtime reads.
+function checkFormat(metadata) {
   if (metadata?.format !== FORMAT) {
     throw new Error(`numba-wasm: the module's metadata has format ${metadata?.format}, this runtime reads format ${FORMAT}; rebuild the module and its .js with one numba-wasm`);
   }
-  for (const [name, d] of Object.entries(DTYPES)) {
-    const abi = metadata.abi.dtypes[name];
-    if (!abi || abi.size !== d.Arr.BYTES_PER_ELEMENT * abi.lanes) {
-      throw new Error(`numba-wasm: dtype ${name} has no TypedArray of its size in this runtime`);
-    }
+}
+checkFormat(METADATA);
+
+// Each dtype: its TypedArray, its layout and kind (METADATA.abi.dtypes) and,
+// for integers, the range of values an argument may take.
+const DTYPES = {};
+for (const [name, abi] of Object.entries(METADATA.abi.dtypes)) {
+  const d = { name, Arr: globalThis[TYPED_ARRAYS[name]], ...abi };
+  if (abi.kind === "int" || abi.kind === "uint") {
+    const bits = BigInt(8 * abi.size);
+    const [min, max] = abi.kind === "int" ? [-(2n ** (bits - 1n)), 2n ** (bits - 1n) - 1n] : [0n, 2n ** bits - 1n];
+    [d.min, d.max] = abi.size === 8 ? [min, max] : [Number(min), Number(max)];
+  }
+  DTYPES[name] = d;
+}
+
+// Every dtype needs a TypedArray of its element size.
+for (const [name, d] of Object.entries(DTYPES)) {
+  if (typeof d.Arr !== "function" || d.size !== d.Arr.BYTES_PER_ELEMENT * d.lanes) {
+    throw new Error(`numba-wasm: dtype ${name} has no TypedArray of its size in this runtime`);
   }
 }
-checkAbi(METADATA);
 
 function dtypeInfo(dtype) {
   const d = Object.hasOwn(DTYPES, dtype) ? DTYPES[dtype] : undefined;
@@ -83,7 +76,7 @@ export async function load(source) {
   }
   const instance = await WebAssembly.instantiate(module, imports);
   const metadata = sectionMetadata(module);
-  checkAbi(metadata);
+  checkFormat(metadata);
   if (JSON.stringify(metadata) !== JSON.stringify(METADATA)) {
     throw new Error("numba-wasm: this .wasm is not the module this .js was generated for; regenerate the .js with `numba-wasm wrap`");
   }
