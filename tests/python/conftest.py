@@ -1,8 +1,8 @@
 """Shared fixtures for the numba_wasm Python tests.
 
 - `repo_root`: the checkout (Path)
-- `numba_wasm_bin`: the CLI (env NUMBA_WASM_BIN, else target/release/numba-wasm,
-  else `numba-wasm` on PATH; the tests that need it skip if there is none)
+- `numba_wasm_bin`: the CLI, found the way the package finds it
+  (`numba_wasm._binary.find_binary`); the tests fail when there is none
 - `corpus_builds`: {"opt": Path, "noopt": Path} of kernels.wasm built from
   fixtures/numba-<V>/{opt,noopt}/*.ll into a session tmp dir
 - `cases`: the parsed case list of fixtures/numba-<V>/cases.json
@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import os
-import shutil
 import subprocess
 import sys
 from importlib import metadata
@@ -59,17 +57,15 @@ def repo_root() -> Path:
 
 
 @pytest.fixture(scope="session")
-def numba_wasm_bin(repo_root: Path) -> Path:
-    env = os.environ.get("NUMBA_WASM_BIN")
-    if env:
-        return Path(env)
-    local = repo_root / "target" / "release" / "numba-wasm"
-    if local.exists():
-        return local
-    found = shutil.which("numba-wasm")
-    if found:
-        return Path(found)
-    pytest.skip("numba-wasm binary not found: run `cargo build --release` or set NUMBA_WASM_BIN")
+def numba_wasm_bin() -> Path:
+    # One search order for the package and its tests; a missing binary is a
+    # failure, never a skip (CI would pass without testing anything).
+    from numba_wasm._binary import find_binary
+    from numba_wasm.errors import NumbaWasmError
+    try:
+        return find_binary()
+    except NumbaWasmError as e:
+        pytest.fail(str(e))
 
 
 @pytest.fixture(scope="session")

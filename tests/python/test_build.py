@@ -143,9 +143,13 @@ def test_find_binary_env_override(monkeypatch, tmp_path):
         _binary.find_binary()
     monkeypatch.delenv("NUMBA_WASM_BIN")
     monkeypatch.setenv("PATH", str(tmp_path))
-    monkeypatch.setattr(_binary, "_checkout_candidate", lambda: None)
-    with pytest.raises(NumbaWasmError, match="pip install"):
+    monkeypatch.setattr(_binary, "_checkout_candidate", lambda: tmp_path / "target" / "numba-wasm")
+    with pytest.raises(NumbaWasmError, match="pip install") as ei:
         _binary.find_binary()
+    # The message lists every place searched, in order.
+    assert "$NUMBA_WASM_BIN (not set)" in str(ei.value)
+    assert str(tmp_path / "target" / "numba-wasm") in str(ei.value)
+    assert "numba-wasm on PATH" in str(ei.value)
 
 
 @njit
