@@ -82,3 +82,19 @@ pub fn reachable_functions(module: &Module<'_>, root: &str) -> Vec<String> {
     }
     order
 }
+
+/// Does the module hold `f`'s body (not just its declaration)?
+pub fn is_defined(f: FunctionValue<'_>) -> bool {
+    f.count_basic_blocks() > 0
+}
+
+/// Turn a definition into an external declaration, keeping every use of
+/// the function valid: the body goes, the symbol stays for the linker.
+pub fn make_declaration(f: FunctionValue<'_>) {
+    for bb in f.get_basic_blocks() {
+        // SAFETY: deleting all of a function's blocks leaves a declaration;
+        // nothing outside the function refers to its blocks.
+        let _ = unsafe { bb.delete() };
+    }
+    f.set_linkage(inkwell::module::Linkage::External);
+}

@@ -8,6 +8,7 @@ use anyhow::{Context as _, Result};
 use inkwell::module::{Linkage, Module};
 use inkwell::values::{BasicMetadataValueEnum, BasicValue, ValueKind};
 
+use crate::ir::is_defined;
 use crate::numba::entry::Entry;
 
 pub const EXPORT_PREFIX: &str = "nw_entry_";
@@ -71,7 +72,7 @@ pub fn internalize_all_but(module: &Module<'_>, exports: &[String]) {
             .get_name()
             .to_str()
             .is_ok_and(|n| exports.iter().any(|e| e == n));
-        if f.count_basic_blocks() > 0 && !keep {
+        if is_defined(f) && !keep {
             f.set_linkage(Linkage::Internal);
         }
     }

@@ -3,8 +3,9 @@
 //! are implemented by the runtime shim instead: the optimized x86-64 copies
 //! use x86-only atomics, and one definition keeps refcounting in one place.
 
-use inkwell::module::{Linkage, Module};
+use inkwell::module::Module;
 
+use crate::ir::{is_defined, make_declaration};
 use crate::shim;
 
 pub fn defer_to_shim(module: &Module<'_>) {
@@ -12,12 +13,8 @@ pub fn defer_to_shim(module: &Module<'_>) {
         let Ok(name) = f.get_name().to_str() else {
             continue;
         };
-        if f.count_basic_blocks() > 0 && shim::provides(name) {
-            for bb in f.get_basic_blocks() {
-                // SAFETY: deleting every block turns the definition into a declaration.
-                let _ = unsafe { bb.delete() };
-            }
-            f.set_linkage(Linkage::External);
+        if is_defined(f) && shim::provides(name) {
+            make_declaration(f);
         }
     }
 }

@@ -5,6 +5,7 @@
 use inkwell::module::Module;
 use inkwell::values::BasicValue;
 
+use crate::ir::make_declaration;
 use crate::numba::callconv::is_python_wrapper;
 
 pub fn python_wrappers(module: &Module<'_>) {
@@ -23,10 +24,7 @@ pub fn python_wrappers(module: &Module<'_>) {
             // SAFETY: the function has no remaining uses.
             unsafe { f.delete() };
         } else {
-            for bb in f.get_basic_blocks() {
-                // SAFETY: turning the body into a declaration keeps uses valid.
-                let _ = unsafe { bb.delete() };
-            }
+            make_declaration(f);
         }
     }
 }
