@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 
 use inkwell::module::Module;
 
+use crate::diagnostic::Diagnostic;
 use crate::ir::{reachable_functions, referenced_symbols};
 use crate::numba::callconv::is_cpython_symbol;
 use crate::shim;
@@ -14,7 +15,28 @@ use crate::shim;
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Problem {
     pub symbol: String,
+    /// Completes a sentence that starts with the symbol.
     pub reason: String,
+    /// The fix, when there is one; already part of `reason`.
+    pub hint: Option<String>,
+}
+
+impl Problem {
+    /// The problem as a diagnostic about `qualname`; `signature` as the
+    /// human text shows it, when known.
+    pub fn diagnostic(&self, qualname: &str, signature: Option<&str>) -> Diagnostic {
+        let subject = match signature {
+            Some(sig) => format!("`{qualname}` ({sig})"),
+            None => format!("`{qualname}`"),
+        };
+        let d = Diagnostic::error(format!("{subject}: `{}` {}", self.symbol, self.reason))
+            .function(qualname)
+            .symbol(&self.symbol);
+        match &self.hint {
+            Some(h) => d.hint(h),
+            None => d,
+        }
+    }
 }
 
 /// Problems of the function reachable from `root` (an export wrapper or an
@@ -26,10 +48,11 @@ pub fn problems(module: &Module<'_>, root: &str) -> Vec<Problem> {
             continue;
         };
         if f.count_basic_blocks() == 0 {
-            if let Some(reason) = unsupported(&name) {
+            if let Some((reason, hint)) = unsupported(&name) {
                 out.insert(Problem {
                     symbol: name,
                     reason,
+                    hint,
                 });
             }
             continue;
@@ -47,6 +70,7 @@ pub fn problems(module: &Module<'_>, root: &str) -> Vec<Problem> {
                 out.insert(Problem {
                     symbol: sym,
                     reason,
+                    hint: None,
                 });
             }
         }
@@ -54,23 +78,28 @@ pub fn problems(module: &Module<'_>, root: &str) -> Vec<Problem> {
     out.into_iter().collect()
 }
 
-fn unsupported(name: &str) -> Option<String> {
+/// Why a declared function cannot be called in wasm, and the fix if any.
+fn unsupported(name: &str) -> Option<(String, Option<String>)> {
     if let Some(intrinsic) = name.strip_prefix("llvm.") {
         let host_only = ["x86.", "aarch64.", "arm.", "ppc.", "nvvm.", "amdgcn."];
         return host_only.iter().any(|p| intrinsic.starts_with(p)).then(|| {
-            "is a host-CPU-only LLVM intrinsic; use IR taken with NUMBA_OPT=0 or file an issue"
-                .to_string()
+            let hint = "use IR taken with NUMBA_OPT=0 or file an issue";
+            (
+                format!("is a host-CPU-only LLVM intrinsic; {hint}"),
+                Some(hint.to_string()),
+            )
         });
     }
     if shim::provides(name) {
         return None;
     }
     if is_cpython_symbol(name) {
-        return Some(
+        return Some((
             "belongs to the Python C API: the function uses Python objects (object mode or an \
              unsupported feature), which cannot run in wasm"
                 .to_string(),
-        );
+            None,
+        ));
     }
-    Some("is not provided by numba-wasm's runtime".to_string())
+    Some(("is not provided by numba-wasm's runtime".to_string(), None))
 }

@@ -9,10 +9,12 @@ use std::collections::HashMap;
 use std::io::Read;
 use std::path::Path;
 
-use anyhow::{Context as _, Result, bail};
+use anyhow::Result;
 use inkwell::context::Context;
 use inkwell::memory_buffer::MemoryBuffer;
 use inkwell::module::{Linkage, Module};
+
+use crate::diagnostic::{Diagnostic, Diagnostics};
 
 /// Comment line written by numba-wasm's dump tools before a module:
 /// `; numba-wasm-return: <mangled symbol> <str(return type)>`. Numba's IR
@@ -25,20 +27,26 @@ pub struct Source {
     pub bytes: Vec<u8>,
 }
 
+/// An error about one input, naming its origin.
+fn input_error(origin: &str, message: String) -> anyhow::Error {
+    Diagnostics::from(Diagnostic::error(message).input(origin)).into()
+}
+
 impl Source {
     pub fn read(arg: &str) -> Result<Source> {
         if arg == "-" {
+            let origin = "<stdin>";
             let mut bytes = Vec::new();
             std::io::stdin()
                 .read_to_end(&mut bytes)
-                .context("cannot read standard input")?;
+                .map_err(|e| input_error(origin, format!("cannot read standard input: {e}")))?;
             Ok(Source {
-                origin: "<stdin>".into(),
+                origin: origin.into(),
                 bytes,
             })
         } else {
-            let bytes =
-                std::fs::read(Path::new(arg)).with_context(|| format!("cannot read `{arg}`"))?;
+            let bytes = std::fs::read(Path::new(arg))
+                .map_err(|e| input_error(arg, format!("cannot read `{arg}`: {e}")))?;
             Ok(Source {
                 origin: arg.into(),
                 bytes,
@@ -114,10 +122,13 @@ impl Dumps {
         let mut dumps = Dumps::default();
         for src in sources {
             if src.bytes.iter().all(u8::is_ascii_whitespace) {
-                bail!(
-                    "input {} is empty: expected Numba LLVM IR (text or bitcode)",
-                    src.origin
-                );
+                return Err(input_error(
+                    &src.origin,
+                    format!(
+                        "input {} is empty: expected Numba LLVM IR (text or bitcode)",
+                        src.origin
+                    ),
+                ));
             }
             if is_bitcode(&src.bytes) {
                 dumps.chunks.push(Chunk {
@@ -128,20 +139,26 @@ impl Dumps {
                 });
                 continue;
             }
-            let text = std::str::from_utf8(&src.bytes).with_context(|| {
-                format!(
-                    "input {} is neither LLVM bitcode nor UTF-8 text",
-                    src.origin
+            let text = std::str::from_utf8(&src.bytes).map_err(|e| {
+                input_error(
+                    &src.origin,
+                    format!(
+                        "input {} is neither LLVM bitcode nor UTF-8 text: {e}",
+                        src.origin
+                    ),
                 )
             })?;
             let before = dumps.chunks.len();
             dumps.split_text(&src.origin, text);
             if dumps.chunks.len() == before {
-                bail!(
-                    "input {} holds no LLVM IR (no `define` or `declare` line); expected the text of \
-                     `dispatcher.inspect_llvm()` or a NUMBA_DUMP_LLVM capture",
-                    src.origin
-                );
+                return Err(input_error(
+                    &src.origin,
+                    format!(
+                        "input {} holds no LLVM IR (no `define` or `declare` line); expected the \
+                         text of `dispatcher.inspect_llvm()` or a NUMBA_DUMP_LLVM capture",
+                        src.origin
+                    ),
+                ));
             }
         }
         Ok(dumps)
@@ -216,15 +233,21 @@ impl Dumps {
             let buf = MemoryBuffer::create_from_memory_range_copy(&chunk.bytes, &chunk.origin);
             let module = if chunk.bitcode {
                 Module::parse_bitcode_from_buffer(&buf, ctx).map_err(|e| {
-                    anyhow::anyhow!(
-                        "{}: invalid LLVM bitcode: {}",
-                        chunk.origin,
-                        e.to_string_lossy()
+                    input_error(
+                        &chunk.origin,
+                        format!(
+                            "{}: invalid LLVM bitcode: {}",
+                            chunk.origin,
+                            e.to_string_lossy()
+                        ),
                     )
                 })?
             } else {
                 ctx.create_module_from_ir(buf).map_err(|e| {
-                    anyhow::anyhow!("LLVM IR does not parse: {}", e.to_string_lossy().trim_end())
+                    input_error(
+                        &chunk.origin,
+                        format!("LLVM IR does not parse: {}", e.to_string_lossy().trim_end()),
+                    )
                 })?
             };
             if let Some(name) = &chunk.banner {
@@ -239,10 +262,13 @@ impl Dumps {
             }
             drop_duplicate_definitions(&merged, &module);
             merged.link_in_module(module).map_err(|e| {
-                anyhow::anyhow!(
-                    "{}: cannot merge with the other inputs: {}",
-                    chunk.origin,
-                    e.to_string_lossy()
+                input_error(
+                    &chunk.origin,
+                    format!(
+                        "{}: cannot merge with the other inputs: {}",
+                        chunk.origin,
+                        e.to_string_lossy()
+                    ),
                 )
             })?;
         }

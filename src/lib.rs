@@ -13,6 +13,7 @@
 pub mod abi;
 pub mod check;
 pub mod codegen;
+pub mod diagnostic;
 pub mod glue;
 pub mod input;
 mod ir;
@@ -26,6 +27,7 @@ pub mod shim;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, Result, bail};
+use diagnostic::{Diagnostic, Diagnostics};
 use inkwell::context::Context;
 
 use input::{Dumps, Source};
@@ -42,7 +44,7 @@ pub struct EntryReport {
     pub symbol: String,
     /// The Numba signature and where its return type came from, or why it
     /// could not be recovered.
-    pub signature: Result<(String, ReturnSource), String>,
+    pub signature: Result<(String, ReturnSource), Diagnostic>,
     /// References that would stop a build.
     pub problems: Vec<check::Problem>,
 }
@@ -96,7 +98,7 @@ pub fn inspect(sources: &[Source], returns: &ReturnTypes) -> Result<Vec<EntryRep
             signature: c
                 .entry
                 .map(|e| (e.signature(), e.ret_source))
-                .map_err(|e| format!("{e:#}")),
+                .map_err(|d| *d),
         })
         .collect())
 }
@@ -114,11 +116,11 @@ pub fn compile(sources: &[Source], returns: &ReturnTypes) -> Result<(Vec<u8>, Me
     for c in found {
         match c.entry {
             Ok(e) => entries.push(e),
-            Err(e) => errors.push(format!("{e:#}")),
+            Err(d) => errors.push(*d),
         }
     }
     if !errors.is_empty() {
-        bail!("{}", errors.join("\n"));
+        return Err(Diagnostics::new(errors).into());
     }
 
     let machine = codegen::target_machine()?;
@@ -126,17 +128,11 @@ pub fn compile(sources: &[Source], returns: &ReturnTypes) -> Result<(Vec<u8>, Me
     let exports = rewrite::add_exports(&module, &entries)?;
     for (entry, export) in entries.iter().zip(&exports) {
         for p in check::problems(&module, export) {
-            errors.push(format!(
-                "`{}` ({}): `{}` {}",
-                entry.qualname,
-                entry.signature(),
-                p.symbol,
-                p.reason
-            ));
+            errors.push(p.diagnostic(&entry.qualname, Some(&entry.signature())));
         }
     }
     if !errors.is_empty() {
-        bail!("cannot build:\n  {}", errors.join("\n  "));
+        return Err(Diagnostics::under("cannot build:", errors).into());
     }
 
     codegen::optimize(&module, &machine)?;

@@ -1,10 +1,14 @@
 //! The `numba-wasm` command line.
 
+use std::fmt::Display;
+use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{Parser, Subcommand, ValueEnum};
+use numba_wasm::diagnostic::{Diagnostic, Diagnostics};
 use numba_wasm::input::Source;
+use serde::Serialize;
 
 #[derive(Parser)]
 #[command(
@@ -15,6 +19,52 @@ use numba_wasm::input::Source;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// How to print diagnostics: `human` text on stderr, or `json`, one
+    /// object per line on stdout (as cargo does).
+    #[arg(long, global = true, value_enum, default_value_t = MessageFormat::Human)]
+    message_format: MessageFormat,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum MessageFormat {
+    Human,
+    Json,
+}
+
+/// One line of `--message-format json`; `reason` says which kind, as in
+/// cargo's messages.
+#[derive(Serialize)]
+#[serde(tag = "reason", rename_all = "kebab-case")]
+enum Message<'a> {
+    Diagnostic(&'a Diagnostic),
+    /// An entry point `inspect` found.
+    Entry {
+        function: &'a str,
+        symbol: &'a str,
+        signature: Option<String>,
+        name_from: String,
+        return_type_from: Option<String>,
+    },
+    /// The last line of each command: whether it succeeded.
+    BuildFinished {
+        success: bool,
+    },
+    InspectFinished {
+        success: bool,
+    },
+    WrapFinished {
+        success: bool,
+    },
+}
+
+/// Print one line on stdout. A closed stdout (`| head`) is the reader's
+/// choice, not a failure to report, and must not panic like `println!`.
+fn say(line: impl Display) {
+    let _ = writeln!(std::io::stdout().lock(), "{line}");
+}
+
+fn emit(message: &Message<'_>) {
+    say(serde_json::to_string(message).expect("messages serialize"));
 }
 
 #[derive(Subcommand)]
@@ -64,8 +114,19 @@ fn read_sources(inputs: &[String]) -> anyhow::Result<Vec<Source>> {
     inputs.iter().map(|i| Source::read(i)).collect()
 }
 
-fn run(cli: Cli) -> anyhow::Result<()> {
-    match cli.command {
+impl Command {
+    /// The summary line that ends this command's JSON output.
+    fn finished(&self, success: bool) -> Message<'static> {
+        match self {
+            Command::Build { .. } => Message::BuildFinished { success },
+            Command::Inspect { .. } => Message::InspectFinished { success },
+            Command::Wrap { .. } => Message::WrapFinished { success },
+        }
+    }
+}
+
+fn run(command: &Command, format: MessageFormat) -> anyhow::Result<()> {
+    match command {
         Command::Build {
             inputs,
             out_dir,
@@ -75,8 +136,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             if name.is_empty() || name.contains(['/', '\\']) {
                 anyhow::bail!("--name must be a plain file name, got `{name}`");
             }
-            let sources = read_sources(&inputs)?;
-            let a = numba_wasm::build(&sources, &returns, &out_dir, &name)?;
+            let sources = read_sources(inputs)?;
+            let a = numba_wasm::build(&sources, returns, out_dir, name)?;
             eprintln!(
                 "wrote {}, {}, {}",
                 a.wasm.display(),
@@ -85,24 +146,34 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             );
         }
         Command::Inspect { inputs, returns } => {
-            let sources = read_sources(&inputs)?;
-            for r in numba_wasm::inspect(&sources, &returns)? {
-                match &r.signature {
-                    Ok((sig, _)) => println!("{}  {}", r.qualname, sig),
-                    Err(why) => println!("{}  <signature unknown: {why}>", r.qualname),
+            let sources = read_sources(inputs)?;
+            let reports = numba_wasm::inspect(&sources, returns)?;
+            if format == MessageFormat::Json {
+                for r in &reports {
+                    inspect_json(r);
                 }
-                println!("    symbol: {}", r.symbol);
-                println!("    name from: {}", r.name_source);
+                return Ok(());
+            }
+            for r in reports {
+                match &r.signature {
+                    Ok((sig, _)) => say(format_args!("{}  {}", r.qualname, sig)),
+                    Err(why) => say(format_args!("{}  <signature unknown: {why}>", r.qualname)),
+                }
+                say(format_args!("    symbol: {}", r.symbol));
+                say(format_args!("    name from: {}", r.name_source));
                 if let Ok((_, source)) = &r.signature {
-                    println!("    return type from: {source}");
+                    say(format_args!("    return type from: {source}"));
                 }
                 for p in &r.problems {
-                    println!("    blocks the build: `{}` {}", p.symbol, p.reason);
+                    say(format_args!(
+                        "    blocks the build: `{}` {}",
+                        p.symbol, p.reason
+                    ));
                 }
             }
         }
         Command::Wrap { wasm } => {
-            let bytes = std::fs::read(&wasm)?;
+            let bytes = std::fs::read(wasm)?;
             let name = wasm
                 .file_stem()
                 .and_then(|s| s.to_str())
@@ -115,13 +186,46 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// One entry object, then a diagnostic for each thing that would stop its
+/// build (the command itself succeeds).
+fn inspect_json(r: &numba_wasm::EntryReport) {
+    let signature = r.signature.as_ref().ok();
+    emit(&Message::Entry {
+        function: &r.qualname,
+        symbol: &r.symbol,
+        signature: signature.map(|(sig, _)| sig.clone()),
+        name_from: r.name_source.to_string(),
+        return_type_from: signature.map(|(_, source)| source.to_string()),
+    });
+    if let Err(d) = &r.signature {
+        emit(&Message::Diagnostic(d));
+    }
+    for p in &r.problems {
+        let d = p.diagnostic(&r.qualname, signature.map(|(sig, _)| sig.as_str()));
+        emit(&Message::Diagnostic(&d));
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match run(cli) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("numba-wasm: error: {e:#}");
-            ExitCode::FAILURE
+    let format = cli.message_format;
+    let finished = |success| cli.command.finished(success);
+    let result = run(&cli.command, format);
+    if let Err(e) = &result {
+        match format {
+            MessageFormat::Human => eprintln!("numba-wasm: error: {e:#}"),
+            MessageFormat::Json => {
+                for d in Diagnostics::of(e) {
+                    emit(&Message::Diagnostic(&d));
+                }
+            }
         }
+    }
+    if format == MessageFormat::Json {
+        emit(&finished(result.is_ok()));
+    }
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(_) => ExitCode::FAILURE,
     }
 }

@@ -137,3 +137,176 @@ fn ir_without_numba_functions() {
     let err = build_fails(None, b"define i32 @plain_c(i32 %x) {\n  ret i32 %x\n}\n");
     assert!(err.contains("no Numba entry point found"), "{err}");
 }
+
+/// Run the CLI with `--message-format json` appended; its exit code and
+/// stdout, every line parsed. Diagnostics never reach stderr in this mode.
+fn json_messages(args: &[&str]) -> (Option<i32>, Vec<serde_json::Value>) {
+    let mut args = args.to_vec();
+    args.extend(["--message-format", "json"]);
+    let out = run_cli(&args, b"");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("error"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    let messages: Vec<serde_json::Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    for m in &messages {
+        if m["reason"] == "diagnostic" {
+            for key in ["level", "message", "function", "symbol", "input", "hint"] {
+                assert!(m.get(key).is_some(), "no `{key}` in {m}");
+            }
+            assert!(!m["message"].as_str().unwrap().starts_with("numba-wasm:"));
+        }
+    }
+    (out.status.code(), messages)
+}
+
+/// `build` in json mode: its diagnostics, after checking the exit code and
+/// the closing `build-finished` line.
+fn json_build_fails(inputs: &[&str]) -> Vec<serde_json::Value> {
+    let out_dir = tempfile::tempdir().unwrap();
+    let mut args = vec!["build", "-o", out_dir.path().to_str().unwrap()];
+    args.extend(inputs);
+    let (code, mut messages) = json_messages(&args);
+    assert_eq!(code, Some(1), "{messages:?}");
+    let last = messages.pop().unwrap();
+    assert_eq!(
+        last,
+        serde_json::json!({"reason": "build-finished", "success": false})
+    );
+    assert!(!messages.is_empty());
+    assert!(
+        messages
+            .iter()
+            .all(|m| m["reason"] == "diagnostic" && m["level"] == "error")
+    );
+    messages
+}
+
+#[test]
+fn json_names_function_and_symbol() {
+    for v in numba_versions() {
+        let input = v.join("errors/uses_random.ll");
+        let input = input.to_str().unwrap();
+        let diags = json_build_fails(&[input]);
+        let random = diags
+            .iter()
+            .find(|d| d["symbol"] == "numba_get_np_random_state")
+            .unwrap_or_else(|| panic!("{diags:?}"));
+        assert_eq!(random["function"], "error_kernels.uses_random");
+        assert_eq!(
+            random["message"],
+            "`error_kernels.uses_random` (float64()): `numba_get_np_random_state` is not \
+             provided by numba-wasm's runtime"
+        );
+        assert!(random["input"].is_null() && random["hint"].is_null());
+        assert!(
+            diags
+                .iter()
+                .all(|d| d["function"] == "error_kernels.uses_random")
+        );
+
+        // `inspect`: one entry object, then what blocks its build; success.
+        let (code, messages) = json_messages(&["inspect", input]);
+        assert_eq!(code, Some(0), "{messages:?}");
+        let entry = &messages[0];
+        assert_eq!(entry["reason"], "entry");
+        assert_eq!(entry["function"], "error_kernels.uses_random");
+        assert!(
+            entry["symbol"]
+                .as_str()
+                .unwrap()
+                .starts_with("_ZN13error_kernels11uses_random")
+        );
+        assert_eq!(entry["signature"], "float64()");
+        assert_eq!(entry["name_from"], "dump annotation");
+        assert_eq!(entry["return_type_from"], "dump annotation");
+        assert!(
+            messages[1..]
+                .iter()
+                .any(|m| m["reason"] == "diagnostic" && m["symbol"] == "numba_get_np_random_state")
+        );
+        assert_eq!(
+            messages.last().unwrap(),
+            &serde_json::json!({"reason": "inspect-finished", "success": true})
+        );
+    }
+}
+
+#[test]
+fn json_bare_dump_needs_a_return_type() {
+    for v in numba_versions() {
+        let input = v.join("captures/dump_llvm.txt");
+        let diags = json_build_fails(&[input.to_str().unwrap()]);
+        assert_eq!(diags.len(), 1, "{diags:?}");
+        let d = &diags[0];
+        assert_eq!(d["function"], "__main__.add64");
+        assert!(
+            d["symbol"]
+                .as_str()
+                .unwrap()
+                .starts_with("_ZN8__main__5add64"),
+            "{d}"
+        );
+        let message = d["message"].as_str().unwrap();
+        assert!(message.starts_with("cannot tell what `__main__.add64` returns"));
+        let hint = d["hint"].as_str().unwrap();
+        assert!(hint.contains("--return add64=<numba type>"), "{hint}");
+        assert!(message.ends_with(hint), "the human text keeps the hint");
+    }
+}
+
+#[test]
+fn json_unknown_return_name() {
+    let v = &numba_versions()[0];
+    let input = v.join("captures/dump_llvm.txt");
+    let diags = json_build_fails(&[input.to_str().unwrap(), "--return", "nope=float64"]);
+    assert_eq!(diags.len(), 1, "{diags:?}");
+    let d = &diags[0];
+    assert!(
+        d["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("--return names `nope`, which is not an entry point")
+    );
+    assert!(d["function"].is_null() && d["symbol"].is_null() && d["input"].is_null());
+    assert!(d["hint"].as_str().unwrap().contains("add64"), "{d}");
+}
+
+#[test]
+fn json_missing_input_file() {
+    let diags = json_build_fails(&["/nonexistent/kernels.ll"]);
+    assert_eq!(diags.len(), 1, "{diags:?}");
+    let d = &diags[0];
+    assert_eq!(d["input"], "/nonexistent/kernels.ll");
+    assert!(
+        d["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("cannot read `/nonexistent/kernels.ll`: ")
+    );
+    assert!(d["function"].is_null() && d["symbol"].is_null() && d["hint"].is_null());
+}
+
+#[test]
+fn json_plain_errors_and_success() {
+    let input = numba_versions()[0].join("opt/norm_3d.ll");
+    let input = input.to_str().unwrap();
+    // An error with nothing to point at is still one diagnostic.
+    let diags = json_build_fails(&[input, "--name", "a/b"]);
+    assert_eq!(
+        diags,
+        [serde_json::json!({"reason": "diagnostic", "level": "error",
+            "message": "--name must be a plain file name, got `a/b`",
+            "function": null, "symbol": null, "input": null, "hint": null})]
+    );
+    let out_dir = tempfile::tempdir().unwrap();
+    let (code, messages) = json_messages(&["build", "-o", out_dir.path().to_str().unwrap(), input]);
+    assert_eq!(code, Some(0), "{messages:?}");
+    assert_eq!(
+        messages,
+        [serde_json::json!({"reason": "build-finished", "success": true})]
+    );
+}

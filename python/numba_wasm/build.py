@@ -2,21 +2,21 @@
 from __future__ import annotations
 
 import io
-import re
+import json
 import subprocess
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Union
+from typing import Any
 
 from . import _ir
 from ._binary import find_binary
-from .errors import BuildError
+from .errors import BuildError, Diagnostic
 
 #: One overload: (dispatcher, tuple of Numba argument types).
 Overload = tuple[Any, tuple]
 #: A dispatcher, dispatchers, or {dispatcher: [example args or signature, ...] | None}.
-Targets = Union[Any, Iterable[Any], Mapping[Any, Any]]
+Targets = Any | Iterable[Any] | Mapping[Any, Any]
 
 
 @dataclass(frozen=True)
@@ -186,39 +186,61 @@ def run_binary(ir: str, out_dir: Path, name: str,
                names: Mapping[str, str] | None = None) -> None:
     """Pipe `ir` into `numba-wasm build - -o out_dir --name name`.
 
-    `names` maps `module.qualname` (as the binary prints it) to the Python
+    The binary reports its diagnostics as JSON lines (`--message-format
+    json`); `names` maps their `function` (`module.qualname`) to the Python
     qualname reported in BuildError.functions.
     """
-    cmd = [str(find_binary()), "build", "-", "-o", str(out_dir), "--name", name]
-    proc = subprocess.run(cmd, input=ir.encode(), capture_output=True)
+    cmd = [str(find_binary()), "build", "-", "-o", str(out_dir), "--name", name,
+           "--message-format", "json"]
+    proc = subprocess.run(cmd, input=ir.encode(), capture_output=True, check=False)
     if proc.returncode != 0:
         stderr = proc.stderr.decode(errors="replace")
-        raise BuildError(binary_message(stderr, proc.returncode),
-                         functions=mentioned_functions(stderr, names),
-                         stderr=stderr)
+        diagnostics = parse_diagnostics(proc.stdout.decode(errors="replace"))
+        raise BuildError(binary_message(diagnostics, stderr, proc.returncode),
+                         functions=diagnosed_functions(diagnostics, names),
+                         stderr=rendered(diagnostics) + stderr,
+                         diagnostics=diagnostics)
 
 
-_PREFIX = "numba-wasm: error: "
+def parse_diagnostics(stdout: str) -> list[Diagnostic]:
+    """The diagnostic objects among the binary's JSON lines, in order."""
+    found: list[Diagnostic] = []
+    for line in stdout.splitlines():
+        try:
+            message = json.loads(line)
+        except ValueError:      # not a JSON line: not a diagnostic
+            continue
+        if isinstance(message, dict) and message.get("reason") == "diagnostic":
+            found.append(Diagnostic(
+                level=str(message.get("level", "error")),
+                message=str(message.get("message", "")),
+                function=message.get("function"), symbol=message.get("symbol"),
+                input=message.get("input"), hint=message.get("hint")))
+    return found
 
 
-def binary_message(stderr: str, returncode: int = 1) -> str:
-    """The binary's error text without its `numba-wasm: error: ` prefix."""
-    text = stderr.strip()
-    if text.startswith(_PREFIX):
-        text = text[len(_PREFIX):]
-    text = text.replace("\n" + _PREFIX, "\n")
+def binary_message(diagnostics: list[Diagnostic], stderr: str, returncode: int = 1) -> str:
+    """One line per diagnostic; else whatever the binary wrote to stderr."""
+    text = "\n".join(d["message"] for d in diagnostics) or stderr.strip()
     return text or f"numba-wasm exited with status {returncode}"
 
 
-def mentioned_functions(text: str, names: Mapping[str, str] | None = None) -> list[str]:
-    """Python qualnames of the functions named in backquotes in `text`.
+def rendered(diagnostics: list[Diagnostic]) -> str:
+    """The diagnostics as the binary's human format prints them."""
+    return "".join(f"numba-wasm: {d['level']}: {d['message']}\n" for d in diagnostics)
+
+
+def diagnosed_functions(diagnostics: list[Diagnostic],
+                        names: Mapping[str, str] | None = None) -> list[str]:
+    """Python qualnames of the functions the diagnostics are about, once each.
 
     With `names` ({module.qualname: qualname}) only those functions count;
-    without, every backquoted dotted name does (as written).
+    without, each `module.qualname` is returned as the binary wrote it.
     """
     found: list[str] = []
-    for tok in re.findall(r"`([^`]+)`", text):
-        qual = names.get(tok) if names is not None else (tok if "." in tok else None)
+    for d in diagnostics:
+        function = d["function"]
+        qual = function if names is None or function is None else names.get(function)
         if qual and qual not in found:
             found.append(qual)
     return found

@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use anyhow::{Result, bail};
+use anyhow::Result;
 use inkwell::module::{Linkage, Module};
 use inkwell::types::BasicTypeEnum;
 use inkwell::values::FunctionValue;
@@ -15,6 +15,7 @@ use super::mangle::{Demangled, demangle};
 use super::names::{self, NameSource, PythonName};
 use super::returns::{self, Evidence, ReturnSource};
 use super::types::NumbaType;
+use crate::diagnostic::{Diagnostic, Diagnostics};
 
 /// LLVM type of one flattened parameter, as stored in its 8-byte slot.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -84,7 +85,8 @@ pub struct Candidate {
     pub symbol: String,
     pub demangled: Demangled,
     pub name: PythonName,
-    pub entry: Result<Entry>,
+    /// The entry, or why it cannot be exported (naming function and symbol).
+    pub entry: Result<Entry, Box<Diagnostic>>,
 }
 
 fn is_defined(f: FunctionValue<'_>) -> bool {
@@ -178,10 +180,12 @@ pub fn check_return_options(found: &[Candidate], returns: &[(String, String)]) -
             .any(|c| c.symbol == *name || c.name.is_meant_by(&c.demangled, name));
         if !used {
             let known: BTreeSet<&str> = found.iter().map(|c| c.name.name()).collect();
-            bail!(
-                "--return names `{name}`, which is not an entry point of the input (entry points: {})",
-                known.into_iter().collect::<Vec<_>>().join(", ")
+            let known = known.into_iter().collect::<Vec<_>>().join(", ");
+            let message = format!(
+                "--return names `{name}`, which is not an entry point of the input (entry points: {known})"
             );
+            let hint = format!("name one of the entry points: {known}");
+            return Err(Diagnostics::from(Diagnostic::error(message).hint(hint)).into());
         }
     }
     Ok(())
@@ -193,25 +197,37 @@ fn describe(
     demangled: &Demangled,
     name: &PythonName,
     stated: &Stated<'_>,
-) -> Result<Entry> {
+) -> Result<Entry, Box<Diagnostic>> {
     let qualname = &name.qualname;
+    let fail = |message: String| Diagnostic::error(message).function(qualname).symbol(symbol);
     let f = module.get_function(symbol).expect("candidate is defined");
     if !has_numba_callconv(f) {
-        bail!("`{qualname}` ({symbol}) does not use Numba's nopython calling convention");
+        return Err(fail(format!(
+            "`{qualname}` ({symbol}) does not use Numba's nopython calling convention"
+        ))
+        .into());
     }
     let mut args = Vec::new();
     for (i, a) in demangled.args.iter().enumerate() {
         match a {
             Ok(t) => args.push(t.clone()),
-            Err(text) if text == "pyobject" => bail!(
-                "`{qualname}` takes a Python object (argument {}): it was compiled in object mode; \
-                 only nopython (@njit) functions can run in wasm",
-                i + 1
-            ),
-            Err(text) => bail!(
-                "`{qualname}` takes an argument of type `{text}` (argument {}), which cannot cross the wasm boundary yet",
-                i + 1
-            ),
+            Err(text) if text == "pyobject" => {
+                return Err(fail(format!(
+                    "`{qualname}` takes a Python object (argument {}): it was compiled in object \
+                     mode; only nopython (@njit) functions can run in wasm",
+                    i + 1
+                ))
+                .hint("compile it in nopython mode (@njit)")
+                .into());
+            }
+            Err(text) => {
+                return Err(fail(format!(
+                    "`{qualname}` takes an argument of type `{text}` (argument {}), which cannot \
+                     cross the wasm boundary yet",
+                    i + 1
+                ))
+                .into());
+            }
         }
     }
     let evidence = Evidence::read(module, symbol);
@@ -219,23 +235,33 @@ fn describe(
         qualname,
         stated.return_types.get(symbol).map(String::as_str),
         stated.return_option(symbol, demangled, name),
-    )?;
+    )
+    .map_err(|e| fail(format!("{e:#}")))?;
     let (ret, ret_source) = match declared {
         Some((t, source)) => {
             if let Err(why) = evidence.check(&t) {
-                bail!("`{qualname}`: the {source} says it returns `{t}`, but {why}");
+                return Err(fail(format!(
+                    "`{qualname}`: the {source} says it returns `{t}`, but {why}"
+                ))
+                .into());
             }
             (t, source)
         }
         None => match evidence.infer() {
             Ok(t) => (t, ReturnSource::Ir),
-            Err(why) => bail!(
-                "cannot tell what `{qualname}` returns: {why}. Dump the IR with numba-wasm's dump \
-                 tool (scripts/numba_dump.py or the numba_wasm Python package), which records it, \
-                 or pass `--return {}={}`",
-                name.name(),
-                evidence.placeholder()
-            ),
+            Err(why) => {
+                let hint = format!(
+                    "Dump the IR with numba-wasm's dump tool (scripts/numba_dump.py or the \
+                     numba_wasm Python package), which records it, or pass `--return {}={}`",
+                    name.name(),
+                    evidence.placeholder()
+                );
+                return Err(fail(format!(
+                    "cannot tell what `{qualname}` returns: {why}. {hint}"
+                ))
+                .hint(hint)
+                .into());
+            }
         },
     };
     let mut params = Vec::new();
@@ -247,18 +273,19 @@ fn describe(
         .skip(2)
     {
         params.push(param_kind(p).ok_or_else(|| {
-            anyhow::anyhow!(
+            fail(format!(
                 "`{qualname}`: parameter {i} has LLVM type `{p}`, which the wasm export cannot pass"
-            )
+            ))
         })?);
     }
     let expected: usize = args.iter().map(NumbaType::flat_param_count).sum();
     if expected != params.len() {
-        bail!(
+        return Err(fail(format!(
             "`{qualname}`: its arguments {:?} flatten to {expected} parameters but the IR has {}",
             args.iter().map(ToString::to_string).collect::<Vec<_>>(),
             params.len()
-        );
+        ))
+        .into());
     }
     // Numba names the flattened parameters `arg.<name>` or `arg.<name>.<i>`.
     let mut arg_names = Vec::new();

@@ -1,12 +1,13 @@
 """numba_wasm.build: the target forms, errors, and loading the result."""
 from __future__ import annotations
 
+import numba_wasm
 import numpy as np
 import pytest
-from numba import jit, njit
+from numba_wasm import BuildError, NumbaWasmError, _ir
+from numba_wasm.build import run_binary
 
-import numba_wasm
-from numba_wasm import BuildError, NumbaWasmError
+from numba import jit, njit
 
 
 @njit("float64(float64[::1])")
@@ -94,6 +95,21 @@ def test_unsupported_function(tmp_path):
     assert not str(err).startswith("numba-wasm: error:")
     assert err.functions == [rnd.py_func.__qualname__]
     assert "numba-wasm: error:" in err.stderr
+    # The binary's diagnostics, as data: function and symbol at fault.
+    assert err.diagnostics and all(d["function"] == _ir.full_name(rnd) for d in err.diagnostics)
+    [random] = [d for d in err.diagnostics if d["symbol"] == "numba_get_np_random_state"]
+    assert random["level"] == "error" and random["input"] is None
+    assert random["message"] in str(err).splitlines()
+    assert str(err) == "\n".join(d["message"] for d in err.diagnostics)
+
+
+def test_input_error_diagnostic(tmp_path):
+    with pytest.raises(BuildError) as ei:
+        run_binary("not LLVM IR\n", tmp_path, "k")
+    [d] = ei.value.diagnostics
+    assert d["input"] == "<stdin>" and d["function"] is None and d["symbol"] is None
+    assert str(ei.value) == d["message"] and "holds no LLVM IR" in d["message"]
+    assert ei.value.functions == []
 
 
 def test_no_overloads_no_args(tmp_path):
@@ -137,7 +153,7 @@ def test_wrong_dtype_in_built_module(tmp_path):
 def test_find_binary_env_override(monkeypatch, tmp_path):
     from numba_wasm import _binary
 
-    monkeypatch.setattr(_binary, "_installed_candidates", lambda: [])
+    monkeypatch.setattr(_binary, "_installed_candidates", list)
     monkeypatch.setenv("NUMBA_WASM_BIN", str(tmp_path / "missing"))
     with pytest.raises(NumbaWasmError, match="NUMBA_WASM_BIN"):
         _binary.find_binary()
