@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use inkwell::module::Module;
 
 use crate::diagnostic::Diagnostic;
-use crate::ir::{reachable_functions, referenced_symbols};
+use crate::ir::{is_defined, reachable_functions, referenced_symbols};
 use crate::numba::callconv::is_cpython_symbol;
 use crate::shim;
 
@@ -47,7 +47,7 @@ pub fn problems(module: &Module<'_>, root: &str) -> Vec<Problem> {
         let Some(f) = module.get_function(&name) else {
             continue;
         };
-        if f.count_basic_blocks() == 0 {
+        if !is_defined(f) {
             if let Some((reason, hint)) = unsupported(&name) {
                 out.insert(Problem {
                     symbol: name,

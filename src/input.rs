@@ -15,6 +15,7 @@ use inkwell::memory_buffer::MemoryBuffer;
 use inkwell::module::{Linkage, Module};
 
 use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::ir::{is_defined, make_declaration};
 
 /// Comment line written by numba-wasm's dump tools before a module:
 /// `; numba-wasm-return: <mangled symbol> <str(return type)>`. Numba's IR
@@ -251,10 +252,7 @@ impl Dumps {
                 })?
             };
             if let Some(name) = &chunk.banner {
-                for f in module
-                    .get_functions()
-                    .filter(|f| f.count_basic_blocks() > 0)
-                {
+                for f in module.get_functions().filter(|f| is_defined(*f)) {
                     if let Ok(sym) = f.get_name().to_str() {
                         banner_names.insert(sym.to_string(), name.clone());
                     }
@@ -283,21 +281,14 @@ impl Dumps {
 /// linking does not report them as multiply defined.
 fn drop_duplicate_definitions(merged: &Module<'_>, incoming: &Module<'_>) {
     for f in incoming.get_functions() {
-        if f.count_basic_blocks() == 0 {
+        if !is_defined(f) {
             continue;
         }
         let Ok(name) = f.get_name().to_str() else {
             continue;
         };
-        if merged
-            .get_function(name)
-            .is_some_and(|g| g.count_basic_blocks() > 0)
-        {
-            for bb in f.get_basic_blocks() {
-                // SAFETY-free API: deleting all blocks makes `f` a declaration.
-                let _ = unsafe { bb.delete() };
-            }
-            f.set_linkage(Linkage::External);
+        if merged.get_function(name).is_some_and(is_defined) {
+            make_declaration(f);
         }
     }
     for g in incoming.get_globals() {

@@ -2,13 +2,18 @@
 //! JS/TS wrapper out. The pipeline, one stage per module, in order:
 //!
 //! 1. [`input`]    dumps (text, bitcode, banners, stdin) -> one LLVM module
-//! 2. [`numba`]    entry points and their Numba signatures
+//! 2. [`numba`]    entry points: Python names, Numba signatures, return types
 //! 3. [`rewrite`]  retarget to wasm32, strip CPython wrappers, NRT -> shim, exports
 //! 4. [`check`]    refuse what cannot run in wasm, naming function and symbol
-//! 5. [`codegen`]  LLVM O3 for wasm32 + simd128 -> object file
-//! 6. [`link`]     wasm-ld with the embedded runtime shim
-//! 7. [`post`]     walrus: the `numba_wasm` metadata section
+//! 5. [`codegen`]  LLVM O3 for wasm32 + simd128 -> object file (kept `p:32:64`
+//!    by `emit_object.cpp`)
+//! 6. [`link`]     wasm-ld with the embedded runtime shim ([`shim`])
+//! 7. [`post`]     walrus: the `numba_wasm` metadata section ([`metadata`])
 //! 8. [`glue`]     `.js` and `.d.ts` from that section
+//!
+//! Beside the stages: [`abi`] (layouts, status codes, argument slots: the
+//! ABI the hosts read from the metadata), [`diagnostic`] (errors as data),
+//! `ir` (small helpers over LLVM modules).
 
 pub mod abi;
 pub mod check;
@@ -173,8 +178,14 @@ pub fn write_outputs(wasm: &[u8], out_dir: &Path, name: &str) -> Result<Artifact
         dts: out_dir.join(format!("{name}.d.ts")),
     };
     let wasm_file = format!("{name}.wasm");
-    std::fs::write(&artifacts.wasm, wasm)?;
-    std::fs::write(&artifacts.js, glue::javascript(&metadata, &wasm_file))?;
-    std::fs::write(&artifacts.dts, glue::declarations(&metadata))?;
+    let write = |path: &Path, bytes: &[u8]| {
+        std::fs::write(path, bytes).with_context(|| format!("cannot write `{}`", path.display()))
+    };
+    write(&artifacts.wasm, wasm)?;
+    write(
+        &artifacts.js,
+        glue::javascript(&metadata, &wasm_file).as_bytes(),
+    )?;
+    write(&artifacts.dts, glue::declarations(&metadata).as_bytes())?;
     Ok(artifacts)
 }

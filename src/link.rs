@@ -38,8 +38,9 @@ pub fn link(object: &[u8], exports: &[String]) -> Result<Vec<u8>> {
     let obj = dir.path().join("kernels.o");
     let lib = dir.path().join("libnumba_wasm_shim.a");
     let out = dir.path().join("out.wasm");
-    std::fs::write(&obj, object)?;
-    std::fs::write(&lib, shim::ARCHIVE)?;
+    std::fs::write(&obj, object).with_context(|| format!("cannot write `{}`", obj.display()))?;
+    std::fs::write(&lib, shim::ARCHIVE)
+        .with_context(|| format!("cannot write `{}`", lib.display()))?;
     let mut cmd = Command::new(find_wasm_ld()?);
     cmd.arg("--no-entry")
         .arg("--gc-sections")
@@ -62,5 +63,5 @@ pub fn link(object: &[u8], exports: &[String]) -> Result<Vec<u8>> {
         }
         bail!("wasm-ld failed:\n{stderr}");
     }
-    std::fs::read(&out).context("wasm-ld wrote no output")
+    std::fs::read(&out).with_context(|| format!("wasm-ld wrote no `{}`", out.display()))
 }

@@ -5,6 +5,7 @@ use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use anyhow::Context as _;
 use clap::{Parser, Subcommand, ValueEnum};
 use numba_wasm::diagnostic::{Diagnostic, Diagnostics};
 use numba_wasm::input::Source;
@@ -173,7 +174,8 @@ fn run(command: &Command, format: MessageFormat) -> anyhow::Result<()> {
             }
         }
         Command::Wrap { wasm } => {
-            let bytes = std::fs::read(wasm)?;
+            let bytes =
+                std::fs::read(wasm).with_context(|| format!("cannot read `{}`", wasm.display()))?;
             let name = wasm
                 .file_stem()
                 .and_then(|s| s.to_str())

@@ -16,6 +16,7 @@ use super::names::{self, NameSource, PythonName};
 use super::returns::{self, Evidence, ReturnSource};
 use super::types::NumbaType;
 use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::ir::is_defined;
 
 /// LLVM type of one flattened parameter, as stored in its 8-byte slot.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -87,10 +88,6 @@ pub struct Candidate {
     pub name: PythonName,
     /// The entry, or why it cannot be exported (naming function and symbol).
     pub entry: Result<Entry, Box<Diagnostic>>,
-}
-
-fn is_defined(f: FunctionValue<'_>) -> bool {
-    f.count_basic_blocks() > 0
 }
 
 /// Numba's calling convention: `i32 (ptr retptr, ptr excinfo, ...)`.
