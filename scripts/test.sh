@@ -3,8 +3,8 @@
 # integration tests (the fixture corpus built from both IR forms and run in
 # Node against Numba's results), the runtime shim's own test, the Python
 # helper's suite (native Numba vs wasm through verify, the wheel), the same
-# corpus in headless Chromium, the reliability checks and the TypeScript
-# declarations.
+# corpus in headless Chromium, the reliability checks, the TypeScript
+# declarations and hostile arguments against the JS wrapper.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -48,6 +48,10 @@ for v in fixtures/numba-*/; do
       --lib es2022,dom "$dir/types_check.ts"
   done
 done
+
+newest=$(basename "$(ls -d fixtures/numba-*/ | sort -V | tail -1)")
+step "hostile arguments against the JS wrapper (canaries, read-once, brands): $newest"
+node tests/js/hostile.mjs "$out/$newest/opt/kernels.js"
 
 # Every step above stops the script on failure (set -e); reaching here means all passed.
 printf '\ntest.sh: %d passed, 0 failed\n' "$steps"

@@ -54,10 +54,6 @@ function dtypeInfo(dtype) {
   return d;
 }
 
-// Class name of a TypedArray; works across realms (iframes, workers), unlike instanceof.
-function typedArrayName(x) {
-  return ArrayBuffer.isView(x) && !(x instanceof DataView) ? x[Symbol.toStringTag] : undefined;
-}
 
 // ---------------------------------------------------------------- loading
 
@@ -196,71 +192,88 @@ class Runtime {
 
   empty(dtype, shape, order = "C") {
     const d = dtypeInfo(dtype);
-    shape = checkShape(typeof shape === "number" ? [shape] : shape);
+    const dimsList = dims(snap(typeof shape === "number" ? [shape] : shape));
+    if (!dimsList) throw new TypeError("numba-wasm: shape must be an array of non-negative integers");
     if (order !== "C" && order !== "F") throw new TypeError(`numba-wasm: order must be "C" or "F"`);
-    const strides = contiguousStrides(shape, d.size, order);
-    const bytes = shape.reduce((a, b) => a * b, 1) * d.size;
+    const strides = contiguousStrides(dimsList, d.size, order);
+    const bytes = dimsList.reduce((a, b) => a * b, 1) * d.size;
+    if (!Number.isSafeInteger(bytes) || bytes >= 2 ** 32) {
+      throw new RangeError(`numba-wasm: an array of shape [${dimsList}] does not fit in wasm memory`);
+    }
     const mi = this.ex.NRT_MemInfo_alloc_aligned(BigInt(bytes), 64) >>> 0;
     if (mi === 0) throw new RangeError(`numba-wasm: out of wasm memory (allocating ${bytes} bytes)`);
     const v = this.views();
     const ptr = v.dv.getUint32(mi + this.abi.meminfo.data, true);
     v.u8.fill(0, ptr, ptr + bytes); // deterministic contents, unlike NumPy's empty
-    return new WasmArray(this, d, shape, strides, mi, ptr, bytes);
+    return new WasmArray(CONSTRUCT, {
+      rt: this, d, shape: Object.freeze(dimsList), strides: Object.freeze(strides),
+      meminfo: mi, ptr, byteLength: bytes, live: true, view: null,
+    });
   }
 
   fromArray(src, dtype) {
-    if (Array.isArray(src)) { // plain JS array: 1-D, float64 unless told
+    let s = snap(src);
+    if (s.kind === "list") { // plain JS array: 1-D, float64 unless told
       const d = dtypeInfo(dtype ?? "float64");
-      src = d.Arr.from(src, d.Arr.name.startsWith("Big") ? BigInt : Number);
+      const values = s.items.map((x) => (x.kind === "prim" ? x.v : NaN));
+      s = snap(d.Arr.from(values, d.Arr.name.startsWith("Big") ? BigInt : Number));
     }
-    const spec = normalizeSpec(src, dtype ?? src?.dtype ?? defaultDtype(src?.data ?? src));
-    const arr = this.empty(spec.d.name, spec.shape, "C");
-    copyStrided(byteView(spec.data), 0, spec.shape, spec.strides,
-      this.views().u8, arr.ptr, arr.strides, spec.d.size);
+    dtype ??= s.kind === "wasm" ? s.state.d.name : defaultDtype(s.kind === "object" ? s.data : s);
+    const a = this.arrayOf({ dtype }, s);
+    if (typeof a === "string") throw new TypeError(`numba-wasm: fromArray: ${a}`);
+    const arr = this.empty(dtype, a.shape, "C");
+    const to = WasmArray.stateOf(arr);
+    const u8 = this.views().u8;
+    if (a.wasm) copyStrided(u8, a.wasm.ptr, a.shape, a.strides, u8, to.ptr, to.strides, a.d.size);
+    else copyStrided(new Uint8Array(a.data.buffer), a.data.offset, a.shape, a.strides, u8, to.ptr, to.strides, a.d.size);
     return arr;
   }
 
   // ------------------------------------------------------------ calling
 
   makeOverload(entry) {
-    const call = (...args) => this.invoke(entry, args);
+    const call = (...args) => this.invoke(entry, snapArgs(args));
     Object.defineProperty(call, "name", { value: entry.name });
     call.signature = entry.signature;
     call.argTypes = entry.args;
     call.retType = entry.ret;
     call.wasmExport = entry.wasm_export;
     call.entry = entry;
-    call.accepts = (args) => checkArgs(entry, args) === null;
+    call.accepts = (args) => this.checkArgs(entry, snapArgs(args)) === null;
     return call;
   }
 
   makeDispatcher(name, overloads) {
     return (...args) => {
-      const o = overloads.find((o) => o.accepts(args));
-      if (o) return o(...args);
-      const why = overloads.map((o) => `  ${o.signature}: ${checkArgs(o.entry, args)}`).join("\n");
+      // Read the arguments once; every overload is judged on that snapshot.
+      const snaps = snapArgs(args);
+      const o = overloads.find((o) => this.checkArgs(o.entry, snaps) === null);
+      if (o) return this.invoke(o.entry, snaps);
+      const why = overloads.map((o) => `  ${o.signature}: ${this.checkArgs(o.entry, snaps)}`).join("\n");
       throw new TypeError(`numba-wasm: no overload of ${name} accepts these arguments; signatures:\n${why}`);
     };
   }
 
-  invoke(entry, args) {
+  // `snaps`: the arguments as read once by snapArgs. Everything below works
+  // on that snapshot; no user code runs between the checks and the call.
+  invoke(entry, snaps) {
     const fname = entry.name;
     // Validate everything first: a TypeError must come before any wasm code runs.
-    const err = checkArgs(entry, args);
+    const err = this.checkArgs(entry, snaps);
     if (err) throw new TypeError(`${fname}: ${err} (${entry.signature})`);
     const bufs = [];
     const copyBack = [];
     let called = false;
     try {
       const arrays = new Map(); // "arg/path" -> array argument
-      entry.args.forEach((t, i) => collectArrays(t, args[i], `${i}/`, arrays));
+      entry.args.forEach((t, i) => this.collectArrays(t, snaps[i], `${i}/`, arrays));
       this.copyIn([...arrays.values()], bufs, copyBack);
       const slot = this.abi.pointer_slot;
       const argp = this.alloc(slot * entry.params.length, slot); bufs.push(argp);
       const retp = this.alloc(entry.ret_size, slot); bufs.push(retp);
       const excp = this.alloc(slot, slot); bufs.push(excp); // receives an excinfo*
       const dv = this.views().dv;
-      entry.params.forEach((p, i) => writeSlot(dv, argp + slot * i, p.ty, this.slotValue(p, args, arrays)));
+      entry.params.forEach((p, i) => writeSlot(dv, argp + slot * i, p.ty, slotValue(p, snaps, arrays)));
       dv.setUint32(excp, 0, true);
       called = true;
       const status = this.ex[entry.wasm_export](argp, retp, excp);
@@ -277,6 +290,91 @@ class Runtime {
     }
   }
 
+  // Null if the snapshot fits the entry's argument types, else the reason.
+  checkArgs(entry, snaps) {
+    if (snaps.length !== entry.args.length) return `expected ${entry.args.length} arguments, got ${snaps.length}`;
+    for (let i = 0; i < snaps.length; i++) {
+      const e = this.checkArg(entry.args[i], snaps[i]);
+      if (e) return `argument ${i + 1}: ${e}`;
+    }
+    return null;
+  }
+
+  checkArg(t, s) {
+    switch (t.kind) {
+      case "scalar": return checkScalar(t.dtype, s);
+      case "none": return s.kind === "prim" && s.v == null ? null : `expected undefined or null, got ${describe(s)}`;
+      case "tuple":
+        if (s.kind !== "list" || s.items.length !== t.items.length) return `expected an Array of ${t.items.length} items, got ${describe(s)}`;
+        for (let i = 0; i < s.items.length; i++) {
+          const e = this.checkArg(t.items[i], s.items[i]);
+          if (e) return `item ${i}: ${e}`;
+        }
+        return null;
+      case "array": {
+        const a = this.arrayOf(t, s);
+        if (typeof a === "string") return a;
+        if (a.shape.length !== t.ndim) return `expected a ${t.ndim}-d array, got ${a.shape.length}-d`;
+        if (LAYOUT_NAMES[t.layout] && !isContiguous(a.shape, a.strides, a.d.size, t.layout)) {
+          return `expected a ${LAYOUT_NAMES[t.layout]} array, strides ${JSON.stringify(a.strides)} are not`;
+        }
+        return null;
+      }
+      default: return `unsupported argument kind ${t.kind}`;
+    }
+  }
+
+  // The array an argument snapshot stands for, as {d, shape, strides, ...},
+  // or the reason it is not one of dtype t.dtype. Geometry comes from the
+  // snapshot (or a WasmArray's private state), never from public properties.
+  arrayOf(t, s) {
+    const d = dtypeInfo(t.dtype);
+    if (s.kind === "wasm") {
+      const w = s.state;
+      if (w.rt !== this) return "WasmArray belongs to another module instance";
+      if (!w.live) return "WasmArray used after free()";
+      if (w.d !== d) return `expected dtype ${t.dtype}, got WasmArray of ${w.d.name}`;
+      return { d, wasm: w, shape: w.shape, strides: w.strides };
+    }
+    let data, shape, strides;
+    if (s.kind === "typed") {
+      data = s;
+      if (data.length % d.lanes) return `${t.dtype} data must hold re,im pairs`;
+      shape = [data.length / d.lanes];
+    } else if (s.kind === "object" && s.data && s.shape) {
+      data = s.data;
+      shape = dims(s.shape);
+      if (!shape) return "shape must be an array of non-negative integers";
+      if (s.strides && !(s.strides.kind === "prim" && s.strides.v == null)) {
+        strides = dims(s.strides, true);
+        if (!strides || strides.length !== shape.length) return "strides must be an array of integers (bytes), one per dimension";
+        if (strides.some((x) => x < 0)) return "negative strides are not supported";
+      }
+    } else {
+      return `expected a ${d.Arr.name}, {data, shape, strides?} or WasmArray, got ${describe(s)}`;
+    }
+    if (data.kind !== "typed" || data.name !== d.Arr.name) return `dtype ${t.dtype} needs a ${d.Arr.name}, got ${describe(data)}`;
+    if (data.buffer === this.memory.buffer) {
+      // A view into this module's memory (say a WasmArray's .data, maybe of a
+      // freed array): the kernel would reach memory nobody validated.
+      return "a view into this module's wasm memory; pass the WasmArray itself";
+    }
+    strides ??= contiguousStrides(shape, d.size, "C");
+    let extent = 0;
+    if (!shape.includes(0)) extent = shape.reduce((acc, n, k) => acc + (n - 1) * strides[k], 0) + d.size;
+    if (!Number.isSafeInteger(extent) || extent > data.bytes) {
+      return `shape ${JSON.stringify(shape)} with strides ${JSON.stringify(strides)} reaches ` +
+        `byte ${extent} of data holding ${data.bytes} bytes`;
+    }
+    return { d, data, shape, strides, extent };
+  }
+
+  // Array arguments by "arg/path" (the key argument slots name them by).
+  collectArrays(t, s, key, out) {
+    if (t.kind === "tuple") t.items.forEach((it, i) => this.collectArrays(it, s.items[i], `${key}${key.endsWith("/") ? "" : ","}${i}`, out));
+    else if (t.kind === "array") out.set(key, { ...this.arrayOf(t, s), readonly: !!t.readonly });
+  }
+
   // Copies array arguments into wasm memory. Overlapping regions of one buffer
   // (the same array passed twice, views of one base) share a single copy, so
   // aliasing behaves as in NumPy and copy-backs cannot clobber each other.
@@ -284,12 +382,10 @@ class Runtime {
     const groups = new Map();
     for (const a of arrays) {
       if (a.wasm) continue;
-      const { data, extent } = a.spec;
-      if (data.buffer === this.memory.buffer) { a.ptr = data.byteOffset; continue; } // already in wasm memory
-      a.start = data.byteOffset;
-      a.end = a.start + extent;
-      if (!groups.has(data.buffer)) groups.set(data.buffer, []);
-      groups.get(data.buffer).push(a);
+      a.start = a.data.offset;
+      a.end = a.start + a.extent;
+      if (!groups.has(a.data.buffer)) groups.set(a.data.buffer, []);
+      groups.get(a.data.buffer).push(a);
     }
     for (const [buffer, list] of groups) {
       list.sort((x, y) => x.start - y.start);
@@ -306,33 +402,6 @@ class Runtime {
         this.views().u8.set(src, ptr);
         if (!readonly && end > start) copyBack.push({ dst: src, ptr, len: end - start });
         for (; i < j; i++) list[i].ptr = ptr + (list[i].start - start);
-      }
-    }
-  }
-
-  // The value of one argument slot (metadata `params`: which part of which argument).
-  slotValue(p, args, arrays) {
-    const path = p.path ?? [];
-    let v = args[p.arg];
-    for (const i of path) v = v[i];
-    switch (p.part) {
-      case "value": return typeof v === "boolean" ? (v ? 1 : 0) : v;
-      case "re": return typeof v === "number" ? v : v.re;
-      case "im": return typeof v === "number" ? 0 : v.im;
-      case "none": return 0;
-      default: {
-        const a = arrays.get(`${p.arg}/${path}`);
-        const { meminfo, ptr, shape, strides, d } = a.wasm ?? { meminfo: 0, ptr: a.ptr, ...a.spec };
-        switch (p.part) {
-          case "meminfo": return meminfo;
-          case "parent": return 0;
-          case "nitems": return BigInt(shape.reduce((x, y) => x * y, 1));
-          case "itemsize": return BigInt(d.size);
-          case "data": return ptr;
-          case "shape": return shape[p.dim];
-          case "strides": return strides[p.dim];
-          default: throw new Error(`numba-wasm: unknown argument part ${p.part}`);
-        }
       }
     }
   }
@@ -409,62 +478,143 @@ class Runtime {
 
 // ---------------------------------------------------------------- WasmArray
 
-const LIVE = Symbol("live");
+const CONSTRUCT = Symbol("WasmArray");
 
+// An array in wasm memory. Its geometry and liveness live in a private field,
+// which is also its brand: a Proxy, an Object.create(w) or an object with the
+// same public properties is not a WasmArray, and nothing a caller assigns
+// changes what a kernel is given.
 export class WasmArray {
-  constructor(rt, d, shape, strides, meminfo, ptr, byteLength) {
-    this.rt = rt;
-    this.d = d;
-    this.dtype = d.name;
-    this.shape = Object.freeze(shape); // frozen: kernels trust them for memory access
-    this.strides = Object.freeze(strides);
-    this.meminfo = meminfo;
-    this.ptr = ptr;
-    this.byteLength = byteLength;
-    this.view = null;
-    this[LIVE] = true;
-    rt.registry?.register(this, meminfo, this);
+  #s;
+
+  constructor(token, state) {
+    if (token !== CONSTRUCT) throw new TypeError("numba-wasm: create WasmArrays with m.empty() or m.fromArray()");
+    this.#s = state;
+    state.rt.registry?.register(this, state.meminfo, this);
   }
+
+  // The private state of a genuine WasmArray, else null.
+  static stateOf(x) {
+    return x !== null && typeof x === "object" && #s in x ? x.#s : null;
+  }
+
+  get dtype() { return this.#s.d.name; }
+  get shape() { return [...this.#s.shape]; }
+  get strides() { return [...this.#s.strides]; }
+  get meminfo() { return this.#s.meminfo; }
+  get ptr() { return this.#s.ptr; }
+  get byteLength() { return this.#s.byteLength; }
+  get freed() { return !this.#s.live; }
 
   // A TypedArray over the array's memory (in memory order, C or F), always over
   // the current memory.buffer: fetch it again after any kernel call.
   get data() {
-    if (!this[LIVE]) throw new Error("numba-wasm: WasmArray used after free()");
-    const buf = this.rt.memory.buffer;
-    if (this.view?.buffer !== buf) {
-      this.view = new this.d.Arr(buf, this.ptr, this.byteLength / this.d.size * this.d.lanes);
-    }
-    return this.view;
+    const s = this.#s;
+    if (!s.live) throw new Error("numba-wasm: WasmArray used after free()");
+    const buf = s.rt.memory.buffer;
+    if (s.view?.buffer !== buf) s.view = new s.d.Arr(buf, s.ptr, s.byteLength / s.d.size * s.d.lanes);
+    return s.view;
   }
 
-  get freed() { return !this[LIVE]; }
-
   free() {
-    if (!this[LIVE]) return;
-    this[LIVE] = false;
-    this.view = null;
-    this.rt.registry?.unregister(this);
-    this.rt.ex.NRT_decref(this.meminfo);
+    const s = this.#s;
+    if (!s.live) return;
+    s.live = false;
+    s.view = null;
+    s.rt.registry?.unregister(this);
+    s.rt.ex.NRT_decref(s.meminfo);
+  }
+}
+
+// ---------------------------------------------------------------- snapshots
+
+// The TypedArray accessors of the realm, taken once: a caller cannot
+// redefine them on an instance to run code in the middle of a call.
+const TA_PROTO = Object.getPrototypeOf(Uint8Array.prototype);
+const taGetter = (key) => Object.getOwnPropertyDescriptor(TA_PROTO, key).get;
+const TA_TAG = taGetter(Symbol.toStringTag);
+const TA_BUFFER = taGetter("buffer");
+const TA_OFFSET = taGetter("byteOffset");
+const TA_BYTES = taGetter("byteLength");
+const TA_LENGTH = taGetter("length");
+
+// Class name of a TypedArray of this realm, else undefined.
+function typedArrayName(x) {
+  return ArrayBuffer.isView(x) ? TA_TAG.call(x) : undefined;
+}
+
+const MAX_DEPTH = 32;
+const MAX_ITEMS = 1 << 16;
+
+// A plain record of one argument, reading each property exactly once.
+// Kinds: prim {v}, typed {name, buffer, offset, bytes, length}, wasm {state},
+// list {items}, object {data, shape, strides, re, im}, other {what}.
+function snap(v, depth = 0) {
+  if (v === null || (typeof v !== "object" && typeof v !== "function")) return { kind: "prim", v };
+  if (depth > MAX_DEPTH) return { kind: "other", what: "a value nested too deeply" };
+  const name = typedArrayName(v);
+  if (name) {
+    return { kind: "typed", name, buffer: TA_BUFFER.call(v), offset: TA_OFFSET.call(v),
+      bytes: TA_BYTES.call(v), length: TA_LENGTH.call(v) };
+  }
+  if (ArrayBuffer.isView(v)) return { kind: "other", what: "DataView" };
+  const state = WasmArray.stateOf(v);
+  if (state) return { kind: "wasm", state };
+  if (typeof v === "function") return { kind: "other", what: "function" };
+  if (Array.isArray(v)) {
+    const n = v.length;
+    if (!Number.isSafeInteger(n) || n > MAX_ITEMS) return { kind: "other", what: `Array of ${n} items` };
+    const items = [];
+    for (let i = 0; i < n; i++) items.push(snap(v[i], depth + 1));
+    return { kind: "list", items };
+  }
+  const out = { kind: "object" };
+  for (const k of ["data", "shape", "strides", "re", "im"]) {
+    const x = v[k];
+    if (x !== undefined) out[k] = snap(x, depth + 1);
+  }
+  return out;
+}
+
+function snapArgs(args) {
+  return Array.from(args, (a) => snap(a));
+}
+
+// Non-negative (or, for strides, any) safe integers from a list snapshot, else null.
+function dims(s, signed = false) {
+  if (s?.kind !== "list") return null;
+  const out = s.items.map((x) => (x.kind === "prim" ? x.v : NaN));
+  return out.every((n) => Number.isSafeInteger(n) && (signed || n >= 0)) ? out : null;
+}
+
+// The value of one argument slot (metadata `params`: which part of which argument).
+function slotValue(p, snaps, arrays) {
+  const path = p.path ?? [];
+  let s = snaps[p.arg];
+  for (const i of path) s = s.items[i];
+  switch (p.part) {
+    case "value": return typeof s.v === "boolean" ? (s.v ? 1 : 0) : s.v;
+    case "re": return s.kind === "prim" ? s.v : s.re.v;
+    case "im": return s.kind === "prim" ? 0 : s.im.v;
+    case "none": return 0;
+    default: {
+      const a = arrays.get(`${p.arg}/${path}`);
+      const { shape, strides, d } = a;
+      switch (p.part) {
+        case "meminfo": return a.wasm ? a.wasm.meminfo : 0;
+        case "parent": return 0;
+        case "nitems": return BigInt(shape.reduce((x, y) => x * y, 1));
+        case "itemsize": return BigInt(d.size);
+        case "data": return a.wasm ? a.wasm.ptr : a.ptr;
+        case "shape": return shape[p.dim];
+        case "strides": return strides[p.dim];
+        default: throw new Error(`numba-wasm: unknown argument part ${p.part}`);
+      }
+    }
   }
 }
 
 // ---------------------------------------------------------------- checking
-
-// Array arguments by "arg/path" (the key argument slots name them by), for
-// Runtime.copyIn and slotValue (args already checked).
-function collectArrays(t, v, key, out) {
-  if (t.kind === "tuple") t.items.forEach((it, i) => collectArrays(it, v[i], `${key}${key.endsWith("/") ? "" : ","}${i}`, out));
-  else if (t.kind === "array") {
-    out.set(key, v instanceof WasmArray ? { wasm: v } : { spec: normalizeSpec(v, t.dtype), readonly: !!t.readonly });
-  }
-}
-
-function checkShape(shape) {
-  if (!Array.isArray(shape) || !shape.every((n) => Number.isSafeInteger(n) && n >= 0)) {
-    throw new TypeError("numba-wasm: shape must be an array of non-negative integers");
-  }
-  return shape.slice();
-}
 
 function contiguousStrides(shape, itemsize, order) {
   const n = shape.length, strides = new Array(n);
@@ -492,120 +642,47 @@ function isContiguous(shape, strides, itemsize, order) {
   return true;
 }
 
-function defaultDtype(data) {
-  const name = typedArrayName(data);
-  const hit = name && Object.values(DTYPES).find((d) => d.Arr.name === name && d.lanes === 1 && d.name !== "bool");
+// The dtype a TypedArray snapshot holds when none is named (not bool, not complex).
+function defaultDtype(s) {
+  const hit = s?.kind === "typed" && Object.values(DTYPES).find((d) => d.Arr.name === s.name && d.lanes === 1 && d.kind !== "bool");
   if (!hit) throw new TypeError("numba-wasm: expected a TypedArray or {data, shape, strides?}");
   return hit.name;
 }
 
-// TypedArray or {data, shape, strides?} -> {d, data, shape, strides, extent}, or TypeError.
-function normalizeSpec(v, dtype) {
-  const d = dtypeInfo(dtype);
-  let data, shape, strides;
-  if (typedArrayName(v)) {
-    data = v;
-    if (data.length % d.lanes) throw new TypeError(`${dtype} data must hold re,im pairs`);
-    shape = [data.length / d.lanes];
-  } else if (v && typeof v === "object" && !(v instanceof WasmArray) && "data" in v && "shape" in v) {
-    data = v.data;
-    shape = checkShape(v.shape);
-    strides = v.strides;
-  } else {
-    throw new TypeError(`expected a ${d.Arr.name}, {data, shape, strides?} or WasmArray, got ${describe(v)}`);
+function describe(s) {
+  switch (s.kind) {
+    case "prim": return s.v === null ? "null" : `${typeof s.v} ${typeof s.v === "symbol" ? "symbol" : String(s.v)}`;
+    case "typed": return s.name;
+    case "wasm": return `WasmArray(${s.state.d.name}, [${s.state.shape}])`;
+    case "list": return `Array of ${s.items.length}`;
+    case "object": return "object";
+    default: return s.what;
   }
-  if (typedArrayName(data) !== d.Arr.name) {
-    throw new TypeError(`dtype ${dtype} needs a ${d.Arr.name}, got ${describe(data)}`);
-  }
-  if (strides == null) strides = contiguousStrides(shape, d.size, "C");
-  else if (!Array.isArray(strides) || strides.length !== shape.length ||
-           !strides.every((s) => Number.isSafeInteger(s))) {
-    throw new TypeError("strides must be an array of integers (bytes), one per dimension");
-  } else if (strides.some((s) => s < 0)) {
-    throw new TypeError("negative strides are not supported");
-  } else strides = strides.slice();
-  let extent = 0;
-  if (!shape.includes(0)) extent = shape.reduce((a, n, k) => a + (n - 1) * strides[k], 0) + d.size;
-  if (extent > data.byteLength) {
-    throw new TypeError(`shape ${JSON.stringify(shape)} with strides ${JSON.stringify(strides)} reaches ` +
-      `byte ${extent} of data holding ${data.byteLength} bytes`);
-  }
-  return { d, data, shape, strides, extent };
-}
-
-function describe(v) {
-  if (v === null) return "null";
-  if (typedArrayName(v)) return typedArrayName(v);
-  if (v instanceof WasmArray) return `WasmArray(${v.dtype}, [${v.shape}])`;
-  if (Array.isArray(v)) return "Array";
-  return typeof v === "object" ? "object" : `${typeof v} ${String(v)}`;
 }
 
 const LAYOUT_NAMES = { C: "C-contiguous", F: "Fortran-contiguous" };
 
-// Returns null if value v fits Numba type t, else the reason. Never allocates.
-function checkArg(t, v) {
-  switch (t.kind) {
-    case "scalar": return checkScalar(t.dtype, v);
-    case "none": return v == null ? null : `expected undefined or null, got ${describe(v)}`;
-    case "tuple":
-      if (!Array.isArray(v) || v.length !== t.items.length) return `expected an Array of ${t.items.length} items`;
-      for (let i = 0; i < v.length; i++) {
-        const e = checkArg(t.items[i], v[i]);
-        if (e) return `item ${i}: ${e}`;
-      }
-      return null;
-    case "array": {
-      let shape, strides, d;
-      if (v instanceof WasmArray) {
-        if (v.freed) return "WasmArray used after free()";
-        if (v.dtype !== t.dtype) return `expected dtype ${t.dtype}, got WasmArray of ${v.dtype}`;
-        ({ shape, strides, d } = v);
-      } else {
-        try {
-          ({ shape, strides, d } = normalizeSpec(v, t.dtype));
-        } catch (e) {
-          if (e instanceof TypeError) return e.message;
-          throw e;
-        }
-      }
-      if (shape.length !== t.ndim) return `expected a ${t.ndim}-d array, got ${shape.length}-d`;
-      if (LAYOUT_NAMES[t.layout] && !isContiguous(shape, strides, d.size, t.layout)) {
-        return `expected a ${LAYOUT_NAMES[t.layout]} array, strides ${JSON.stringify(strides)} are not`;
-      }
-      return null;
-    }
-    default: return `unsupported argument kind ${t.kind}`;
-  }
-}
-
-function checkScalar(dtype, v) {
+function checkScalar(dtype, s) {
   const d = dtypeInfo(dtype);
-  if (dtype === "bool") return typeof v === "boolean" || v === 0 || v === 1 ? null : `expected a boolean, got ${describe(v)}`;
-  if (d.lanes === 2) {
-    if (typeof v === "number") return null;
-    return v && typeof v.re === "number" && typeof v.im === "number" ? null : `expected {re, im} or a number, got ${describe(v)}`;
+  const v = s.v;
+  if (d.kind === "complex") {
+    if (s.kind === "prim" && typeof v === "number") return null;
+    return s.kind === "object" && typeof s.re?.v === "number" && typeof s.im?.v === "number"
+      ? null : `expected {re, im} or a number, got ${describe(s)}`;
   }
-  if (dtype.startsWith("float")) return typeof v === "number" ? null : `expected a number, got ${describe(v)}`;
+  if (s.kind !== "prim") return `expected a ${dtype} scalar, got ${describe(s)}`;
+  if (d.kind === "bool") return typeof v === "boolean" || v === 0 || v === 1 ? null : `expected a boolean, got ${describe(s)}`;
+  if (d.kind === "float") return typeof v === "number" ? null : `expected a number, got ${describe(s)}`;
   if (d.size === 8) {
     if (typeof v === "bigint") return v >= d.min && v <= d.max ? null : `${v} is out of range for ${dtype}`;
     if (typeof v === "number") {
       if (!Number.isSafeInteger(v)) return `${v} is not a safe integer; pass a BigInt for ${dtype}`;
-      return dtype === "uint64" && v < 0 ? `${v} is out of range for uint64` : null;
+      return d.kind === "uint" && v < 0 ? `${v} is out of range for ${dtype}` : null;
     }
-    return `expected a BigInt or safe integer for ${dtype}, got ${describe(v)}`;
+    return `expected a BigInt or safe integer for ${dtype}, got ${describe(s)}`;
   }
-  if (typeof v !== "number" || !Number.isInteger(v)) return `expected an integer Number for ${dtype}, got ${describe(v)}`;
+  if (typeof v !== "number" || !Number.isInteger(v)) return `expected an integer Number for ${dtype}, got ${describe(s)}`;
   return v >= d.min && v <= d.max ? null : `${v} is out of range for ${dtype}`;
-}
-
-function checkArgs(entry, args) {
-  if (args.length !== entry.args.length) return `expected ${entry.args.length} arguments, got ${args.length}`;
-  for (let i = 0; i < args.length; i++) {
-    const e = checkArg(entry.args[i], args[i]);
-    if (e) return `argument ${i + 1}: ${e}`;
-  }
-  return null;
 }
 
 // ---------------------------------------------------------------- memory helpers
