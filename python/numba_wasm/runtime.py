@@ -224,6 +224,8 @@ class WasmFunction:
                         f"signatures:\n{why}")
 
     def __call__(self, *args: Any) -> Any:
+        # Read the arguments once; the checks and the call see that snapshot.
+        args = tuple(_snapshot(a) for a in args)
         return self._module._invoke(self.resolve(args), args)
 
     def __repr__(self) -> str:
@@ -436,6 +438,19 @@ class WasmModule:
                 if e is not None:
                     return e
         return RuntimeError(f"{name} raised an exception (status {status})")
+
+
+def _snapshot(v: Any) -> Any:
+    """An argument as the call uses it, read once. An ndarray subclass becomes a
+    plain ndarray view of the same memory, so its shape, strides and flags come
+    from NumPy's C struct rather than from properties a subclass could make
+    answer differently between the check and the copy; a tuple subclass
+    becomes a tuple, read item by item once."""
+    if isinstance(v, np.ndarray):
+        return v if type(v) is np.ndarray else np.ndarray.view(v, np.ndarray)
+    if isinstance(v, tuple):
+        return tuple(_snapshot(tuple.__getitem__(v, i)) for i in range(tuple.__len__(v)))
+    return v
 
 
 def _collect(t: dict, v: Any, key: tuple, out: dict[tuple, np.ndarray]) -> None:

@@ -335,3 +335,29 @@ def test_imports_statuses_and_undecodable_exceptions(corpus_builds: dict[str, Pa
     with pytest.raises(RuntimeError, match=r"^garbled raised an exception \(status 1\)$"):
         mod.garbled()
     assert mod.stats()["live_allocations"] == live
+
+
+class _ShiftyArray(np.ndarray):
+    """An ndarray whose Python-level shape and strides answer differently
+    every time they are read: the runtime must use NumPy's own geometry."""
+
+    reads = 0
+
+    @property  # type: ignore[override]
+    def shape(self) -> tuple[int, ...]:
+        _ShiftyArray.reads += 1
+        return (1,) if _ShiftyArray.reads % 2 else (1 << 20,)
+
+    @property  # type: ignore[override]
+    def strides(self) -> tuple[int, ...]:
+        return (1 << 20,)
+
+
+def test_arguments_are_read_once_from_numpy_not_python(mod: WasmModule) -> None:
+    x = np.arange(4.0).view(_ShiftyArray)
+    live = mod.stats()["live_allocations"]
+    assert mod.sum1d(x) == 6.0
+    y = np.zeros(4).view(_ShiftyArray)
+    assert mod.axpy(2.0, np.arange(4.0), y) is None
+    assert np.array_equal(np.asarray(y).view(np.ndarray), [0.0, 2.0, 4.0, 6.0])
+    assert mod.stats()["live_allocations"] == live
