@@ -1,6 +1,8 @@
 //! Stage 3: refuse, before any code generation, what cannot run in wasm:
-//! calls into CPython, host-only intrinsics, and symbols the runtime shim
-//! does not provide. Each problem names the Python function and the symbol.
+//! calls into CPython, host-only intrinsics, symbols the runtime shim does
+//! not provide, and constructs the wasm32 backend cannot lower (x87 and
+//! PowerPC long doubles, ifuncs), which would otherwise stop LLVM with a
+//! fatal error. Each problem names the Python function and the symbol.
 
 use std::collections::BTreeSet;
 
@@ -57,7 +59,25 @@ pub fn problems(module: &Module<'_>, root: &str) -> Vec<Problem> {
             }
             continue;
         }
+        if let Some(ty) = host_only_type(f) {
+            out.insert(Problem {
+                symbol: name.clone(),
+                reason: format!(
+                    "computes with the `{ty}` type (a host CPU's long double), which wasm32 cannot"
+                ),
+                hint: None,
+            });
+        }
         for sym in referenced_symbols(f) {
+            if is_ifunc(module, &sym) {
+                out.insert(Problem {
+                    symbol: sym,
+                    reason: "is an ifunc (resolved by the host's loader), which wasm cannot have"
+                        .to_string(),
+                    hint: None,
+                });
+                continue;
+            }
             let Some(g) = module.get_global(&sym) else {
                 continue;
             };
@@ -76,6 +96,31 @@ pub fn problems(module: &Module<'_>, root: &str) -> Vec<Problem> {
         }
     }
     out.into_iter().collect()
+}
+
+/// A floating-point type of `f` that only a host CPU has (LLVM's wasm32
+/// backend stops with "unsupported library call operation" on them).
+fn host_only_type(f: inkwell::values::FunctionValue<'_>) -> Option<&'static str> {
+    use inkwell::values::AnyValue as _;
+    let text = f.print_to_string().to_string();
+    ["x86_fp80", "ppc_fp128", "x86_amx"]
+        .into_iter()
+        .find(|ty| text.contains(ty))
+}
+
+fn is_ifunc(module: &Module<'_>, name: &str) -> bool {
+    let Ok(cname) = std::ffi::CString::new(name) else {
+        return false;
+    };
+    // SAFETY: a read-only lookup in a live module.
+    unsafe {
+        !inkwell::llvm_sys::core::LLVMGetNamedGlobalIFunc(
+            module.as_mut_ptr(),
+            cname.as_ptr(),
+            name.len(),
+        )
+        .is_null()
+    }
 }
 
 /// Why a declared function cannot be called in wasm, and the fix if any.

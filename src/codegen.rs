@@ -48,6 +48,7 @@ pub fn optimize(module: &Module<'_>, machine: &TargetMachine) -> Result<()> {
     options.set_loop_vectorization(true);
     options.set_loop_slp_vectorization(true);
     options.set_loop_unrolling(true);
+    let _doing = crate::diagnostic::doing("optimizing the module");
     module
         .run_passes("default<O3>", machine, options)
         .map_err(|e| anyhow!("LLVM optimization failed: {}", e.to_string_lossy()))
@@ -65,6 +66,7 @@ unsafe extern "C" {
 }
 
 pub fn emit_object(module: &Module<'_>, machine: &TargetMachine) -> Result<Vec<u8>> {
+    let _doing = crate::diagnostic::doing("generating wasm32 code");
     let mut buf: LLVMMemoryBufferRef = std::ptr::null_mut();
     let mut error: *mut c_char = std::ptr::null_mut();
     // SAFETY: both handles are live for the call; the buffer and the error
@@ -86,6 +88,19 @@ pub fn emit_object(module: &Module<'_>, machine: &TargetMachine) -> Result<Vec<u
         LLVMDisposeMemoryBuffer(buf);
         Ok(bytes)
     }
+}
+
+unsafe extern "C" {
+    /// src/emit_object.cpp: route LLVM's fatal and allocation errors.
+    fn nw_install_llvm_error_handlers(report: extern "C" fn(*const c_char));
+}
+
+/// Have LLVM call `report` with its message instead of printing "LLVM
+/// ERROR" and aborting. `report` must not return (it exits the process);
+/// [`crate::diagnostic::activity`] says what numba-wasm was doing.
+pub fn on_llvm_fatal_error(report: extern "C" fn(*const c_char)) {
+    // SAFETY: installs process-wide handlers; `report` is a plain function.
+    unsafe { nw_install_llvm_error_handlers(report) }
 }
 
 unsafe extern "C" {

@@ -127,6 +127,51 @@ impl fmt::Display for Diagnostics {
 
 impl std::error::Error for Diagnostics {}
 
+/// At most `max` characters of `text` (cut at a character boundary, with
+/// the number of characters left out), so that a message quoting an input
+/// line or a name stays short however long the input is.
+pub fn excerpt(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        None => text.to_string(),
+        Some((cut, _)) => {
+            let rest = text[cut..].chars().count();
+            format!("{}… ({rest} more characters)", &text[..cut])
+        }
+    }
+}
+
+/// Each line of an LLVM message cut to a readable length (LLVM quotes the
+/// offending source line whole, which may be megabytes long).
+pub fn excerpt_lines(text: &str) -> String {
+    text.lines()
+        .map(|l| excerpt(l, 300))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// What numba-wasm is doing, for errors that arrive without context (an
+/// LLVM fatal error is reported from inside LLVM).
+static ACTIVITY: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
+
+/// Marks an activity until the returned guard is dropped.
+pub struct Doing(Option<String>);
+
+pub fn doing(what: impl Into<String>) -> Doing {
+    let mut a = ACTIVITY.lock().unwrap_or_else(|e| e.into_inner());
+    Doing(a.replace(what.into()))
+}
+
+impl Drop for Doing {
+    fn drop(&mut self) {
+        *ACTIVITY.lock().unwrap_or_else(|e| e.into_inner()) = self.0.take();
+    }
+}
+
+/// The current activity, e.g. "parsing `kernels.bc`".
+pub fn activity() -> Option<String> {
+    ACTIVITY.lock().unwrap_or_else(|e| e.into_inner()).clone()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -32,3 +32,19 @@ extern "C" int nw_emit_object(LLVMTargetMachineRef tm, LLVMModuleRef m, LLVMMemo
   *out = LLVMCreateMemoryBufferWithMemoryRangeCopy(bytes.data(), bytes.size(), "object");
   return 0;
 }
+
+// LLVM reports some errors by printing "LLVM ERROR: ..." and aborting the
+// process (report_fatal_error, and report_bad_alloc_error for allocation
+// failures, which corrupt bitcode can trigger). numba-wasm installs `report`
+// for both; it prints the error as numba-wasm's own and exits with status 1.
+#include <llvm/Support/ErrorHandling.h>
+
+static void (*nw_report)(const char *) = nullptr;
+
+extern "C" void nw_install_llvm_error_handlers(void (*report)(const char *)) {
+  nw_report = report;
+  llvm::install_fatal_error_handler([](void *, const char *reason, bool) { nw_report(reason); },
+                                    nullptr);
+  llvm::install_bad_alloc_error_handler([](void *, const char *reason, bool) { nw_report(reason); },
+                                        nullptr);
+}

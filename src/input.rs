@@ -14,7 +14,7 @@ use inkwell::context::Context;
 use inkwell::memory_buffer::MemoryBuffer;
 use inkwell::module::{Linkage, Module};
 
-use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::diagnostic::{Diagnostic, Diagnostics, excerpt_lines};
 use crate::ir::{is_defined, make_declaration};
 
 /// Comment line written by numba-wasm's dump tools before a module:
@@ -232,6 +232,7 @@ impl Dumps {
         let mut banner_names = HashMap::new();
         for chunk in &self.chunks {
             let buf = MemoryBuffer::create_from_memory_range_copy(&chunk.bytes, &chunk.origin);
+            let _doing = crate::diagnostic::doing(format!("parsing the input {}", chunk.origin));
             let module = if chunk.bitcode {
                 Module::parse_bitcode_from_buffer(&buf, ctx).map_err(|e| {
                     input_error(
@@ -247,10 +248,26 @@ impl Dumps {
                 ctx.create_module_from_ir(buf).map_err(|e| {
                     input_error(
                         &chunk.origin,
-                        format!("LLVM IR does not parse: {}", e.to_string_lossy().trim_end()),
+                        format!(
+                            "LLVM IR does not parse: {}",
+                            excerpt_lines(e.to_string_lossy().trim_end())
+                        ),
                     )
                 })?
             };
+            // IR can parse and still break LLVM's rules (a misplaced phi, a
+            // use before its definition); that is the input's fault, said here
+            // rather than as a crash later.
+            module.verify().map_err(|e| {
+                input_error(
+                    &chunk.origin,
+                    format!(
+                        "{}: not valid LLVM IR: {}",
+                        chunk.origin,
+                        excerpt_lines(e.to_string_lossy().trim_end())
+                    ),
+                )
+            })?;
             if let Some(name) = &chunk.banner {
                 for f in module.get_functions().filter(|f| is_defined(*f)) {
                     if let Ok(sym) = f.get_name().to_str() {

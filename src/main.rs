@@ -100,11 +100,12 @@ enum Command {
     },
 }
 
+/// `NAME=TYPE`; the type is parsed where the entry it names is described,
+/// so that its error names the function (and quotes a bounded excerpt).
 fn parse_return(s: &str) -> Result<(String, String), String> {
     let (name, ty) = s
         .split_once('=')
         .ok_or("expected NAME=TYPE, e.g. total=float64")?;
-    numba_wasm::numba::types::NumbaType::parse(ty).map_err(|e| e.to_string())?;
     Ok((name.trim().to_string(), ty.trim().to_string()))
 }
 
@@ -208,9 +209,90 @@ fn inspect_json(r: &numba_wasm::EntryReport) {
     }
 }
 
+/// The message format, for LLVM's fatal errors, which arrive outside `run`.
+static FORMAT: std::sync::OnceLock<(MessageFormat, &'static str)> = std::sync::OnceLock::new();
+
+/// LLVM's fatal errors (a construct it cannot lower, memory exhausted by
+/// corrupt bitcode) end here instead of in "LLVM ERROR" and an abort.
+extern "C" fn llvm_fatal(reason: *const std::ffi::c_char) {
+    // SAFETY: LLVM passes a NUL-terminated message.
+    let reason = unsafe { std::ffi::CStr::from_ptr(reason) }.to_string_lossy();
+    let doing = numba_wasm::diagnostic::activity();
+    let what = doing.as_deref().unwrap_or("working");
+    let hint = if what.starts_with("parsing") {
+        "the input is corrupt or is not LLVM IR from Numba"
+    } else {
+        "LLVM cannot compile this construct for wasm32; please report it with the input"
+    };
+    let d = Diagnostic::error(format!(
+        "LLVM failed while {what}: {}; {hint}",
+        numba_wasm::diagnostic::excerpt_lines(&reason)
+    ))
+    .hint(hint);
+    match FORMAT.get().copied() {
+        Some((MessageFormat::Json, finished)) => {
+            emit(&Message::Diagnostic(&d));
+            say(serde_json::json!({ "reason": finished, "success": false }));
+        }
+        _ => eprintln!("numba-wasm: error: {d}"),
+    }
+    std::process::exit(1);
+}
+
+/// Set in the worker process that does the work (see `supervise`).
+const WORKER_ENV: &str = "NUMBA_WASM_WORKER";
+
+/// Run this same command in a worker process and wait for it. LLVM can
+/// crash on corrupt input in ways no check foresees (a segfault in its IR
+/// parser on an out-of-range value number); the worker dies, and this
+/// process turns that into a clean error with exit 1. `None` when no worker
+/// can be started: the command then runs in this process.
+fn supervise() -> Option<ExitCode> {
+    use std::os::unix::process::ExitStatusExt;
+    let exe = std::env::current_exe().ok()?;
+    let status = std::process::Command::new(exe)
+        .args(std::env::args_os().skip(1))
+        .env(WORKER_ENV, "1")
+        .status()
+        .ok()?;
+    if let Some(code) = status.code() {
+        return Some(ExitCode::from(u8::try_from(code).unwrap_or(1)));
+    }
+    let signal = status.signal().unwrap_or(0);
+    let why = match signal {
+        9 => "was killed (SIGKILL; out of memory?)".to_string(),
+        11 => "crashed (SIGSEGV)".to_string(),
+        6 => "aborted (SIGABRT)".to_string(),
+        n => format!("died of signal {n}"),
+    };
+    let hint = "the input is probably corrupt or not LLVM IR from Numba; if it is Numba's own \
+                output, please report it with the input";
+    let d = Diagnostic::error(format!("numba-wasm's LLVM stage {why}: {hint}")).hint(hint);
+    match Cli::try_parse() {
+        Ok(cli) if cli.message_format == MessageFormat::Json => {
+            emit(&Message::Diagnostic(&d));
+            emit(&cli.command.finished(false));
+        }
+        _ => eprintln!("numba-wasm: error: {d}"),
+    }
+    Some(ExitCode::FAILURE)
+}
+
 fn main() -> ExitCode {
+    if std::env::var_os(WORKER_ENV).is_none()
+        && let Some(code) = supervise()
+    {
+        return code;
+    }
     let cli = Cli::parse();
     let format = cli.message_format;
+    let finished_reason = match cli.command.finished(false) {
+        Message::BuildFinished { .. } => "build-finished",
+        Message::InspectFinished { .. } => "inspect-finished",
+        _ => "wrap-finished",
+    };
+    let _ = FORMAT.set((format, finished_reason));
+    numba_wasm::codegen::on_llvm_fatal_error(llvm_fatal);
     let finished = |success| cli.command.finished(success);
     let result = run(&cli.command, format);
     if let Err(e) = &result {

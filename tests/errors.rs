@@ -310,3 +310,129 @@ fn json_plain_errors_and_success() {
         [serde_json::json!({"reason": "build-finished", "success": true})]
     );
 }
+
+// ---- hostile and mistaken input (each was a panic, an abort or a crash)
+
+/// A minimal Numba-convention function `__main__.widen(float64) -> float64`
+/// whose body is `body` (it stores `%t` through retptr).
+fn widen(body: &str) -> String {
+    format!(
+        "define i32 @_ZN8__main__5widenB2v1Ed(ptr %retptr, ptr %excinfo, double %arg.x) {{\n{body}\n  store double %t, ptr %retptr\n  ret i32 0\n}}\n"
+    )
+}
+
+#[test]
+fn return_types_that_used_to_panic_are_refused() {
+    let input = fixture("numba-0.68.1/captures/dump_llvm.txt");
+    let deep = format!("{}int64{}", "Tuple(".repeat(10_000), ")".repeat(10_000));
+    for ty in [
+        "array(float64, 1d, C, é)",
+        "UniTuple(int64 x 18446744073709551615)",
+        "UniTuple(int64 x 100000000000)",
+        "UniTuple(UniTuple(int64 x 2) x 9223372036854775807)",
+        "array(float64, 4000000000d, C)",
+        deep.as_str(),
+    ] {
+        let out_dir = tempfile::tempdir().unwrap();
+        let opt = format!("total={ty}");
+        let out = run_cli(
+            &[
+                "build",
+                &input,
+                "-o",
+                out_dir.path().to_str().unwrap(),
+                "--return",
+                "add64=int64",
+                "--return",
+                &opt,
+            ],
+            b"",
+        );
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{ty}: {stderr}");
+        assert!(
+            stderr.starts_with("numba-wasm: error: `__main__.total`"),
+            "{stderr}"
+        );
+        assert!(
+            stderr.len() < 1000,
+            "message not bounded: {} bytes",
+            stderr.len()
+        );
+    }
+}
+
+#[test]
+fn hostile_mangled_names_are_not_entry_points() {
+    for name in [
+        "_ZN8__main__18446744073709551615fB2v1Ed".to_string(),
+        format!("_ZN8__main__1fB2v1E{}d", "5ArrayI".repeat(5000)),
+    ] {
+        let ir =
+            widen("  %t = fadd double %arg.x, %arg.x").replace("_ZN8__main__5widenB2v1Ed", &name);
+        let err = build_fails(None, ir.as_bytes());
+        assert!(err.contains("no Numba entry point found"), "{err}");
+    }
+}
+
+#[test]
+fn long_doubles_and_ifuncs_are_refused_before_llvm() {
+    let fp80 = widen(
+        "  %w = fpext double %arg.x to x86_fp80\n  %s = fadd x86_fp80 %w, %w\n  %t = fptrunc x86_fp80 %s to double",
+    );
+    let err = build_fails(None, fp80.as_bytes());
+    assert!(err.contains("computes with the `x86_fp80` type"), "{err}");
+    let ifunc = format!(
+        "define internal ptr @resolve() {{\n  ret ptr @impl\n}}\ndefine double @impl(double %x) {{\n  ret double %x\n}}\n@fast = ifunc double (double), ptr @resolve\n{}",
+        widen("  %t = call double @fast(double %arg.x)")
+    );
+    let err = build_fails(None, ifunc.as_bytes());
+    assert!(err.contains("`fast` is an ifunc"), "{err}");
+    // inspect says so too.
+    let out = run_cli(&["inspect"], ifunc.as_bytes());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("blocks the build: `fast` is an ifunc"));
+}
+
+#[test]
+fn invalid_ir_is_the_input_s_fault_and_inspect_fails() {
+    let ir = "define i32 @_ZN8__main__5widenB2v1Ed(ptr %retptr, ptr %excinfo, double %arg.x) {\n  store double %t, ptr %retptr\n  %t = fadd double %arg.x, %arg.x\n  ret i32 0\n}\n";
+    let err = build_fails(None, ir.as_bytes());
+    assert!(
+        err.contains("<stdin>: not valid LLVM IR: Instruction does not dominate all uses"),
+        "{err}"
+    );
+    let out = run_cli(&["inspect"], ir.as_bytes());
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn parse_errors_quote_a_bounded_excerpt() {
+    let mut ir = widen("  %t = fadd double %arg.x, %arg.x");
+    ir.push_str(&format!(
+        "@junk = global [3 x i8] c\"{}\n",
+        "A".repeat(8 << 20)
+    ));
+    let err = build_fails(None, ir.as_bytes());
+    assert!(
+        err.contains("LLVM IR does not parse"),
+        "{}",
+        &err[..200.min(err.len())]
+    );
+    assert!(err.len() < 4096, "the message is {} bytes", err.len());
+}
+
+#[test]
+fn a_crash_inside_llvm_is_a_clean_error() {
+    // LLVM 22 segfaults parsing this (found by tests/fuzz.rs): a value
+    // number out of range in a typed-pointer dump. The worker process dies;
+    // the user sees an error naming the likely cause.
+    let text = std::fs::read_to_string(fixture("numba-0.57.1/opt/centered_diff_2d.ll")).unwrap();
+    let needle = "dereferenceable(72) %11, i8 0";
+    assert!(text.contains(needle));
+    let crashing = text.replacen(needle, "dereferenceable(72) %18446744073709551615, i8 0", 1);
+    let err = build_fails(None, crashing.as_bytes());
+    assert!(
+        err.contains("LLVM stage crashed") || err.contains("does not parse"),
+        "{err}"
+    );
+}

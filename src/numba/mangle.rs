@@ -4,7 +4,8 @@
 
 use anyhow::{Result, bail};
 
-use super::types::{Dtype, Layout, NumbaType};
+use super::types::{Dtype, Layout, MAX_NDIM, MAX_TUPLE_ITEMS, NumbaType};
+use crate::diagnostic::excerpt;
 
 /// A demangled Numba function symbol.
 #[derive(Clone, Debug, PartialEq)]
@@ -57,7 +58,10 @@ const MAX_DEPTH: usize = 64;
 
 pub fn demangle(symbol: &str) -> Result<Demangled> {
     let Some(rest) = symbol.strip_prefix("_Z") else {
-        bail!("`{symbol}` is not a Numba mangled name (no `_Z` prefix)");
+        bail!(
+            "`{}` is not a Numba mangled name (no `_Z` prefix)",
+            excerpt(symbol, 120)
+        );
     };
     let mut p = Parser {
         s: rest,
@@ -66,12 +70,12 @@ pub fn demangle(symbol: &str) -> Result<Demangled> {
     };
     let parts = p
         .name()
-        .map_err(|e| anyhow::anyhow!("cannot demangle `{symbol}`: {e}"))?;
+        .map_err(|e| anyhow::anyhow!("cannot demangle `{}`: {e}", excerpt(symbol, 120)))?;
     let mut args = Vec::new();
     while p.pos < p.s.len() {
         let node = p
             .ty()
-            .map_err(|e| anyhow::anyhow!("cannot demangle `{symbol}`: {e}"))?;
+            .map_err(|e| anyhow::anyhow!("cannot demangle `{}`: {e}", excerpt(symbol, 120)))?;
         args.push(to_numba_type(&node).ok_or_else(|| display(&node)));
     }
     Ok(Demangled { parts, args })
@@ -252,20 +256,34 @@ fn to_numba_type(node: &Node) -> Option<NumbaType> {
             };
             Some(NumbaType::Array {
                 dtype,
-                ndim: u32::try_from(*ndim).ok()?,
+                ndim: u32::try_from(*ndim).ok().filter(|n| *n <= MAX_NDIM)?,
                 layout,
                 readonly: mutability == "readonly",
             })
         }
         ("UniTuple", [item, Node::Int(n)]) => {
             let item = to_numba_type(item)?;
+            let n = usize::try_from(*n).ok().filter(|n| {
+                n.checked_mul(item.leaf_count().max(1))
+                    .is_some_and(|total| total <= MAX_TUPLE_ITEMS)
+            })?;
             Some(NumbaType::Tuple {
-                items: vec![item; usize::try_from(*n).ok()?],
+                items: vec![item; n],
             })
         }
-        ("Tuple", items) => Some(NumbaType::Tuple {
-            items: items.iter().map(to_numba_type).collect::<Option<_>>()?,
-        }),
+        ("Tuple", items) => {
+            let mut leaves = 0;
+            let mut out = Vec::with_capacity(items.len().min(MAX_TUPLE_ITEMS));
+            for item in items {
+                let t = to_numba_type(item)?;
+                leaves += t.leaf_count();
+                if leaves > MAX_TUPLE_ITEMS {
+                    return None;
+                }
+                out.push(t);
+            }
+            Some(NumbaType::Tuple { items: out })
+        }
         ("none", []) => Some(NumbaType::None),
         (name, []) => Dtype::from_name(name).map(|dtype| NumbaType::Scalar { dtype }),
         _ => None,

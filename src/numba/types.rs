@@ -5,6 +5,8 @@
 use std::fmt;
 
 use anyhow::{Result, bail};
+
+use crate::diagnostic::excerpt;
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -156,6 +158,15 @@ pub enum NumbaType {
 }
 
 impl NumbaType {
+    /// How many scalars and arrays a value of this type holds.
+    pub fn leaf_count(&self) -> usize {
+        match self {
+            NumbaType::Tuple { items } => items.iter().map(NumbaType::leaf_count).sum(),
+            NumbaType::None => 0,
+            _ => 1,
+        }
+    }
+
     /// How many LLVM parameters Numba flattens a value of this type into.
     pub fn flat_param_count(&self) -> usize {
         match self {
@@ -174,22 +185,35 @@ impl NumbaType {
         let mut p = TypeParser {
             s: text.trim(),
             pos: 0,
+            depth: 0,
+            items: 0,
         };
         let t = p.ty()?;
         p.skip_ws();
         if p.pos != p.s.len() {
             bail!(
-                "unexpected text at column {} of Numba type `{text}`",
-                p.pos + 1
+                "unexpected text at column {} of Numba type `{}`",
+                p.pos + 1,
+                excerpt(text, 120)
             );
         }
         Ok(t)
     }
 }
 
+/// Limits no real Numba type reaches; beyond them a type is refused rather
+/// than allowed to exhaust memory or the stack (NumPy arrays have at most
+/// 64 dimensions).
+pub const MAX_NDIM: u32 = 64;
+pub const MAX_TUPLE_ITEMS: usize = 4096;
+const MAX_DEPTH: usize = 64;
+
 struct TypeParser<'a> {
     s: &'a str,
     pos: usize,
+    depth: usize,
+    /// Values of scalar or array type created so far (tuples multiply).
+    items: usize,
 }
 
 impl TypeParser<'_> {
@@ -214,7 +238,7 @@ impl TypeParser<'_> {
             bail!(
                 "expected `{tok}` at column {} of Numba type `{}`",
                 self.pos + 1,
-                self.s
+                excerpt(self.s, 120)
             );
         }
         Ok(())
@@ -232,6 +256,21 @@ impl TypeParser<'_> {
     }
 
     fn ty(&mut self) -> Result<NumbaType> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            bail!("Numba type nested more than {MAX_DEPTH} deep");
+        }
+        let t = self.ty_inner();
+        self.depth -= 1;
+        let t = t?;
+        self.items += t.leaf_count();
+        if self.items > MAX_TUPLE_ITEMS {
+            bail!("Numba type with more than {MAX_TUPLE_ITEMS} values");
+        }
+        Ok(t)
+    }
+
+    fn ty_inner(&mut self) -> Result<NumbaType> {
         let readonly = self.eat("readonly ");
         let word = self.word().to_string();
         match word.as_str() {
@@ -239,27 +278,33 @@ impl TypeParser<'_> {
                 self.expect("(")?;
                 let dtype_name = self.word().to_string();
                 let dtype = Dtype::from_name(&dtype_name).ok_or_else(|| {
-                    anyhow::anyhow!("unsupported array dtype `{dtype_name}` in `{}`", self.s)
+                    anyhow::anyhow!(
+                        "unsupported array dtype `{dtype_name}` in `{}`",
+                        excerpt(self.s, 120)
+                    )
                 })?;
                 self.expect(",")?;
                 let nd = self.word().to_string();
                 let ndim = nd
                     .strip_suffix('d')
                     .and_then(|n| n.parse().ok())
-                    .ok_or_else(|| anyhow::anyhow!("bad ndim `{nd}` in `{}`", self.s))?;
+                    .filter(|n| *n <= MAX_NDIM)
+                    .ok_or_else(|| {
+                        anyhow::anyhow!("bad ndim `{nd}` in `{}`", excerpt(self.s, 120))
+                    })?;
                 self.expect(",")?;
                 let layout = match self.word().to_string().as_str() {
                     "C" => Layout::C,
                     "F" => Layout::F,
                     "A" => Layout::A,
-                    other => bail!("bad array layout `{other}` in `{}`", self.s),
+                    other => bail!("bad array layout `{other}` in `{}`", excerpt(self.s, 120)),
                 };
                 // Trailing qualifiers such as `aligned=False` are not needed here.
                 while !self.eat(")") {
-                    if self.pos >= self.s.len() {
-                        bail!("unterminated array type `{}`", self.s);
-                    }
-                    self.pos += 1;
+                    let Some(c) = self.s[self.pos..].chars().next() else {
+                        bail!("unterminated array type `{}`", excerpt(self.s, 120));
+                    };
+                    self.pos += c.len_utf8();
                 }
                 Ok(NumbaType::Array {
                     dtype,
@@ -275,7 +320,14 @@ impl TypeParser<'_> {
                 let n: usize = self
                     .word()
                     .parse()
-                    .map_err(|_| anyhow::anyhow!("bad UniTuple count in `{}`", self.s))?;
+                    .ok()
+                    .filter(|n: &usize| {
+                        n.checked_mul(item.leaf_count().max(1))
+                            .is_some_and(|total| total <= MAX_TUPLE_ITEMS)
+                    })
+                    .ok_or_else(|| {
+                        anyhow::anyhow!("bad UniTuple count in `{}`", excerpt(self.s, 120))
+                    })?;
                 self.expect(")")?;
                 Ok(NumbaType::Tuple {
                     items: vec![item; n],
@@ -298,7 +350,7 @@ impl TypeParser<'_> {
             "none" | "None" | "void" => Ok(NumbaType::None),
             name => match Dtype::from_name(name) {
                 Some(dtype) => Ok(NumbaType::Scalar { dtype }),
-                None => bail!("unsupported Numba type `{}`", self.s),
+                None => bail!("unsupported Numba type `{}`", excerpt(self.s, 120)),
             },
         }
     }
