@@ -84,18 +84,40 @@ fn call_signature(e: &Export) -> String {
 /// One property per Python function: a callable with one call signature
 /// per overload, plus the overloads themselves.
 fn kernel(out: &mut String, name: &str, overloads: &[&Export]) {
-    let _ = writeln!(out, "  readonly {name}: {{");
+    let _ = writeln!(out, "  readonly {}: {{", property_name(name));
     for e in overloads {
         let _ = writeln!(
             out,
             "    /** `{}`: Numba signature `{}` */",
-            e.qualname, e.signature
+            comment_text(&e.qualname),
+            comment_text(&e.signature)
         );
         let _ = writeln!(out, "    {};", call_signature(e));
     }
     let _ = writeln!(out, "    readonly overloads: ReadonlyArray<Overload>;");
     let _ = writeln!(out, "    readonly signatures: ReadonlyArray<string>;");
     let _ = writeln!(out, "  }};");
+}
+
+/// A property name as TypeScript reads it: the name itself when it is an
+/// identifier, else a string literal (`"<lambda>"`). Names come from the
+/// metadata, which `wrap` reads from any `.wasm`: untrusted text.
+fn property_name(name: &str) -> String {
+    let mut chars = name.chars();
+    let is_ident = chars
+        .next()
+        .is_some_and(|c| c == '_' || c == '$' || unicode_ident::is_xid_start(c))
+        && chars.all(|c| c == '$' || unicode_ident::is_xid_continue(c));
+    if is_ident {
+        name.to_string()
+    } else {
+        serde_json::to_string(name).expect("strings serialize")
+    }
+}
+
+/// Text safe inside a `/** ... */` comment.
+fn comment_text(text: &str) -> String {
+    text.replace("*/", "*\\/")
 }
 
 pub fn declarations(metadata: &Metadata) -> String {

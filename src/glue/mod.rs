@@ -36,7 +36,7 @@ pub fn javascript(metadata: &Metadata, wasm_file: &str) -> String {
         RUNTIME,
         &[
             ("\"__NW_WASM_FILE__\"", to_json(&wasm_file)),
-            ("__NW_METADATA__", metadata.to_json()),
+            ("__NW_METADATA__", to_json(metadata)),
             ("__NW_FORMAT__", FORMAT.to_string()),
             ("__NW_RESERVED__", to_json(&RESERVED)),
             ("__NW_TYPED_ARRAYS__", to_json(&typed_arrays)),
@@ -44,8 +44,22 @@ pub fn javascript(metadata: &Metadata, wasm_file: &str) -> String {
     )
 }
 
+/// JSON for a JS source file, with `<`, `>`, `&` and the line separators
+/// escaped: the same value, but text from the metadata (Python names, from
+/// any `.wasm` given to `wrap`) cannot close a `<script>` the file is
+/// inlined into (the notebook view does that).
 fn to_json<T: serde::Serialize + ?Sized>(value: &T) -> String {
-    serde_json::to_string(value).expect("strings serialize")
+    let json = serde_json::to_string(value).expect("metadata serializes");
+    let mut out = String::with_capacity(json.len());
+    for c in json.chars() {
+        match c {
+            '<' | '>' | '&' | '\u{2028}' | '\u{2029}' => {
+                out.push_str(&format!("\\u{:04x}", c as u32))
+            }
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// Replace each token, which occurs exactly once in the template, in one

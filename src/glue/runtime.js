@@ -73,7 +73,7 @@ export async function load(source) {
   const instance = await WebAssembly.instantiate(module, imports);
   const metadata = sectionMetadata(module);
   checkFormat(metadata);
-  if (JSON.stringify(metadata) !== JSON.stringify(METADATA)) {
+  if (!sameJson(metadata, METADATA)) {
     throw new Error("numba-wasm: this .wasm is not the module this .js was generated for; regenerate the .js with `numba-wasm wrap`");
   }
   return new Runtime(instance, METADATA).api;
@@ -111,6 +111,15 @@ async function compileResponse(resp) {
   return WebAssembly.compile(await resp.arrayBuffer());
 }
 
+// Deep equality of two parsed JSON values (key order aside).
+function sameJson(a, b) {
+  if (a === b) return true;
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const ka = Object.keys(a), kb = Object.keys(b);
+  return ka.length === kb.length && ka.every((k) => Object.hasOwn(b, k) && sameJson(a[k], b[k]));
+}
+
 function sectionMetadata(module) {
   const secs = WebAssembly.Module.customSections(module, "numba_wasm");
   if (!secs.length) throw new Error("numba-wasm: no metadata (numba_wasm section missing)");
@@ -139,7 +148,7 @@ class Runtime {
       empty: (dtype, shape, order = "C") => this.empty(dtype, shape, order),
       fromArray: (src, dtype) => this.fromArray(src, dtype),
       stats: () => this.stats(),
-      kernels: {},
+      kernels: Object.create(null), // no prototype: a kernel may be called __proto__
     };
     const groups = new Map();
     for (const e of metadata.exports) {
@@ -153,7 +162,7 @@ class Runtime {
       Object.defineProperty(method, "name", { value: name });
       method.overloads = overloads;
       method.signatures = entries.map((e) => e.signature);
-      api.kernels[name] = method;
+      Object.defineProperty(api.kernels, name, { value: method, enumerable: true });
       // Runtime members win over a kernel of the same name; m.kernels[name] always works.
       if (!RESERVED.has(name)) Object.defineProperty(api, name, { value: method, enumerable: true });
     }
