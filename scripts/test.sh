@@ -20,8 +20,11 @@ cargo clippy --release --all-targets --quiet -- -D warnings
 step "runtime shim (wasm32) smoke test"
 (cd shims && cargo build --release --quiet && node tests/smoke.mjs)
 
-step "cargo test (fixtures in Node, error paths)"
-cargo test --release
+step "cargo test (fixtures in Node, error paths, names, reference output)"
+cargo test --release -- --skip mutated_dumps
+
+step "mutation fuzzing of the CLI (seeded; outcome classes on the last line)"
+cargo test --release --test fuzz -- --nocapture 2>&1 | grep -E '^(fuzz|FAIL|test result)' 
 
 step "Python helper numba_wasm (pytest: runtime, build, verify, CLI, widget in Chromium, wheel)"
 NUMBA_WASM_TEST_WHEEL=1 .venv/bin/python -m pytest tests/python -q
