@@ -9,6 +9,7 @@
 
     /path/to/venv/bin/python scripts/dump_extra_fixtures.py
 """
+import io
 import json
 import os
 import subprocess
@@ -25,15 +26,16 @@ def capture(env_var, path):
     env.pop("NUMBA_OPT", None)
     out = subprocess.run([sys.executable, os.path.join(FIXTURES, "capture_kernels.py")],
                          env=env, check=True, capture_output=True, text=True).stdout
+    from dump_fixtures import without_host_addresses
     with open(path, "w") as f:
-        f.write(out)
+        f.write(without_host_addresses(out))
 
 
 def main():
     import numba
     import numpy as np
     import capture_kernels
-    from dump_fixtures import run_case
+    from dump_fixtures import run_case, without_host_addresses
 
     out = os.path.join(FIXTURES, f"numba-{numba.__version__}", "captures")
     os.makedirs(out, exist_ok=True)
@@ -49,8 +51,10 @@ def main():
     errors = os.path.join(os.path.dirname(out), "errors")
     os.makedirs(errors, exist_ok=True)
     for k in (error_kernels.objmode_fn, error_kernels.uses_random):
+        buf = io.StringIO()
+        numba_dump.dump_dispatcher(k, buf)
         with open(os.path.join(errors, k.__name__ + ".ll"), "w") as f:
-            numba_dump.dump_dispatcher(k, f)
+            f.write(without_host_addresses(buf.getvalue()))
     print(f"wrote {out} and {errors}")
 
 

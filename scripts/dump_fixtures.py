@@ -9,6 +9,7 @@ See fixtures/README.md for the format.
 """
 import argparse
 import base64
+import re
 import ctypes
 import json
 import os
@@ -130,7 +131,21 @@ def run_case(cid, func, args):
             "args_after": after}
 
 
+_HOST_ADDRESS = re.compile(r"(__numba_array_expr_|object at )0x([0-9a-f]+)")
+
+
+def without_host_addresses(ir):
+    """Numba puts the host address of Python objects into a few names
+    (`__numba_array_expr_0x7f...`, whose symbols the uid tag keeps unique,
+    and a `CPUContext object at 0x...` message). Zeroing them (same length)
+    makes regeneration deterministic and lets git and reviewers see that
+    versions share files."""
+    return _HOST_ADDRESS.sub(lambda m: m.group(1) + "0x" + "0" * len(m.group(2)), ir)
+
+
 def write_ir(kernels_mod, outdir):
+    import io
+
     import numba_dump
     os.makedirs(outdir, exist_ok=True)
     for old in os.listdir(outdir):
@@ -139,8 +154,10 @@ def write_ir(kernels_mod, outdir):
     for k in kernels_mod.KERNELS:
         if not k.overloads:
             raise RuntimeError(f"{k.__name__} has no overloads")
+        buf = io.StringIO()
+        numba_dump.dump_dispatcher(k, buf)
         with open(os.path.join(outdir, k.__name__ + ".ll"), "w") as f:
-            numba_dump.dump_dispatcher(k, f)
+            f.write(without_host_addresses(buf.getvalue()))
 
 
 def check_names(kernels_mod):
@@ -152,6 +169,8 @@ def check_names(kernels_mod):
     assert len(set(ids)) == len(ids), "duplicate case ids"
     for c in kernels_mod.cases():
         assert c[1] in kernels_mod.KERNELS, c[0]
+    missing = [n for n in names if n not in kernels_mod.GROUPS]
+    assert not missing, f"kernels without a feature group (kernels.GROUPS): {missing}"
 
 
 def main():
@@ -178,12 +197,18 @@ def main():
     import numpy as np
     import kernels
     check_names(kernels)
-    out = os.path.join(FIXTURES, f"numba-{numba.__version__}")
+    # NUMBA_WASM_FIXTURES_OUT: somewhere else (scripts/gen_fixtures.py --live).
+    out = os.environ.get("NUMBA_WASM_FIXTURES_OUT") or os.path.join(
+        FIXTURES, f"numba-{numba.__version__}")
     os.makedirs(out, exist_ok=True)
 
     cases = [run_case(*c) for c in kernels.cases()]
+    for c in cases:
+        c["group"] = "exceptions" if "raises" in c else kernels.GROUPS[c["func"]]
+    from llvmlite import binding as llvm
     with open(os.path.join(out, "cases.json"), "w") as f:
         json.dump({"numba": numba.__version__, "numpy": np.__version__,
+                   "llvm": ".".join(map(str, llvm.llvm_version_info)),
                    "cases": cases}, f, indent=1)
         f.write("\n")
     write_ir(kernels, os.path.join(out, "opt"))

@@ -3,8 +3,8 @@
 # the CLI. Idempotent: a second run only checks.
 #   apt: llvm-22-dev lld-22 chromium (and Node.js if missing)
 #   rustup: the wasm32-unknown-unknown target
-#   .venv: pinned Numba (requirements.txt); .venv-numba-*: older Numbas
-#   (requirements/numba-*.txt) for the compatibility tests
+#   .venv: pinned Numba (requirements.txt); .venv-numba-*: the older Numbas
+#   tagged `full` in fixtures/numba-versions.txt, for the compatibility tests
 #   npm: playwright-core (package-lock.json), drives Debian's Chromium
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -38,9 +38,16 @@ if [ ! -x .venv/bin/python ] || ! cmp -s requirements.txt "$stamp"; then
   cp requirements.txt "$stamp"
 fi
 
-# Older Numba versions for the compatibility tests (requirements/numba-*.txt).
-for req in requirements/numba-*.txt; do
-  venv=.venv-$(basename "$req" .txt)
+# Older Numba versions the tests run in Python and Chromium: the ones tagged
+# `full` in fixtures/numba-versions.txt (the newest is .venv). The others'
+# fixtures run offline in Node and need no venv (scripts/gen_fixtures.py
+# makes them when regenerating).
+newest=$(grep -v '^#' fixtures/numba-versions.txt | awk 'NF' | tail -1 | awk '{print $1}')
+for v in $(grep -v '^#' fixtures/numba-versions.txt | awk '$2 == "full" {print $1}'); do
+  [ "$v" = "$newest" ] && continue
+  minor=${v%.*}
+  req=requirements/numba-$minor.txt
+  venv=.venv-numba-$minor
   if [ ! -x "$venv/bin/python" ] || ! cmp -s "$req" "$venv/.requirements"; then
     log "python venv $venv ($req)"
     python3 -m venv "$venv"

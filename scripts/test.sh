@@ -29,15 +29,20 @@ cargo test --release --test fuzz -- --nocapture 2>&1 | grep -E '^(fuzz|FAIL|test
 step "Python helper numba_wasm (pytest: runtime, build, verify, CLI, widget in Chromium, wheel)"
 NUMBA_WASM_TEST_WHEEL=1 .venv/bin/python -m pytest tests/python -q
 
-for venv in .venv-numba-*/; do
-  venv=${venv%/}
+# Versions tagged `full` in fixtures/numba-versions.txt run in Python and
+# Chromium too; every version's fixtures ran in Node in `cargo test`.
+full=$(grep -v '^#' fixtures/numba-versions.txt | awk '$2 == "full" {print $1}')
+newest=$(grep -v '^#' fixtures/numba-versions.txt | awk 'NF' | tail -1 | awk '{print $1}')
+for v in $full; do
+  [ "$v" = "$newest" ] && continue
+  venv=.venv-numba-${v%.*}
   step "Python helper with $("$venv/bin/python" -c 'import numba; print("Numba", numba.__version__)') (verify of the corpus, build)"
   "$venv/bin/python" -m pytest tests/python/test_verify.py tests/python/test_build.py -q -p no:cacheprovider
 done
 
 out=build/test
-for v in fixtures/numba-*/; do
-  v=${v%/}
+for version in $full; do
+  v=fixtures/numba-$version
   for form in opt noopt; do
     dir=$out/$(basename "$v")/$form
     target/release/numba-wasm build "$v"/$form/*.ll -o "$dir" --name kernels
@@ -52,9 +57,11 @@ for v in fixtures/numba-*/; do
   done
 done
 
-newest=$(basename "$(ls -d fixtures/numba-*/ | sort -V | tail -1)")
-step "hostile arguments against the JS wrapper (canaries, read-once, brands): $newest"
-node tests/js/hostile.mjs "$out/$newest/opt/kernels.js"
+step "hostile arguments against the JS wrapper (canaries, read-once, brands): numba-$newest"
+node tests/js/hostile.mjs "$out/numba-$newest/opt/kernels.js"
+
+step "support table (every version, both forms, in Node) matches README.md and docs/support.md"
+.venv/bin/python scripts/support_table.py --check
 
 # Every step above stops the script on failure (set -e); reaching here means all passed.
 printf '\ntest.sh: %d passed, 0 failed\n' "$steps"

@@ -239,6 +239,35 @@ extern "C" fn llvm_fatal(reason: *const std::ffi::c_char) {
     std::process::exit(1);
 }
 
+/// The Numba releases whose fixtures this build was tested with.
+const NUMBA_VERSIONS: &str = include_str!("../fixtures/numba-versions.txt");
+
+/// `--version`: the LLVM inside and the supported Numba releases (the
+/// Python helper reads the last line to warn about other Numbas).
+fn long_version() -> String {
+    let (mut major, mut minor, mut patch) = (0, 0, 0);
+    // SAFETY: writes three integers.
+    unsafe { inkwell::llvm_sys::core::LLVMGetVersion(&mut major, &mut minor, &mut patch) };
+    let numba: Vec<&str> = NUMBA_VERSIONS
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .filter_map(|l| l.split_whitespace().next())
+        .collect();
+    format!(
+        "{}\nLLVM {major}.{minor}.{patch}\nNumba versions with fixtures: {}",
+        env!("CARGO_PKG_VERSION"),
+        numba.join(" ")
+    )
+}
+
+fn parse_cli() -> Result<Cli, clap::Error> {
+    use clap::{CommandFactory, FromArgMatches};
+    // clap keeps a `&'static str`; the text is made once per process.
+    let text: &'static str = Box::leak(long_version().into_boxed_str());
+    let matches = Cli::command().long_version(text).try_get_matches()?;
+    Cli::from_arg_matches(&matches)
+}
+
 /// Set in the worker process that does the work (see `supervise`).
 const WORKER_ENV: &str = "NUMBA_WASM_WORKER";
 
@@ -268,7 +297,7 @@ fn supervise() -> Option<ExitCode> {
     let hint = "the input is probably corrupt or not LLVM IR from Numba; if it is Numba's own \
                 output, please report it with the input";
     let d = Diagnostic::error(format!("numba-wasm's LLVM stage {why}: {hint}")).hint(hint);
-    match Cli::try_parse() {
+    match parse_cli() {
         Ok(cli) if cli.message_format == MessageFormat::Json => {
             emit(&Message::Diagnostic(&d));
             emit(&cli.command.finished(false));
@@ -284,7 +313,10 @@ fn main() -> ExitCode {
     {
         return code;
     }
-    let cli = Cli::parse();
+    let cli = match parse_cli() {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
     let format = cli.message_format;
     let finished_reason = match cli.command.finished(false) {
         Message::BuildFinished { .. } => "build-finished",

@@ -15,14 +15,14 @@ import sys
 import types
 from typing import Any
 
-from .errors import BuildError, NumbaWasmError, VerificationError
+from .errors import BuildError, NumbaWasmError, UntestedNumbaWarning, VerificationError
 from .build import BuildResult, build
 from .verify import VerifyResult, verify
 
 __all__ = [
     "build", "BuildResult", "load", "verify", "VerifyResult",
     "image_view", "ImageView", "Slider",
-    "find_binary", "NumbaWasmError", "BuildError", "VerificationError",
+    "find_binary", "NumbaWasmError", "BuildError", "VerificationError", "UntestedNumbaWarning",
 ]
 
 # Loaded on first access (wasmtime, the widget's dependencies).

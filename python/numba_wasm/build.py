@@ -1,9 +1,11 @@
 """`numba_wasm.build`: Numba dispatchers -> .wasm + .js + .d.ts via the CLI."""
 from __future__ import annotations
 
+import functools
 import io
 import json
 import subprocess
+import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,7 +13,7 @@ from typing import Any
 
 from . import _ir
 from ._binary import find_binary
-from .errors import BuildError, Diagnostic
+from .errors import BuildError, Diagnostic, UntestedNumbaWarning
 
 #: One overload: (dispatcher, tuple of Numba argument types).
 Overload = tuple[Any, tuple]
@@ -182,6 +184,29 @@ def signature_str(cres: Any) -> str:
     return f"{sig.return_type}({', '.join(map(str, sig.args))})"
 
 
+@functools.cache
+def tested_numba_versions(binary: str) -> tuple[str, ...]:
+    """The Numba releases the binary's fixtures cover (`numba-wasm --version`)."""
+    out = subprocess.run([binary, "--version"], capture_output=True, text=True, check=False).stdout
+    for line in out.splitlines():
+        if line.startswith("Numba versions with fixtures:"):
+            return tuple(line.split(":", 1)[1].split())
+    return ()
+
+
+def warn_if_untested_numba(binary: str) -> None:
+    """A Numba outside the tested list may emit IR numba-wasm has not seen:
+    say so, but build anyway."""
+    import numba
+    tested = tested_numba_versions(binary)
+    if tested and numba.__version__ not in tested:
+        warnings.warn(
+            f"numba-wasm is tested with Numba {', '.join(tested)}; the installed Numba "
+            f"{numba.__version__} is not among them, so its IR may hold constructs numba-wasm "
+            "has not seen. `python scripts/gen_fixtures.py --live` in a numba-wasm checkout "
+            "checks the corpus against it.", UntestedNumbaWarning, stacklevel=3)
+
+
 def run_binary(ir: str, out_dir: Path, name: str,
                names: Mapping[str, str] | None = None) -> None:
     """Pipe `ir` into `numba-wasm build - -o out_dir --name name`.
@@ -190,8 +215,9 @@ def run_binary(ir: str, out_dir: Path, name: str,
     json`); `names` maps their `function` (`module.qualname`) to the Python
     qualname reported in BuildError.functions.
     """
-    cmd = [str(find_binary()), "build", "-", "-o", str(out_dir), "--name", name,
-           "--message-format", "json"]
+    binary = str(find_binary())
+    warn_if_untested_numba(binary)
+    cmd = [binary, "build", "-", "-o", str(out_dir), "--name", name, "--message-format", "json"]
     proc = subprocess.run(cmd, input=ir.encode(), capture_output=True, check=False)
     if proc.returncode != 0:
         stderr = proc.stderr.decode(errors="replace")

@@ -44,3 +44,7 @@ class BuildError(NumbaWasmError):
 
 class VerificationError(NumbaWasmError, AssertionError):
     """Native Numba and the wasm module disagree (see the message's diff)."""
+
+
+class UntestedNumbaWarning(UserWarning):
+    """The installed Numba is not one numba-wasm's fixtures cover."""

@@ -211,3 +211,19 @@ def test_error_names_a_function_with_an_ambiguous_name(tmp_path):
         numba_wasm.build({noise_2d: [(2.0,)]}, tmp_path)
     assert "noise_2d" in str(ei.value) and "noise-" not in str(ei.value)
     assert ei.value.functions == [noise_2d.py_func.__qualname__]
+
+
+def test_untested_numba_is_a_warning_not_an_error(monkeypatch, tmp_path):
+    import importlib
+
+    import numba
+
+    from numba_wasm import UntestedNumbaWarning
+    bmod = importlib.import_module("numba_wasm.build")  # the module, not the function
+
+    tested = bmod.tested_numba_versions(str(bmod.find_binary()))
+    assert numba.__version__ in tested, "the suite runs with a listed Numba"
+    monkeypatch.setattr(numba, "__version__", "0.99.0")
+    with pytest.warns(UntestedNumbaWarning, match=r"0\.99\.0 is not among them"):
+        out = numba_wasm.build(total, tmp_path)
+    assert out.wasm.is_file()
