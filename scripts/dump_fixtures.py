@@ -132,15 +132,20 @@ def run_case(cid, func, args):
 
 
 _HOST_ADDRESS = re.compile(r"(__numba_array_expr_|object at )0x([0-9a-f]+)")
+_OBJECT_ID = re.compile(r"(\.const\.pickle(?:data|buf)\.)(\d+)")
 
 
 def without_host_addresses(ir):
-    """Numba puts the host address of Python objects into a few names
-    (`__numba_array_expr_0x7f...`, whose symbols the uid tag keeps unique,
-    and a `CPUContext object at 0x...` message). Zeroing them (same length)
+    """Numba puts the host address of Python objects into a few names:
+    `__numba_array_expr_0x7f...` (whose symbols the uid tag keeps unique), a
+    `CPUContext object at 0x...` message, and the `id()` of exception
+    pickles in `.const.pickledata.<id>` (internal names). Zeroing the
+    addresses (same length) and numbering the ids in order of appearance
     makes regeneration deterministic and lets git and reviewers see that
     versions share files."""
-    return _HOST_ADDRESS.sub(lambda m: m.group(1) + "0x" + "0" * len(m.group(2)), ir)
+    ir = _HOST_ADDRESS.sub(lambda m: m.group(1) + "0x" + "0" * len(m.group(2)), ir)
+    ids = {}
+    return _OBJECT_ID.sub(lambda m: m.group(1) + str(ids.setdefault(m.group(2), len(ids) + 1)), ir)
 
 
 def write_ir(kernels_mod, outdir):
