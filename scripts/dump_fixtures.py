@@ -133,17 +133,27 @@ def run_case(cid, func, args):
 
 _HOST_ADDRESS = re.compile(r"(__numba_array_expr_|object at )0x([0-9a-f]+)")
 _OBJECT_ID = re.compile(r"(\.const\.pickle(?:data|buf)\.)(\d+)")
+_DYNAMIC_GLOBAL = re.compile(r"numba\.dynamic\.globals\.([0-9a-f]+)")
 
 
 def without_host_addresses(ir):
     """Numba puts the host address of Python objects into a few names:
     `__numba_array_expr_0x7f...` (whose symbols the uid tag keeps unique), a
-    `CPUContext object at 0x...` message, and the `id()` of exception
-    pickles in `.const.pickledata.<id>` (internal names). Zeroing the
+    `CPUContext object at 0x...` message, `numba.dynamic.globals.<address>`,
+    and the `id()` of exception pickles in `.const.pickledata.<id>`
+    (internal names). Zeroing the
     addresses (same length) and numbering the ids in order of appearance
     makes regeneration deterministic and lets git and reviewers see that
     versions share files."""
     ir = _HOST_ADDRESS.sub(lambda m: m.group(1) + "0x" + "0" * len(m.group(2)), ir)
+    # `numba.dynamic.globals.<hex>` holds a Python object's address, also
+    # written in decimal in its initializer: both become one made-up address.
+    fake = {}
+    for h in _DYNAMIC_GLOBAL.findall(ir):
+        fake.setdefault(h, 0x7F0000000000 + 16 * len(fake))
+    for h, addr in fake.items():
+        ir = ir.replace(f"numba.dynamic.globals.{h}", f"numba.dynamic.globals.{addr:x}")
+        ir = ir.replace(f"i64 {int(h, 16)} to", f"i64 {addr} to")
     ids = {}
     return _OBJECT_ID.sub(lambda m: m.group(1) + str(ids.setdefault(m.group(2), len(ids) + 1)), ir)
 
