@@ -2,6 +2,7 @@
 Numba vs its wasm build (wasmtime), bit for bit, exceptions included."""
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -15,6 +16,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "fixtures" / "corpu
 import arrays  # noqa: E402
 
 CASES = arrays.cases()
+# The IR form Numba produces in this process (NUMBA_OPT=0 gives "noopt").
+FORM = "noopt" if os.environ.get("NUMBA_OPT") == "0" else "opt"
 
 
 # Kernels that can raise a Numba "dynamic exception" (an f-string or run-time
@@ -30,7 +33,7 @@ def test_arrays_case(acase):
     _cid, func, args = acase
     name = func.py_func.__name__
     try:
-        native, wasm = numba_wasm.verify(func, *args)
+        native, wasm = numba_wasm.verify(func, *args, form=FORM)
     except BuildError as e:
         assert name in DYNAMIC_EXCEPTION_KERNELS, str(e)
         assert f"`arrays.{name}`" in str(e) and "dynamic exception" in str(e), str(e)
@@ -50,7 +53,7 @@ def test_reshape_is_a_view():
     # The no-copy path (numba_attempt_nocopy_reshape) must give a view with
     # NumPy's strides; writing through it shows in the caller's array.
     a = np.arange(12.0)
-    res = numba_wasm.verify(arrays.arr_reshape, a, 3, 4)
+    res = numba_wasm.verify(arrays.arr_reshape, a, 3, 4, form=FORM)
     assert res.wasm.shape == (3, 4) and res.wasm.strides == (32, 8)
     assert np.array_equal(res.wasm, np.arange(12.0).reshape(3, 4))
 
@@ -63,6 +66,6 @@ def test_raising_cases_raise_alike():
                      ("bincount_negative", ValueError),
                      ("percentile_out_of_range", ValueError)]:
         _cid, func, args = by_id[cid]
-        res = numba_wasm.verify(func, *args)
+        res = numba_wasm.verify(func, *args, form=FORM)
         assert isinstance(res.native, exc) and isinstance(res.wasm, exc), cid
         assert str(res.native) == str(res.wasm)
