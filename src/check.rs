@@ -45,10 +45,25 @@ impl Problem {
 /// entry symbol), in a stable order.
 pub fn problems(module: &Module<'_>, root: &str) -> Vec<Problem> {
     let mut out = BTreeSet::new();
-    for name in reachable_functions(module, root) {
+    let reachable = reachable_functions(module, root);
+    // Reported once as the feature; their Python C API calls would only
+    // bury that under symbols the user never wrote.
+    let behind_unwrap = behind_dynamic_exceptions(module, &reachable);
+    for name in reachable {
+        if behind_unwrap.contains(&name) {
+            continue;
+        }
         let Some(f) = module.get_function(&name) else {
             continue;
         };
+        if is_dynamic_exception_unwrap(&name) && is_defined(f) {
+            out.insert(Problem {
+                symbol: name,
+                reason: DYNAMIC_EXCEPTION.to_string(),
+                hint: None,
+            });
+            continue;
+        }
         if !is_defined(f) {
             if let Some((reason, hint)) = unsupported(&name) {
                 out.insert(Problem {
@@ -96,6 +111,57 @@ pub fn problems(module: &Module<'_>, root: &str) -> Vec<Problem> {
         }
     }
     out.into_iter().collect()
+}
+
+/// Numba's CPython wrapper calls these (`core/callconv.py`,
+/// `emit_unwrap_dynamic_exception_fn`) to box the run-time values of an
+/// exception the kernel raised; the kernel only stores their address.
+const UNWRAP_PREFIX: &str = "__excinfo_unwrap_args";
+
+const DYNAMIC_EXCEPTION: &str = "turns the run-time values of a raised exception into Python \
+     objects: the function can raise a Numba \"dynamic exception\" (`raise` with an f-string or \
+     other run-time values, as in Numba 0.68's shape check of slice assignment or `sum(axis=...)`'s \
+     axis check), which numba-wasm does not support yet";
+
+fn is_dynamic_exception_unwrap(name: &str) -> bool {
+    name.starts_with(UNWRAP_PREFIX)
+}
+
+/// Functions reachable only through dynamic-exception unwrap functions.
+fn behind_dynamic_exceptions(module: &Module<'_>, reachable: &[String]) -> BTreeSet<String> {
+    let unwraps: Vec<&String> = reachable
+        .iter()
+        .filter(|n| is_dynamic_exception_unwrap(n))
+        .collect();
+    if unwraps.is_empty() {
+        return BTreeSet::new();
+    }
+    // What the roots reach without entering an unwrap function.
+    let mut direct = BTreeSet::new();
+    let mut stack: Vec<String> = reachable
+        .first()
+        .into_iter()
+        .filter(|n| !is_dynamic_exception_unwrap(n))
+        .cloned()
+        .collect();
+    while let Some(name) = stack.pop() {
+        if !direct.insert(name.clone()) {
+            continue;
+        }
+        let Some(f) = module.get_function(&name) else {
+            continue;
+        };
+        for r in referenced_symbols(f) {
+            if module.get_function(&r).is_some() && !is_dynamic_exception_unwrap(&r) {
+                stack.push(r);
+            }
+        }
+    }
+    reachable
+        .iter()
+        .filter(|n| !direct.contains(*n) && !is_dynamic_exception_unwrap(n))
+        .cloned()
+        .collect()
 }
 
 /// A floating-point type of `f` that only a host CPU has (LLVM's wasm32

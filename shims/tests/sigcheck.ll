@@ -594,3 +594,10 @@ define float @use_frem_float(float %a, float %b) {
   %r = frem float %a, %b
   ret float %r
 }
+
+; arrays.rs (np/arrayobj.py `_attempt_nocopy_reshape`)
+declare i32 @numba_attempt_nocopy_reshape(i64, ptr, ptr, i64, ptr, ptr, i64, i32)
+define i32 @use_numba_attempt_nocopy_reshape(i64 %a0, ptr %a1, ptr %a2, i64 %a3, ptr %a4, ptr %a5, i64 %a6, i32 %a7) {
+  %r = call i32 @numba_attempt_nocopy_reshape(i64 %a0, ptr %a1, ptr %a2, i64 %a3, ptr %a4, ptr %a5, i64 %a6, i32 %a7)
+  ret i32 %r
+}
