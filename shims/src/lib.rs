@@ -10,6 +10,7 @@
 pub mod alloc;
 pub mod math;
 pub mod nrt;
+pub mod random;
 pub mod stats;
 
 /// Struct offsets shared with the CLI, which reports them to the hosts.
