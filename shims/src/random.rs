@@ -171,12 +171,14 @@ fn rnd_init_by_array(state: &mut RndState, keys: impl Fn(usize) -> u32, key_leng
 /// `rnd_seed_with_bytes`: the bytes as little-endian 32-bit keys.
 fn rnd_seed_with_bytes(state: &mut RndState, bytes: &[u8]) {
     let nkeys = bytes.len() / 4;
-    let key = |j: usize| u32::from_le_bytes([
-        bytes[4 * j],
-        bytes[4 * j + 1],
-        bytes[4 * j + 2],
-        bytes[4 * j + 3],
-    ]);
+    let key = |j: usize| {
+        u32::from_le_bytes([
+            bytes[4 * j],
+            bytes[4 * j + 1],
+            bytes[4 * j + 2],
+            bytes[4 * j + 3],
+        ])
+    };
     rnd_init_by_array(state, key, nkeys);
 }
 
@@ -196,9 +198,15 @@ pub unsafe extern "C" fn nw_random_init(bytes: *const u8, len: usize) {
     }
     // SAFETY: caller passes `len` readable bytes.
     let bytes = unsafe { core::slice::from_raw_parts(bytes, len) };
-    for (k, state) in [&PY_STATE, &NP_STATE, &INTERNAL_STATE].into_iter().enumerate() {
+    for (k, state) in [&PY_STATE, &NP_STATE, &INTERNAL_STATE]
+        .into_iter()
+        .enumerate()
+    {
         // SAFETY: see `Global`; no other reference to the state is live.
-        rnd_seed_with_bytes(unsafe { &mut *state.get() }, &bytes[k * part..(k + 1) * part]);
+        rnd_seed_with_bytes(
+            unsafe { &mut *state.get() },
+            &bytes[k * part..(k + 1) * part],
+        );
     }
 }
 
@@ -236,7 +244,7 @@ fn loggam(x: f64) -> f64 {
         -5.952380952380952e-04,
         8.417508417508418e-04,
         -1.917526917526918e-03,
-        6.410256410256410e-03,
+        6.41025641025641e-03,
         -2.955065359477124e-02,
         1.796443723688307e-01,
         -1.39243221690590e+00,
@@ -275,7 +283,7 @@ fn log(x: f64) -> f64 {
 /// C's `(int64_t) d` on x86-64 (`cvttsd2si`): out of range and NaN give
 /// `INT64_MIN`.
 fn c_f64_to_i64(d: f64) -> i64 {
-    if d >= -9_223_372_036_854_775_808.0 && d < 9_223_372_036_854_775_808.0 {
+    if (-9_223_372_036_854_775_808.0..9_223_372_036_854_775_808.0).contains(&d) {
         d as i64
     } else {
         i64::MIN
