@@ -27,7 +27,9 @@ fn value_name(v: LLVMValueRef) -> Option<String> {
 }
 
 /// Collect the globals (functions and variables) `v` refers to, looking
-/// through constant expressions.
+/// through constant expressions. Operands that are instructions are not
+/// followed: the caller visits every instruction itself, and following them
+/// walks the def-use graph once per path (exponential in loops full of phis).
 fn collect_globals(v: LLVMValueRef, out: &mut BTreeSet<String>, depth: u32) {
     // SAFETY: read-only queries on live values.
     unsafe {
@@ -36,7 +38,8 @@ fn collect_globals(v: LLVMValueRef, out: &mut BTreeSet<String>, depth: u32) {
             return;
         }
         if depth > 8
-            || (LLVMIsAConstantExpr(v).is_null() && LLVMIsAInstruction(v).is_null() && depth > 0)
+            || (depth == 0 && LLVMIsAInstruction(v).is_null())
+            || (depth > 0 && LLVMIsAConstantExpr(v).is_null())
         {
             return;
         }

@@ -11,10 +11,11 @@ pub fn provides(symbol: &str) -> bool {
 }
 
 /// Exports the host glue calls directly (see docs/ABI.md).
-pub const HOST_EXPORTS: [&str; 6] = [
+pub const HOST_EXPORTS: [&str; 7] = [
     "nw_alloc",
     "nw_free",
     "nw_stats",
+    "nw_random_init",
     "NRT_MemInfo_alloc_aligned",
     "NRT_incref",
     "NRT_decref",

@@ -31,6 +31,9 @@ __all__ = ["load", "WasmModule", "WasmFunction", "RestrictedUnpickler", "decode_
 # The metadata section format this runtime reads: `metadata::FORMAT` in the
 # CLI (src/metadata.rs). tests/python/test_runtime.py fails when they differ.
 FORMAT = 2
+# Entropy for `nw_random_init`: 624 32-bit words for each of the three random
+# states (`random`, `np.random`, internal), what native Numba reads per state.
+RANDOM_ENTROPY_BYTES = 3 * 624 * 4
 
 # LLVM param type -> struct format; integers are written as unsigned after masking.
 _SLOT = {"i1": "<B", "i8": "<B", "i16": "<H", "i32": "<I", "i64": "<Q", "ptr": "<I",
@@ -244,10 +247,22 @@ class WasmModule:
         self._memory: wasmtime.Memory = self._ex["memory"]
         # Permanent scratch for nw_stats, so that stats() itself never changes the stats.
         self._scratch = self._alloc(8 * len(self._abi["stats"]), 8)
+        self._seed_random_states()
         groups: dict[str, list[dict]] = {}
         for e in self.metadata["exports"]:
             groups.setdefault(e["name"], []).append(e)
         self.functions: dict[str, WasmFunction] = {n: WasmFunction(self, n, es) for n, es in groups.items()}
+
+    def _seed_random_states(self) -> None:
+        """Seed the module's random states from OS entropy, as native Numba
+        does at first use (modules built before `nw_random_init` lack it)."""
+        if "nw_random_init" not in self._ex:
+            return
+        entropy = os.urandom(RANDOM_ENTROPY_BYTES)
+        p = self._alloc(len(entropy), 8)
+        self._memory.write(self._store, entropy, p)
+        self._call("nw_random_init", p, len(entropy))
+        self._call("nw_free", p)
 
     def _stub(self, imp: wasmtime.ImportType) -> wasmtime.Func:
         # Modules normally import nothing; a stray call should fail with its name.

@@ -12,6 +12,7 @@ pub mod alloc;
 pub mod arrays;
 pub mod math;
 pub mod nrt;
+pub mod random;
 pub mod stats;
 
 /// Struct offsets shared with the CLI, which reports them to the hosts.

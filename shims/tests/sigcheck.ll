@@ -600,4 +600,40 @@ declare i32 @numba_attempt_nocopy_reshape(i64, ptr, ptr, i64, ptr, ptr, i64, i32
 define i32 @use_numba_attempt_nocopy_reshape(i64 %a0, ptr %a1, ptr %a2, i64 %a3, ptr %a4, ptr %a5, i64 %a6, i32 %a7) {
   %r = call i32 @numba_attempt_nocopy_reshape(i64 %a0, ptr %a1, ptr %a2, i64 %a3, ptr %a4, ptr %a5, i64 %a6, i32 %a7)
   ret i32 %r
+; Random state helpers (numba/_random.c), as cpython/randomimpl.py and
+; np/random/legacy.py declare them.
+declare ptr @numba_get_np_random_state()
+define ptr @use_numba_get_np_random_state() {
+  %r = call ptr @numba_get_np_random_state()
+  ret ptr %r
+}
+
+declare ptr @numba_get_py_random_state()
+define ptr @use_numba_get_py_random_state() {
+  %r = call ptr @numba_get_py_random_state()
+  ret ptr %r
+}
+
+declare ptr @numba_get_internal_random_state()
+define ptr @use_numba_get_internal_random_state() {
+  %r = call ptr @numba_get_internal_random_state()
+  ret ptr %r
+}
+
+declare void @numba_rnd_shuffle(ptr captures(none))
+define void @use_numba_rnd_shuffle(ptr %a0) {
+  call void @numba_rnd_shuffle(ptr %a0)
+  ret void
+}
+
+declare void @numba_rnd_init(ptr, i32)
+define void @use_numba_rnd_init(ptr %a0, i32 %a1) {
+  call void @numba_rnd_init(ptr %a0, i32 %a1)
+  ret void
+}
+
+declare i64 @numba_poisson_ptrs(ptr, double)
+define i64 @use_numba_poisson_ptrs(ptr %a0, double %a1) {
+  %r = call i64 @numba_poisson_ptrs(ptr %a0, double %a1)
+  ret i64 %r
 }

@@ -82,7 +82,9 @@ section("exports", () => {
     "nrt_unresolved_abort", "NRT_get_api", "numba_fatal_error", "numba_gamma",
     "numba_gammaf", "numba_lgamma", "numba_lgammaf", "numba_erf", "numba_erff",
     "numba_erfc", "numba_erfcf", "numba_cpow", "numba_frexp", "numba_ldexp",
-    "acosh", "asinh", "atanh", "lgamma", "frexp", "nextafter", "sincos"];
+    "acosh", "asinh", "atanh", "lgamma", "frexp", "nextafter", "sincos",
+    "numba_get_np_random_state", "numba_get_py_random_state", "numba_get_internal_random_state",
+    "numba_rnd_shuffle", "numba_rnd_init", "numba_poisson_ptrs", "nw_random_init"];
   for (const name of want) check(`export ${name}`, name in X);
   // wasm signatures as the ABI table states them (arity is visible from JS).
   check("nw_alloc arity", X.nw_alloc.length === 2);
@@ -341,6 +343,39 @@ section("math", () => {
   M.use_numba_cpow(base, base + 16, base + 32);
   check("numba_cpow 0**-1 is nan", Number.isNaN(mem().getFloat64(base + 32, true)));
   M.nw_free(base);
+});
+
+section("random states", () => {
+  // A fresh instance: its states are unseeded.
+  const R = instantiate(shimWasm);
+  const dv = () => new DataView(R.memory.buffer);
+  // rnd_state_t: index@0, mt@4 (624 x u32), has_gauss@2500, gauss@2504, is_initialized@2512.
+  const np = R.numba_get_np_random_state();
+  const py = R.numba_get_py_random_state();
+  check("three distinct states", new Set([np, py, R.numba_get_internal_random_state()]).size === 3);
+  check("unseeded index is MT_N", dv().getInt32(np, true) === 624);
+  let trapped = false;
+  try { R.numba_rnd_shuffle(np); } catch (e) { trapped = e instanceof WebAssembly.RuntimeError; }
+  check("drawing from an unseeded state traps", trapped);
+  // The first tempered output, as the IR computes it after the refill.
+  const temper = (y) => {
+    y ^= y >>> 11; y ^= (y << 7) & 0x9d2c5680; y ^= (y << 15) & 0xefc60000; y ^= y >>> 18;
+    return y >>> 0;
+  };
+  const first = (st) => { R.numba_rnd_shuffle(st); return temper(dv().getUint32(st + 4, true)); };
+  // MT19937 reference vectors (mt19937ar.c): init_genrand(5489) and
+  // init_by_array({0x123, 0x234, 0x345, 0x456}).
+  R.numba_rnd_init(np, 5489);
+  check("rnd_init sets is_initialized", dv().getInt32(np + 2512, true) === 1);
+  check("rnd_init(5489) first output", first(np) === 3499211612);
+  const keys = [0x123, 0x234, 0x345, 0x456];
+  const buf = R.nw_alloc(48, 8);
+  for (let k = 0; k < 12; k++) dv().setUint32(buf + 4 * k, keys[k % 4], true);
+  R.nw_random_init(buf, 48);
+  check("nw_random_init seeds np", first(np) === 1067595299);
+  check("nw_random_init seeds py", first(py) === 1067595299);
+  check("seeded index is MT_N", dv().getInt32(np, true) === 624);
+  R.nw_free(buf);
 });
 
 rmSync(tmp, { recursive: true, force: true });

@@ -47,6 +47,17 @@ pub const EXCINFO_UNWRAP_FN: usize = 24;
 pub const EXCINFO_ALLOC_FLAG: usize = 32;
 pub const EXCINFO_SIZE_OF: usize = 40;
 
+/// Numba's Mersenne Twister state `rnd_state_t` (`numba/_random.c`; the IR
+/// of `cpython/randomimpl.py` reads and writes its fields): `{i32 index,
+/// [624 x i32] mt, i32 has_gauss, double gauss, i32 is_initialized}`.
+pub const RND_STATE_MT_N: usize = 624;
+pub const RND_STATE_INDEX: usize = 0;
+pub const RND_STATE_MT: usize = 4;
+pub const RND_STATE_HAS_GAUSS: usize = 2500;
+pub const RND_STATE_GAUSS: usize = 2504;
+pub const RND_STATE_IS_INITIALIZED: usize = 2512;
+pub const RND_STATE_SIZE_OF: usize = 2520;
+
 /// `nw_stats(out)` writes these counters as little-endian u64, in order.
 pub const STATS: [&str; 4] = [
     "live_allocations",

@@ -443,6 +443,27 @@ mod tests {
             assert_eq!(td.offset_of_element(&exc, i as u32), Some(*off as u64));
         }
         assert_eq!(td.get_abi_size(&exc), layout::EXCINFO_SIZE_OF as u64);
+        let rnd = ctx.struct_type(
+            &[
+                i32t.into(),
+                i32t.array_type(layout::RND_STATE_MT_N as u32).into(),
+                i32t.into(),
+                ctx.f64_type().into(),
+                i32t.into(),
+            ],
+            false,
+        );
+        let want = [
+            layout::RND_STATE_INDEX,
+            layout::RND_STATE_MT,
+            layout::RND_STATE_HAS_GAUSS,
+            layout::RND_STATE_GAUSS,
+            layout::RND_STATE_IS_INITIALIZED,
+        ];
+        for (i, off) in want.iter().enumerate() {
+            assert_eq!(td.offset_of_element(&rnd, i as u32), Some(*off as u64));
+        }
+        assert_eq!(td.get_abi_size(&rnd), layout::RND_STATE_SIZE_OF as u64);
     }
 
     #[test]

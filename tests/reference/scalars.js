@@ -57,6 +57,10 @@ function dtypeInfo(dtype) {
 
 // ---------------------------------------------------------------- loading
 
+// Entropy for nw_random_init: 624 32-bit words for each of the three random
+// states (random, np.random, internal), what native Numba reads per state.
+const RANDOM_ENTROPY_BYTES = 3 * 624 * 4;
+
 const isNode = typeof globalThis.process?.versions?.node === "string";
 
 export async function load(source) {
@@ -137,6 +141,7 @@ class Runtime {
     this.viewBuf = null;
     // Permanent scratch for nw_stats, so that stats() itself never changes the stats.
     this.scratch = this.alloc(8 * this.abi.stats.length, 8);
+    this.seedRandomStates();
     this.registry = typeof FinalizationRegistry === "function"
       ? new FinalizationRegistry((mi) => this.ex.NRT_decref(mi))
       : null;
@@ -184,6 +189,18 @@ class Runtime {
     const p = this.ex.nw_alloc(Math.max(size, 8), align) >>> 0;
     if (p === 0) throw new RangeError(`numba-wasm: out of wasm memory (allocating ${size} bytes)`);
     return p;
+  }
+
+  // Seed the random states from the platform's entropy, as native Numba does
+  // at first use; modules built before nw_random_init lack the export.
+  seedRandomStates() {
+    if (typeof this.ex.nw_random_init !== "function") return;
+    const entropy = new Uint8Array(RANDOM_ENTROPY_BYTES);
+    globalThis.crypto.getRandomValues(entropy);
+    const p = this.alloc(entropy.length, 8);
+    this.views().u8.set(entropy, p);
+    this.ex.nw_random_init(p, entropy.length);
+    this.ex.nw_free(p);
   }
 
   stats() {
