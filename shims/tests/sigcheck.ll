@@ -600,6 +600,8 @@ declare i32 @numba_attempt_nocopy_reshape(i64, ptr, ptr, i64, ptr, ptr, i64, i32
 define i32 @use_numba_attempt_nocopy_reshape(i64 %a0, ptr %a1, ptr %a2, i64 %a3, ptr %a4, ptr %a5, i64 %a6, i32 %a7) {
   %r = call i32 @numba_attempt_nocopy_reshape(i64 %a0, ptr %a1, ptr %a2, i64 %a3, ptr %a4, ptr %a5, i64 %a6, i32 %a7)
   ret i32 %r
+}
+
 ; Random state helpers (numba/_random.c), as cpython/randomimpl.py and
 ; np/random/legacy.py declare them.
 declare ptr @numba_get_np_random_state()
