@@ -3,13 +3,17 @@
 //! Linked by wasm-ld next to the object compiled from Numba's LLVM IR, it
 //! provides what that IR calls but does not define: the NRT (Numba's
 //! reference-counted memory, `nrt.rs`), a size-class allocator (`alloc.rs`),
-//! libm and Numba's C math helpers (`math.rs`), and the `nw_*` exports the JS
-//! glue uses. Layouts follow `docs/ABI.md` (data layout `p:32:64`).
+//! libm and Numba's C math helpers (`math.rs`), BLAS for `np.dot` & co
+//! (`blas.rs`), and the `nw_*` exports the JS glue uses. Layouts follow
+//! `docs/ABI.md` (data layout `p:32:64`).
 #![no_std]
 
 pub mod alloc;
+pub mod blas;
+pub mod fatal;
 pub mod math;
 pub mod nrt;
+pub mod reshape;
 pub mod stats;
 
 /// Struct offsets shared with the CLI, which reports them to the hosts.
