@@ -510,49 +510,98 @@ pub trait Kernel: Dot {
     unsafe fn micro(kc: usize, a: *const Self, b: *const Self, tile: *mut Self);
 }
 
-/// Portable micro-kernel for the complex types.
-///
-/// # Safety
-/// As `Kernel::micro`.
-unsafe fn micro_generic<T: Elem, const MR: usize, const NR: usize>(
-    kc: usize,
-    a: *const T,
-    b: *const T,
-    tile: *mut T,
-) {
-    let mut acc = [[T::ZERO; MR]; NR];
-    for p in 0..kc {
-        for (j, col) in acc.iter_mut().enumerate() {
-            // SAFETY: p < kc, j < NR, i < MR.
-            let bj = unsafe { *b.add(NR * p + j) };
-            for (i, c) in col.iter_mut().enumerate() {
-                *c = c.add(unsafe { *a.add(MR * p + i) }.mul(bj));
+// Complex kernels: with b = br + i bi, a * b = a * br + (i a) * bi. Each
+// accumulator pair sums `a * splat(br)` = [ar br, ai br] and `a * splat(bi)`
+// = [ar bi, ai bi] lane-wise; the product's parts are combined once, after
+// the loop: re = sum(ar br) - sum(ai bi), im = sum(ai br) + sum(ar bi).
+
+impl Kernel for C64 {
+    // 2 x 2 complex: each element one f64x2 [re, im]; eight accumulators.
+    const MR: usize = 2;
+    const NR: usize = 2;
+    unsafe fn micro(kc: usize, a: *const Self, b: *const Self, tile: *mut Self) {
+        let z = f64x2_splat(0.0);
+        // r[i][j]: sum a_i * br_j; s[i][j]: sum a_i * bi_j.
+        let mut r = [[z; 2]; 2];
+        let mut s = [[z; 2]; 2];
+        let (mut a, mut b) = (a as *const f64, b as *const f64);
+        for _ in 0..kc {
+            // SAFETY: each step reads 2 complex of `a` and 2 of `b`.
+            unsafe {
+                let av = [
+                    v128_load(a as *const v128),
+                    v128_load(a.add(2) as *const v128),
+                ];
+                for j in 0..2 {
+                    let br = v128_load64_splat(b.add(2 * j) as *const u64);
+                    let bi = v128_load64_splat(b.add(2 * j + 1) as *const u64);
+                    for i in 0..2 {
+                        r[i][j] = f64x2_add(r[i][j], f64x2_mul(av[i], br));
+                        s[i][j] = f64x2_add(s[i][j], f64x2_mul(av[i], bi));
+                    }
+                }
+                a = a.add(4);
+                b = b.add(4);
             }
         }
-    }
-    for (j, col) in acc.iter().enumerate() {
-        for (i, c) in col.iter().enumerate() {
-            // SAFETY: i + MR*j < MR*NR.
-            unsafe { *tile.add(i + MR * j) = *c };
+        for j in 0..2 {
+            for i in 0..2 {
+                let (x, y) = (r[i][j], s[i][j]);
+                let re = f64x2_extract_lane::<0>(x) - f64x2_extract_lane::<1>(y);
+                let im = f64x2_extract_lane::<1>(x) + f64x2_extract_lane::<0>(y);
+                // SAFETY: i + 2j < 4.
+                unsafe { *tile.add(i + 2 * j) = C64 { re, im } };
+            }
         }
     }
 }
 
 impl Kernel for C32 {
+    // 4 x 2 complex: two complex per f32x4 [re0, im0, re1, im1]; eight
+    // accumulators.
     const MR: usize = 4;
     const NR: usize = 2;
     unsafe fn micro(kc: usize, a: *const Self, b: *const Self, tile: *mut Self) {
-        // SAFETY: forwarded.
-        unsafe { micro_generic::<Self, 4, 2>(kc, a, b, tile) }
-    }
-}
-
-impl Kernel for C64 {
-    const MR: usize = 2;
-    const NR: usize = 2;
-    unsafe fn micro(kc: usize, a: *const Self, b: *const Self, tile: *mut Self) {
-        // SAFETY: forwarded.
-        unsafe { micro_generic::<Self, 2, 2>(kc, a, b, tile) }
+        let z = f32x4_splat(0.0);
+        let mut r = [[z; 2]; 2];
+        let mut s = [[z; 2]; 2];
+        let (mut a, mut b) = (a as *const f32, b as *const f32);
+        for _ in 0..kc {
+            // SAFETY: each step reads 4 complex of `a` and 2 of `b`.
+            unsafe {
+                let av = [
+                    v128_load(a as *const v128),
+                    v128_load(a.add(4) as *const v128),
+                ];
+                for j in 0..2 {
+                    let br = v128_load32_splat(b.add(2 * j) as *const u32);
+                    let bi = v128_load32_splat(b.add(2 * j + 1) as *const u32);
+                    for i in 0..2 {
+                        r[i][j] = f32x4_add(r[i][j], f32x4_mul(av[i], br));
+                        s[i][j] = f32x4_add(s[i][j], f32x4_mul(av[i], bi));
+                    }
+                }
+                a = a.add(8);
+                b = b.add(4);
+            }
+        }
+        for j in 0..2 {
+            for i in 0..2 {
+                let mut x = [0.0f32; 4];
+                let mut y = [0.0f32; 4];
+                // SAFETY: 16-byte stores into 4-float arrays.
+                unsafe {
+                    v128_store(x.as_mut_ptr() as *mut v128, r[i][j]);
+                    v128_store(y.as_mut_ptr() as *mut v128, s[i][j]);
+                }
+                for h in 0..2 {
+                    let re = x[2 * h] - y[2 * h + 1];
+                    let im = x[2 * h + 1] + y[2 * h];
+                    // SAFETY: row 2i + h < 4, column j < 2.
+                    unsafe { *tile.add(2 * i + h + 4 * j) = C32 { re, im } };
+                }
+            }
+        }
     }
 }
 
@@ -668,89 +717,47 @@ impl<T: Elem> Op<T> {
     }
 }
 
-/// Packs op(A)[i0..i0+mc, p0..p0+kc] into MR-row panels (`dst[MR*kc*panel +
-/// MR*p + r]`), zero-padding the last panel.
+/// Copies a `rows x cols` block, element (r, c) = `get(r, c)`, into panels
+/// of `w` rows (`dst[w*cols*(r/w) + w*c + r%w]`), zero-padding the last
+/// panel to `w` rows. A block of op(A) is packed with `w = MR`; a block of
+/// op(B), transposed, with `w = NR` (column panels).
+///
+/// The source is walked in memory order, down `r` if `r_contiguous`:
+/// walking it across a large leading dimension misses the cache on every
+/// element.
 ///
 /// # Safety
-/// The block lies inside op(A); `dst` holds `ceil(mc/MR)*MR*kc` elements.
-unsafe fn pack_a<T: Kernel>(a: Op<T>, i0: usize, mc: usize, p0: usize, kc: usize, dst: *mut T) {
-    let mr = T::MR;
-    let mut panel = 0;
-    while panel * mr < mc {
-        let rows = mr.min(mc - panel * mr);
-        let d = unsafe { dst.add(panel * mr * kc) };
-        // Walk the source in memory order: down columns for 'n', along rows
-        // for 't'/'c'.
-        if a.tr == Trans::N {
-            for p in 0..kc {
-                for r in 0..mr {
-                    // SAFETY: inside the block / panel.
-                    unsafe {
-                        *d.add(mr * p + r) = if r < rows {
-                            a.get(i0 + panel * mr + r, p0 + p)
-                        } else {
-                            T::ZERO
-                        };
-                    }
+/// `get` reads inside its operand for the block; `dst` holds
+/// `ceil(rows/w)*w*cols` elements.
+unsafe fn pack<T: Elem>(
+    get: impl Fn(usize, usize) -> T,
+    rows: usize,
+    cols: usize,
+    w: usize,
+    r_contiguous: bool,
+    dst: *mut T,
+) {
+    let at = |r: usize, c: usize| w * cols * (r / w) + w * c + r % w;
+    // SAFETY (all loops): r < ceil(rows/w)*w and c < cols stay in `dst`.
+    unsafe {
+        if r_contiguous {
+            for c in 0..cols {
+                for r in 0..rows {
+                    *dst.add(at(r, c)) = get(r, c);
                 }
             }
         } else {
-            for r in 0..mr {
-                for p in 0..kc {
-                    // SAFETY: inside the block / panel.
-                    unsafe {
-                        *d.add(mr * p + r) = if r < rows {
-                            a.get(i0 + panel * mr + r, p0 + p)
-                        } else {
-                            T::ZERO
-                        };
-                    }
+            for r in 0..rows {
+                for c in 0..cols {
+                    *dst.add(at(r, c)) = get(r, c);
                 }
             }
         }
-        panel += 1;
-    }
-}
-
-/// Packs op(B)[p0..p0+kc, j0..j0+nc] into NR-column panels (`dst[NR*kc*panel
-/// + NR*p + c]`), zero-padding the last panel.
-///
-/// # Safety
-/// The block lies inside op(B); `dst` holds `ceil(nc/NR)*NR*kc` elements.
-unsafe fn pack_b<T: Kernel>(b: Op<T>, p0: usize, kc: usize, j0: usize, nc: usize, dst: *mut T) {
-    let nr = T::NR;
-    let mut panel = 0;
-    while panel * nr < nc {
-        let cols = nr.min(nc - panel * nr);
-        let d = unsafe { dst.add(panel * nr * kc) };
-        if b.tr == Trans::N {
-            for c in 0..nr {
-                for p in 0..kc {
-                    // SAFETY: inside the block / panel.
-                    unsafe {
-                        *d.add(nr * p + c) = if c < cols {
-                            b.get(p0 + p, j0 + panel * nr + c)
-                        } else {
-                            T::ZERO
-                        };
-                    }
-                }
-            }
-        } else {
-            for p in 0..kc {
-                for c in 0..nr {
-                    // SAFETY: inside the block / panel.
-                    unsafe {
-                        *d.add(nr * p + c) = if c < cols {
-                            b.get(p0 + p, j0 + panel * nr + c)
-                        } else {
-                            T::ZERO
-                        };
-                    }
-                }
+        for r in rows..rows.div_ceil(w) * w {
+            for c in 0..cols {
+                *dst.add(at(r, c)) = T::ZERO;
             }
         }
-        panel += 1;
     }
 }
 
@@ -811,12 +818,15 @@ unsafe fn gemm<T: Kernel>(
             let nc = NC.min(n - jc);
             for pc in (0..k).step_by(KC) {
                 let kc = KC.min(k - pc);
-                pack_b(b, pc, kc, jc, nc, bbuf);
+                // op(B)[pc.., jc..] transposed: r = column, c = step of k.
+                let get_b = |r: usize, c: usize| b.get(pc + c, jc + r);
+                pack(get_b, nc, kc, nr, b.tr != Trans::N, bbuf);
                 // The first K block applies beta; the later ones accumulate.
                 let first = pc == 0;
                 for ic in (0..m).step_by(MC) {
                     let mc = MC.min(m - ic);
-                    pack_a(a, ic, mc, pc, kc, abuf);
+                    let get_a = |r: usize, c: usize| a.get(ic + r, pc + c);
+                    pack(get_a, mc, kc, mr, a.tr == Trans::N, abuf);
                     for jr in (0..nc).step_by(nr) {
                         let cols = nr.min(nc - jr);
                         let bp = bbuf.add(jr * kc);
