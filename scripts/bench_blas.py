@@ -4,10 +4,12 @@
 browser; the shim's packed simd128 gemm, shims/src/blas.rs).
 
 Prints a Markdown table: GFLOP/s (2 n^3 / median time) on each side and the
-ratio of the median times, wasm / native. Each side is timed in ROUNDS
-rounds of calls; the table shows the median over the rounds. In Node the
-operands live in wasm memory already (`m.fromArray`), so a call costs the
-product plus copying the n x n result out, as native Numba allocates one.
+ratio of the median times, wasm / native. Per size, ROUNDS rounds alternate
+between the two sides (so that load from other processes hits both alike);
+each round is the median of many calls; the table shows the median over the
+rounds. In Node the operands live in wasm memory already (`m.fromArray`), so
+a call costs the product plus copying the n x n result out (native Numba
+allocates its result too).
 
     .venv/bin/python scripts/bench_blas.py [--sizes 64,128,256,512] [--rounds 5]
 """
@@ -17,7 +19,6 @@ import os
 os.environ["OPENBLAS_NUM_THREADS"] = "1"
 
 import argparse  # noqa: E402
-import json  # noqa: E402
 import statistics  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
@@ -37,43 +38,34 @@ def matmul(a, b):
     return a @ b
 
 
+# Node side: one line "n calls" on stdin -> one line on stdout, the median
+# call time in ms of `calls` calls on n x n operands (kept between rounds).
 NODE_TIMER = r"""
 import { pathToFileURL } from "node:url";
-const [modPath, sizesArg, roundsArg, budgetArg] = process.argv.slice(2);
-const { load } = await import(pathToFileURL(modPath).href);
+import { createInterface } from "node:readline";
+const { load } = await import(pathToFileURL(process.argv[2]).href);
 const m = await load();
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const out = {};
-for (const n of sizesArg.split(",").map(Number)) {
-  // Same values as the Python side: x_ij = ((i * 7 + j * 13) % 17 - 8) / 8.
-  const fill = (seed) => {
-    const d = new Float64Array(n * n);
-    for (let i = 0; i < n; i++)
-      for (let j = 0; j < n; j++) d[i * n + j] = (((i * 7 + j * 13 + seed) % 17) - 8) / 8;
-    return m.fromArray({ data: d, shape: [n, n] });
-  };
-  const A = fill(0), B = fill(3);
-  // Calls per round: enough for ~budget ms, at least 3.
-  for (let i = 0; i < 3; i++) m.matmul(A, B);
-  let t0 = performance.now();
-  m.matmul(A, B);
-  const one = performance.now() - t0;
-  const calls = Math.max(3, Math.ceil(Number(budgetArg) / Math.max(one, 1e-3)));
-  const rounds = [];
-  for (let r = 0; r < Number(roundsArg); r++) {
-    const ts = [];
-    for (let c = 0; c < calls; c++) {
-      t0 = performance.now();
-      m.matmul(A, B);
-      ts.push(performance.now() - t0);
-    }
-    rounds.push(median(ts));
+const operands = new Map();
+// Same values as the Python side: x_ij = ((i * 7 + j * 13 + seed) % 17 - 8) / 8.
+const fill = (n, seed) => {
+  const d = new Float64Array(n * n);
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < n; j++) d[i * n + j] = (((i * 7 + j * 13 + seed) % 17) - 8) / 8;
+  return m.fromArray({ data: d, shape: [n, n] }); // in wasm memory: no copy in
+};
+for await (const line of createInterface({ input: process.stdin })) {
+  const [n, calls] = line.split(" ").map(Number);
+  if (!operands.has(n)) operands.set(n, [fill(n, 0), fill(n, 3)]);
+  const [A, B] = operands.get(n);
+  const ts = [];
+  for (let c = 0; c < calls; c++) {
+    const t0 = performance.now();
+    m.matmul(A, B);
+    ts.push(performance.now() - t0);
   }
-  out[n] = rounds;
-  A.free();
-  B.free();
+  console.log(median(ts));
 }
-console.log(JSON.stringify(out));
 """
 
 
@@ -82,23 +74,31 @@ def fill(n, seed):
     return (((i * 7 + j * 13 + seed) % 17) - 8) / 8.0
 
 
-def native_rounds(n, rounds, budget_ms):
-    a, b = fill(n, 0), fill(n, 3)
-    for _ in range(3):
+def native_round(a, b, calls):
+    """Median time (ms) of `calls` native calls."""
+    ts = []
+    for _ in range(calls):
+        t0 = time.perf_counter()
         matmul(a, b)
-    t0 = time.perf_counter()
-    matmul(a, b)
-    one = (time.perf_counter() - t0) * 1000
-    calls = max(3, int(budget_ms / max(one, 1e-3)) + 1)
-    out = []
-    for _ in range(rounds):
-        ts = []
-        for _ in range(calls):
-            t0 = time.perf_counter()
-            matmul(a, b)
-            ts.append((time.perf_counter() - t0) * 1000)
-        out.append(statistics.median(ts))
-    return out
+        ts.append((time.perf_counter() - t0) * 1000)
+    return statistics.median(ts)
+
+
+class NodeTimer:
+    """The wasm build in a Node process that times calls on request."""
+
+    def __init__(self, js, script):
+        self.proc = subprocess.Popen(["node", script, str(js)], stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, text=True)
+
+    def round(self, n, calls):
+        self.proc.stdin.write(f"{n} {calls}\n")
+        self.proc.stdin.flush()
+        return float(self.proc.stdout.readline())
+
+    def close(self):
+        self.proc.stdin.close()
+        self.proc.wait()
 
 
 def main():
@@ -116,25 +116,41 @@ def main():
     res = numba_wasm.verify(matmul, x, y)
     assert np.array_equal(res.native, x @ y)
 
-    with tempfile.TemporaryDirectory() as tmp:
-        built = numba_wasm.build({matmul: [(fill(2, 0), fill(2, 0))]}, tmp, name="bench")
-        timer = os.path.join(tmp, "timer.mjs")
-        with open(timer, "w") as f:
-            f.write(NODE_TIMER)
-        wasm = json.loads(subprocess.check_output(
-            ["node", timer, str(built.js), a.sizes, str(a.rounds), str(a.budget_ms)], text=True))
-
     node = subprocess.check_output(["node", "--version"], text=True).strip()
     import numba
     print(f"float64 A @ B, n x n; numba {numba.__version__} + OpenBLAS (1 thread) vs "
-          f"wasm in Node {node}; medians over {a.rounds} rounds\n")
+          f"wasm in Node {node}; per size, {a.rounds} interleaved rounds (native, "
+          f"wasm) of median call times; table: median over the rounds\n")
     print("| n | native GFLOP/s | wasm GFLOP/s | wasm / native time |")
     print("|---:|---:|---:|---:|")
-    for n in sizes:
-        nat = statistics.median(native_rounds(n, a.rounds, a.budget_ms))
-        was = statistics.median(wasm[str(n)])
-        flops = 2.0 * n ** 3
-        print(f"| {n} | {flops / nat / 1e6:.1f} | {flops / was / 1e6:.1f} | {was / nat:.2f} |")
+    with tempfile.TemporaryDirectory() as tmp:
+        built = numba_wasm.build({matmul: [(fill(2, 0), fill(2, 0))]}, tmp, name="bench")
+        script = os.path.join(tmp, "timer.mjs")
+        with open(script, "w") as f:
+            f.write(NODE_TIMER)
+        timer = NodeTimer(built.js, script)
+        try:
+            for n in sizes:
+                a_, b_ = fill(n, 0), fill(n, 3)
+                # Warm up both sides (Node tiers the wasm code up), then size
+                # the rounds from one native call: ~budget ms per round.
+                for _ in range(3):
+                    matmul(a_, b_)
+                timer.round(n, 3)
+                t0 = time.perf_counter()
+                matmul(a_, b_)
+                one = (time.perf_counter() - t0) * 1000
+                calls = max(3, int(a.budget_ms / max(one, 1e-3)) + 1)
+                nat, was = [], []
+                for _ in range(a.rounds):
+                    nat.append(native_round(a_, b_, calls))
+                    was.append(timer.round(n, max(3, calls // 3)))
+                tn, tw = statistics.median(nat), statistics.median(was)
+                flops = 2.0 * n ** 3
+                print(f"| {n} | {flops / tn / 1e6:.1f} | {flops / tw / 1e6:.1f} | {tw / tn:.2f} |",
+                      flush=True)
+        finally:
+            timer.close()
 
 
 if __name__ == "__main__":
