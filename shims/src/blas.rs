@@ -10,8 +10,8 @@
 //!
 //! The products are computed here: a packed, blocked matrix product
 //! (GotoBLAS/BLIS layout: panels of op(B) and op(A) copied contiguous, a
-//! register-tiled micro-kernel) with simd128 kernels for float32 and
-//! float64, and vector loops for dot and gemv. The summation order differs
+//! register-tiled micro-kernel) with simd128 kernels for every kind, and
+//! simd128 loops for the float32/float64 dot and gemv. The summation order differs
 //! from OpenBLAS's, so products of non-integer values can differ from native
 //! Numba in the last bits (within the usual k * eps bound); exact sums (small
 //! integer-valued floats) come out identical. `nrm2` is computed to (nearly)
@@ -280,7 +280,11 @@ unsafe fn gemv<T: Elem + Dot>(
     beta: T,
     y: *mut T,
 ) {
-    let (leny, lenx) = if tr == Trans::N { (m, n) } else { (n, m) };
+    // BLAS returns at once for an empty A, leaving y unscaled.
+    if m == 0 || n == 0 {
+        return;
+    }
+    let leny = if tr == Trans::N { m } else { n };
     // SAFETY (whole body): indices stay inside the extents above.
     unsafe {
         // y = beta * y; beta == 0 writes zeros without reading y (BLAS).
@@ -292,7 +296,7 @@ unsafe fn gemv<T: Elem + Dot>(
                 beta.mul(*yi)
             };
         }
-        if lenx == 0 || T::is_zero(alpha) {
+        if T::is_zero(alpha) {
             return;
         }
         match tr {
