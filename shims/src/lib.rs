@@ -4,12 +4,15 @@
 //! provides what that IR calls but does not define: the NRT (Numba's
 //! reference-counted memory, `nrt.rs`), a size-class allocator (`alloc.rs`),
 //! libm and Numba's C math helpers (`math.rs`), Numba's array helpers
-//! (`arrays.rs`), and the `nw_*` exports the JS glue uses. Layouts follow
+//! (`arrays.rs`), random states (`random.rs`), BLAS for `np.dot` & co
+//! (`blas.rs`), and the `nw_*` exports the JS glue uses. Layouts follow
 //! `docs/ABI.md` (data layout `p:32:64`).
 #![no_std]
 
 pub mod alloc;
 pub mod arrays;
+pub mod blas;
+pub mod fatal;
 pub mod math;
 pub mod nrt;
 pub mod random;

@@ -595,6 +595,50 @@ define float @use_frem_float(float %a, float %b) {
   ret float %r
 }
 
+; BLAS (numba/np/linalg.py: call_xxdot, call_xxgemv, call_xxgemm, _BLAS).
+declare i32 @numba_xxdot(i8, i8, i64, ptr, ptr, ptr)
+define i32 @use_numba_xxdot(i8 %a0, i8 %a1, i64 %a2, ptr %a3, ptr %a4, ptr %a5) {
+  %r = call i32 @numba_xxdot(i8 %a0, i8 %a1, i64 %a2, ptr %a3, ptr %a4, ptr %a5)
+  ret i32 %r
+}
+
+declare i32 @numba_xxgemv(i8, i8, i64, i64, ptr, ptr, i64, ptr, ptr, ptr)
+define i32 @use_numba_xxgemv(i8 %a0, i8 %a1, i64 %a2, i64 %a3, ptr %a4, ptr %a5, i64 %a6, ptr %a7, ptr %a8, ptr %a9) {
+  %r = call i32 @numba_xxgemv(i8 %a0, i8 %a1, i64 %a2, i64 %a3, ptr %a4, ptr %a5, i64 %a6, ptr %a7, ptr %a8, ptr %a9)
+  ret i32 %r
+}
+
+declare i32 @numba_xxgemm(i8, i8, i8, i64, i64, i64, ptr, ptr, i64, ptr, i64, ptr, ptr, i64)
+define i32 @use_numba_xxgemm(i8 %a0, i8 %a1, i8 %a2, i64 %a3, i64 %a4, i64 %a5, ptr %a6, ptr %a7, i64 %a8, ptr %a9, i64 %a10, ptr %a11, ptr %a12, i64 %a13) {
+  %r = call i32 @numba_xxgemm(i8 %a0, i8 %a1, i8 %a2, i64 %a3, i64 %a4, i64 %a5, ptr %a6, ptr %a7, i64 %a8, ptr %a9, i64 %a10, ptr %a11, ptr %a12, i64 %a13)
+  ret i32 %r
+}
+
+declare i32 @numba_xxnrm2(i8, i64, ptr, i64, ptr)
+define i32 @use_numba_xxnrm2(i8 %a0, i64 %a1, ptr %a2, i64 %a3, ptr %a4) {
+  %r = call i32 @numba_xxnrm2(i8 %a0, i64 %a1, ptr %a2, i64 %a3, ptr %a4)
+  ret i32 %r
+}
+
+; Numba's check_blas_return / check_lapack_return (np/linalg.py).
+declare void @numba_gil_ensure(ptr)
+define void @use_numba_gil_ensure(ptr %a0) {
+  call void @numba_gil_ensure(ptr %a0)
+  ret void
+}
+
+declare void @numba_gil_release(ptr)
+define void @use_numba_gil_release(ptr %a0) {
+  call void @numba_gil_release(ptr %a0)
+  ret void
+}
+
+declare void @Py_FatalError(ptr)
+define void @use_Py_FatalError(ptr %a0) {
+  call void @Py_FatalError(ptr %a0)
+  ret void
+}
+
 ; arrays.rs (np/arrayobj.py `_attempt_nocopy_reshape`)
 declare i32 @numba_attempt_nocopy_reshape(i64, ptr, ptr, i64, ptr, ptr, i64, i32)
 define i32 @use_numba_attempt_nocopy_reshape(i64 %a0, ptr %a1, ptr %a2, i64 %a3, ptr %a4, ptr %a5, i64 %a6, i32 %a7) {

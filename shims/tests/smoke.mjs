@@ -378,6 +378,174 @@ section("random states", () => {
   R.nw_free(buf);
 });
 
+// --- BLAS (blas.rs) -------------------------------------------------------------
+// Every kind, transpose and padded leading dimension, with alpha and beta
+// other than Numba's (1, 0), against a plain column-major reference in JS
+// doubles. Tolerance: k * eps of the element type times the magnitude sum.
+section("blas", () => {
+  const M = instantiate(sigWasm);
+  const KINDS = {
+    s: { F: Float32Array, lanes: 1, eps: 2 ** -23 },
+    d: { F: Float64Array, lanes: 1, eps: 2 ** -52 },
+    c: { F: Float32Array, lanes: 2, eps: 2 ** -23 },
+    z: { F: Float64Array, lanes: 2, eps: 2 ** -52 },
+  };
+  let seed = 12345;
+  const rnd = () => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed / 2147483648 - 0.5;
+  };
+  const code = (ch) => ch.charCodeAt(0);
+  // Complex helpers on [re, im] pairs.
+  const cmul = (a, b) => [a[0] * b[0] - a[1] * b[1], a[0] * b[1] + a[1] * b[0]];
+  const cabsmul = (a, b) => Math.hypot(...a) * Math.hypot(...b);
+  const conj = (a) => [a[0], -a[1]];
+  for (const [kind, { F, lanes, eps }] of Object.entries(KINDS)) {
+    const es = F.BYTES_PER_ELEMENT * lanes;
+    // Writes random elements (stored as [re, im]) and returns them.
+    const fill = (ptr, count) => {
+      const v = new F(M.memory.buffer, ptr, count * lanes);
+      const out = [];
+      for (let i = 0; i < count; i++) {
+        const e = [rnd(), lanes === 2 ? rnd() : 0];
+        v[i * lanes] = e[0];
+        if (lanes === 2) v[i * lanes + 1] = e[1];
+        out.push([v[i * lanes], lanes === 2 ? v[i * lanes + 1] : 0]);
+      }
+      return out;
+    };
+    const read = (ptr, i) => {
+      const v = new F(M.memory.buffer, ptr + i * es, lanes);
+      return [v[0], lanes === 2 ? v[1] : 0];
+    };
+    const scalar = (ptr, e) => new F(M.memory.buffer, ptr, lanes).set(lanes === 2 ? e : [e[0]]);
+    const near = (got, want, mag, k) =>
+      [0, 1].every((q) => Math.abs(got[q] - want[q]) <= 4 * (k + 2) * eps * (mag + 1e-30));
+    const alpha = [0.75, lanes === 2 ? -0.5 : 0], beta = [-1.25, lanes === 2 ? 0.25 : 0];
+    const al = M.nw_alloc(16, 8), be = M.nw_alloc(16, 8);
+    scalar(al, alpha);
+    scalar(be, beta);
+    const transes = lanes === 2 ? ["n", "t", "c"] : ["n", "t"];
+    // gemm: shapes crossing the kernel tiles and the KC block (k = 300).
+    for (const [m, n, k] of [[1, 1, 1], [5, 3, 7], [13, 9, 300], [4, 17, 2]]) {
+      for (const ta of transes) {
+        for (const tb of transes) {
+          const [ra, ca] = ta === "n" ? [m, k] : [k, m];
+          const [rb, cb] = tb === "n" ? [k, n] : [n, k];
+          const lda = ra + 3, ldb = rb + 1, ldc = m + 2;
+          const a = M.nw_alloc(lda * ca * es, 16), b = M.nw_alloc(ldb * cb * es, 16);
+          const c = M.nw_alloc(ldc * n * es, 16);
+          const A = fill(a, lda * ca), B = fill(b, ldb * cb), C0 = fill(c, ldc * n);
+          const opA = (i, p) => (ta === "n" ? A[i + p * lda] : ta === "t" ? A[p + i * lda] : conj(A[p + i * lda]));
+          const opB = (p, j) => (tb === "n" ? B[p + j * ldb] : tb === "t" ? B[j + p * ldb] : conj(B[j + p * ldb]));
+          const st = M.use_numba_xxgemm(code(kind), code(ta), code(tb), BigInt(m), BigInt(n), BigInt(k),
+            al, a, BigInt(lda), b, BigInt(ldb), be, c, BigInt(ldc));
+          let ok = st === 0;
+          for (let j = 0; j < n && ok; j++) {
+            for (let i = 0; i < ldc; i++) {
+              const got = read(c, i + j * ldc);
+              if (i >= m) { // padding rows stay untouched
+                ok &&= got[0] === C0[i + j * ldc][0] && got[1] === C0[i + j * ldc][1];
+                continue;
+              }
+              let s = [0, 0], mag = 0;
+              for (let p = 0; p < k; p++) {
+                const t = cmul(opA(i, p), opB(p, j));
+                s = [s[0] + t[0], s[1] + t[1]];
+                mag += cabsmul(opA(i, p), opB(p, j));
+              }
+              const as = cmul(alpha, s), bc = cmul(beta, C0[i + j * ldc]);
+              const want = [as[0] + bc[0], as[1] + bc[1]];
+              ok &&= near(got, want, Math.hypot(...alpha) * mag + Math.hypot(...bc), k);
+            }
+          }
+          check(`xxgemm ${kind} ${ta}${tb} ${m}x${n}x${k}`, ok);
+          [a, b, c].forEach((p) => M.nw_free(p));
+        }
+      }
+    }
+    // beta = 0 must not read C (NaN there stays out of the result).
+    {
+      const a = M.nw_alloc(4 * es, 16), c = M.nw_alloc(4 * es, 16);
+      fill(a, 4);
+      new F(M.memory.buffer, c, 4 * lanes).fill(NaN);
+      const zero = M.nw_alloc(16, 8);
+      scalar(zero, [0, 0]);
+      M.use_numba_xxgemm(code(kind), code("n"), code("n"), 2n, 2n, 2n, al, a, 2n, a, 2n, zero, c, 2n);
+      check(`xxgemm ${kind} beta=0 ignores C`, [0, 1, 2, 3].every((i) => !Number.isNaN(read(c, i)[0])));
+      [a, c, zero].forEach((p) => M.nw_free(p));
+    }
+    // gemv, both orientations, padded lda.
+    for (const tr of transes) {
+      for (const [m, n] of [[1, 1], [7, 5], [3, 19]]) {
+        const lda = m + 2;
+        const a = M.nw_alloc(lda * n * es, 16);
+        const [lx, ly] = tr === "n" ? [n, m] : [m, n];
+        const x = M.nw_alloc(lx * es, 16), y = M.nw_alloc(ly * es, 16);
+        const A = fill(a, lda * n), X = fill(x, lx), Y0 = fill(y, ly);
+        const st = M.use_numba_xxgemv(code(kind), code(tr), BigInt(m), BigInt(n), al, a, BigInt(lda), x, be, y);
+        let ok = st === 0;
+        for (let i = 0; i < ly; i++) {
+          let s = [0, 0], mag = 0;
+          for (let p = 0; p < lx; p++) {
+            const e = tr === "n" ? A[i + p * lda] : tr === "t" ? A[p + i * lda] : conj(A[p + i * lda]);
+            const t = cmul(e, X[p]);
+            s = [s[0] + t[0], s[1] + t[1]];
+            mag += cabsmul(e, X[p]);
+          }
+          const as = cmul(alpha, s), bc = cmul(beta, Y0[i]);
+          ok &&= near(read(y, i), [as[0] + bc[0], as[1] + bc[1]], Math.hypot(...alpha) * mag + Math.hypot(...bc), lx);
+        }
+        check(`xxgemv ${kind} ${tr} ${m}x${n}`, ok);
+        [a, x, y].forEach((p) => M.nw_free(p));
+      }
+    }
+    // dot (conjugated for the complex kinds' vdot) and nrm2 with strides.
+    for (const n of [0, 1, 3, 33]) {
+      const x = M.nw_alloc(Math.max(1, 2 * n) * es, 16), y = M.nw_alloc(Math.max(1, n) * es, 16);
+      const r = M.nw_alloc(16, 8);
+      const Xs = fill(x, 2 * n), Y = fill(y, n);
+      for (const cj of lanes === 2 ? [0, 1] : [0]) {
+        M.use_numba_xxdot(code(kind), cj, BigInt(n), x, y, r);
+        let s = [0, 0], mag = 0;
+        for (let i = 0; i < n; i++) {
+          const t = cmul(cj ? conj(Xs[i]) : Xs[i], Y[i]);
+          s = [s[0] + t[0], s[1] + t[1]];
+          mag += cabsmul(Xs[i], Y[i]);
+        }
+        check(`xxdot ${kind} conj=${cj} n=${n}`, near(read(r, 0), s, mag, n));
+      }
+      for (const inc of [1, 2, -1]) {
+        // inc -1 walks down from the last element (the first of a reversed view).
+        const start = inc < 0 ? x + (n - 1) * es : x;
+        M.use_numba_xxnrm2(code(kind), BigInt(n), n ? start : x, BigInt(inc), r);
+        let ss = 0;
+        for (let i = 0; i < n; i++) ss += Xs[inc === 2 ? 2 * i : i].reduce((t, v) => t + v * v, 0);
+        const got = new (lanes === 2 ? F : F)(M.memory.buffer, r, 1)[0];
+        const want = F === Float32Array ? Math.fround(Math.sqrt(ss)) : Math.sqrt(ss);
+        check(`xxnrm2 ${kind} n=${n} inc=${inc}`, Math.abs(got - want) <= 2 * eps * want, `${got} != ${want}`);
+      }
+      [x, y, r].forEach((p) => M.nw_free(p));
+    }
+    check(`xxgemm ${kind} bad trans`, M.use_numba_xxgemm(code(kind), code("x"), code("n"), 1n, 1n, 1n, al, al, 1n, al, 1n, be, al, 1n) === -1);
+    check(`xxgemm ${kind} lda < m`, M.use_numba_xxgemm(code(kind), code("n"), code("n"), 4n, 1n, 1n, al, al, 3n, al, 1n, be, al, 4n) === -1);
+    [al, be].forEach((p) => M.nw_free(p));
+  }
+  check("xxdot bad kind", M.use_numba_xxdot(code("q"), 0, 1n, 8, 8, 8) === -1);
+  // numba_attempt_nocopy_reshape: (2, 3) C -> (3, 2): strides (16, 8);
+  // a (2, 3) view with row stride 48 cannot become (6,).
+  {
+    const p = M.nw_alloc(8 * 16, 8);
+    const v = new BigInt64Array(M.memory.buffer, p, 16);
+    v.set([2n, 3n, 24n, 8n, 3n, 2n]);
+    check("nocopy reshape C", M.use_numba_attempt_nocopy_reshape(2n, p, p + 16, 2n, p + 32, p + 48, 8n, 0) === 1
+      && v[6] === 16n && v[7] === 8n);
+    v.set([2n, 3n, 48n, 8n, 6n]);
+    check("nocopy reshape refuses", M.use_numba_attempt_nocopy_reshape(2n, p, p + 16, 1n, p + 32, p + 48, 8n, 0) === 0);
+    M.nw_free(p);
+  }
+});
+
 rmSync(tmp, { recursive: true, force: true });
 console.log(`smoke: ${passed} passed, ${failed} failed`);
 process.exit(failed ? 1 : 0);
