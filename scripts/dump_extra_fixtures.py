@@ -50,7 +50,7 @@ def main():
     error_kernels.compile_all()
     errors = os.path.join(os.path.dirname(out), "errors")
     os.makedirs(errors, exist_ok=True)
-    for k in (error_kernels.objmode_fn, error_kernels.uses_random):
+    for k in (error_kernels.objmode_fn, error_kernels.uses_dict):
         buf = io.StringIO()
         numba_dump.dump_dispatcher(k, buf)
         with open(os.path.join(errors, k.__name__ + ".ll"), "w") as f:

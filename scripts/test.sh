@@ -37,7 +37,7 @@ for v in $full; do
   [ "$v" = "$newest" ] && continue
   venv=.venv-numba-${v%.*}
   step "Python helper with $("$venv/bin/python" -c 'import numba; print("Numba", numba.__version__)') (verify of the corpus, build)"
-  "$venv/bin/python" -m pytest tests/python/test_verify.py tests/python/test_build.py -q -p no:cacheprovider
+  "$venv/bin/python" -m pytest tests/python/test_verify.py tests/python/test_build.py tests/python/test_corpus_*.py -q -p no:cacheprovider
 done
 
 out=build/test
