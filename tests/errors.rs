@@ -95,7 +95,9 @@ fn symbol_the_runtime_lacks() {
         let input = v.join("errors/uses_dict.ll");
         let err = build_fails(Some(input.to_str().unwrap()), b"");
         assert!(
-            err.contains("`error_kernels.uses_dict` (int64(int64)): `numba_dict_new_sized` is not provided"),
+            err.contains(
+                "`error_kernels.uses_dict` (int64(int64)): `numba_dict_new_sized` is not provided"
+            ),
             "{err}"
         );
         // `inspect` reports the same reference without failing.
