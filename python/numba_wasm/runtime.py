@@ -448,10 +448,16 @@ class WasmModule:
                 self._store, exc + layout["pickle_buf"], exc + layout["pickle_buf"] + 4))
             (size,) = struct.unpack("<i", self._memory.read(
                 self._store, exc + layout["bufsz"], exc + layout["bufsz"] + 4))
-            if buf and 0 < size and buf + size <= self._memory.data_len(self._store):
-                e = decode_exception(bytes(self._memory.read(self._store, buf, buf + size)))
-                if e is not None:
-                    return e
+            data = (bytes(self._memory.read(self._store, buf, buf + size))
+                    if buf and 0 < size and buf + size <= self._memory.data_len(self._store)
+                    else None)
+            # A dynamic exception's excinfo (built by the shim's nw_exc_finish)
+            # lives until this; modules built before it lack the export.
+            if "nw_exc_clear" in self._ex:
+                self._call("nw_exc_clear")
+            e = decode_exception(data) if data is not None else None
+            if e is not None:
+                return e
         return RuntimeError(f"{name} raised an exception (status {status})")
 
 
