@@ -94,8 +94,15 @@ def _checked(meta: dict) -> dict:
 class RestrictedUnpickler(pickle.Unpickler):
     """Unpickles Numba's excinfo payload, resolving only builtin exception classes."""
 
+    # Exception classes outside builtins that Numba raises (AxisError from
+    # `sum(axis=k)` and other axis checks), resolved by name from NumPy only.
+    _EXTRA = {("numpy.exceptions", "AxisError"), ("numpy.core._exceptions", "AxisError"),
+              ("numpy._core._exceptions", "AxisError"), ("numpy", "AxisError")}
+
     def find_class(self, module: str, name: str) -> Any:
         obj = getattr(builtins, name, None) if module == "builtins" else None
+        if (module, name) in self._EXTRA:
+            obj = getattr(np.exceptions if hasattr(np, "exceptions") else np, name, None)
         if isinstance(obj, type) and issubclass(obj, BaseException):
             return obj
         raise pickle.UnpicklingError(f"numba-wasm: refusing to unpickle {module}.{name}")
