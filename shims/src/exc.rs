@@ -480,7 +480,7 @@ fn placeholder_spans(b: &[u8], spans: &mut [(u32, u32); MAX_SPANS]) -> Option<us
                         };
                     push!(module.start, kind);
                 }
-                0x85 | 0x86 | 0x87 => {
+                0x85..=0x87 => {
                     let k = (op - 0x84) as usize;
                     let mut first = Item {
                         start: at as u32,

@@ -491,9 +491,8 @@ class Runtime {
     const cls = stop ? { module: "builtins", name: "StopIteration" } : r.value?.[0] ?? r.firstGlobal;
     if (typeof cls?.name !== "string") return new Error(`${fname} raised an exception (status ${status})`);
     const pyArgs = Array.isArray(r.value?.[1]) ? r.value[1] : null;
-    // The message is Python's str(exc): "" for no args, str(arg) for one,
-    // the repr of the args tuple for several.
-    // KeyError's str() is the repr of its one argument.
+    // The message is Python's str(exc): "" for no args, str(arg) for one
+    // (its repr for KeyError), the repr of the args tuple for several.
     const msg = !pyArgs ? null
       : cls.name === "KeyError" && pyArgs.length === 1 ? pyRepr(pyArgs[0])
       : pyExcStr(pyArgs);

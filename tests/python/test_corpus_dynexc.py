@@ -207,3 +207,19 @@ def test_js_glue_sees_python_class_and_message(tmp_path):
             bad.append(f"{cid}: native {want}, js {got}")
     assert not bad, "\n".join(bad)
     assert numba.__version__  # the oracle ran in this process
+
+
+@numba.njit
+def _raise_complex(z):
+    if z.real > 0:
+        raise ValueError("bad", z)
+    return z
+
+
+def test_unsupported_value_type_is_refused_naming_it():
+    from numba_wasm.errors import BuildError
+    with pytest.raises(BuildError) as e:
+        numba_wasm.verify(_raise_complex, 1 + 2j)
+    msg = str(e.value)
+    assert "_raise_complex" in msg and "dynamic exception" in msg and "`complex`" in msg, msg
+    assert "PyTuple_Pack" not in msg and "PyComplex" not in msg, msg
