@@ -318,6 +318,14 @@ pub unsafe extern "C" fn nw_exc_finish(slot: *mut Slot<ExcInfo>) {
 
 // ---------------------------------------------------------------------------
 // Pickle rewriting
+//
+// Numba pickles a run-time argument as the llvmlite object that stood for
+// it: Numba >= 0.61 a dummy `ir.Constant` (later arguments are BINGETs of
+// the same memoized object), Numba 0.57-0.60 the instruction that produced
+// the value, with its block, function and module (tens of KiB). Any object
+// built from an `llvmlite.ir*` class is a placeholder; those nested in
+// another placeholder are part of it. A walk over the opcodes, keeping for
+// each stack item where its bytes start, finds the outermost placeholders.
 
 /// What the walk knows of a stack or memo item.
 #[derive(Clone, Copy, PartialEq)]
@@ -325,10 +333,10 @@ enum Kind {
     Other,
     /// A string at `[off, off + len)` of the input.
     Str(u32, u32),
-    /// The class `llvmlite.ir.values.Constant`.
+    /// A class from `llvmlite.ir*`.
     PlaceholderClass,
-    /// An instance of it: a run-time argument.
-    Placeholder,
+    /// An instance of one, whose span is `spans[i]`.
+    Placeholder(u32),
     Mark,
 }
 
@@ -338,14 +346,14 @@ struct Item {
     kind: Kind,
 }
 
-const MAX_STACK: usize = 64;
-const MAX_SPANS: usize = 64;
-
 /// Byte length of the argument of `op` at `p` (after the opcode), or None
 /// for an opcode this walk does not know.
 fn arg_len(b: &[u8], op: u8, p: usize) -> Option<usize> {
     let u32_at = |p: usize| -> Option<usize> {
         Some(u32::from_le_bytes(b.get(p..p + 4)?.try_into().ok()?) as usize)
+    };
+    let u64_at = |p: usize| -> Option<usize> {
+        usize::try_from(u64::from_le_bytes(b.get(p..p + 8)?.try_into().ok()?)).ok()
     };
     Some(match op {
         0x80 | 0x4b | 0x68 | 0x71 => 1,
@@ -353,220 +361,304 @@ fn arg_len(b: &[u8], op: u8, p: usize) -> Option<usize> {
         0x4a | 0x6a | 0x72 => 4,
         0x95 | 0x47 => 8,
         0x8c | 0x43 | 0x8a => 1 + *b.get(p)? as usize,
-        0x58 | 0x42 | 0x8b => 4 + u32_at(p)?,
-        0x94 | 0x93 | 0x85 | 0x86 | 0x87 | 0x29 | 0x28 | 0x74 | 0x4e | 0x88 | 0x89 | 0x7d
-        | 0x5d | 0x75 | 0x73 | 0x65 | 0x61 | 0x81 | 0x92 | 0x52 | 0x62 | 0x30 | 0x31 | 0x32
+        0x58 | 0x42 | 0x8b => 4usize.checked_add(u32_at(p)?)?,
+        0x8d | 0x8e | 0x96 => 8usize.checked_add(u64_at(p)?)?,
+        0x94
+        | 0x93
+        | 0x85..=0x87
+        | 0x29
+        | 0x28
+        | 0x74
+        | 0x4e
+        | 0x88
+        | 0x89
+        | 0x7d
+        | 0x5d
+        | 0x75
+        | 0x73
+        | 0x65
+        | 0x61
+        | 0x81
+        | 0x92
+        | 0x52
+        | 0x62
+        | 0x30
+        | 0x31
+        | 0x32
+        | 0x8f
+        | 0x90
+        | 0x91
         | 0x2e => 0,
         _ => return None,
     })
 }
 
-const PLACEHOLDER_MODULE: &[u8] = b"llvmlite.ir.values";
-const PLACEHOLDER_NAME: &[u8] = b"Constant";
+const PLACEHOLDER_MODULE: &[u8] = b"llvmlite.ir";
 
-/// Placeholder spans `[start, end)` of `pickle`, in order; None if the walk
-/// meets something it does not follow.
-fn placeholder_spans(b: &[u8], spans: &mut [(u32, u32); MAX_SPANS]) -> Option<usize> {
-    let mut stack = [Item {
-        start: 0,
-        kind: Kind::Other,
-    }; MAX_STACK];
+/// A block of `n` values of `T` from the shim's allocator, freed on drop.
+struct Scratch<T: Copy> {
+    ptr: *mut T,
+    n: usize,
+}
+
+impl<T: Copy> Scratch<T> {
+    fn new(n: usize) -> Option<Self> {
+        let bytes = n.checked_mul(core::mem::size_of::<T>())?.max(8);
+        let ptr = alloc::alloc(bytes as u64, 8) as *mut T;
+        (!ptr.is_null()).then_some(Scratch { ptr, n })
+    }
+
+    fn get(&self, i: usize) -> Option<T> {
+        // SAFETY: in bounds, and only read after `set` (the callers keep
+        // their own count of written entries).
+        (i < self.n).then(|| unsafe { self.ptr.add(i).read() })
+    }
+
+    fn set(&mut self, i: usize, v: T) -> Option<()> {
+        // SAFETY: in bounds.
+        (i < self.n).then(|| unsafe { self.ptr.add(i).write(v) })
+    }
+}
+
+impl<T: Copy> Drop for Scratch<T> {
+    fn drop(&mut self) {
+        // SAFETY: from `alloc::alloc`.
+        unsafe { alloc::free(self.ptr as *mut u8) }
+    }
+}
+
+/// Every placeholder span `[start, end)` of pickle `b`, nested ones
+/// included, in `spans`; returns their count, or None if the walk meets
+/// something it does not follow.
+fn placeholder_spans(b: &[u8], spans: &mut Scratch<(u32, u32)>) -> Option<usize> {
+    // Every push takes at least one opcode byte.
+    let mut stack: Scratch<Item> = Scratch::new(b.len() + 1)?;
     let mut sp = 0usize;
     // Memo kinds: at most one entry per byte of pickle.
-    let memo = alloc::alloc((b.len() * core::mem::size_of::<Kind>()) as u64, 8) as *mut Kind;
-    if memo.is_null() {
-        return None;
-    }
+    let mut memo: Scratch<Kind> = Scratch::new(b.len())?;
     let mut nmemo = 0usize;
     let mut nspans = 0usize;
     let mut p = 0usize;
-    let result = (|| -> Option<usize> {
-        loop {
-            let at = p;
-            let op = *b.get(p)?;
-            p += 1;
-            let n = arg_len(b, op, p)?;
-            let arg = b.get(p..p + n)?;
-            p += n;
-            macro_rules! pop {
-                () => {{
-                    sp = sp.checked_sub(1)?;
-                    stack[sp]
-                }};
-            }
-            macro_rules! push {
-                ($start:expr, $kind:expr) => {{
-                    if sp == MAX_STACK {
-                        return None;
-                    }
-                    stack[sp] = Item {
+    loop {
+        let at = p;
+        let op = *b.get(p)?;
+        p += 1;
+        let n = arg_len(b, op, p)?;
+        let arg = b.get(p..p.checked_add(n)?)?;
+        p += n;
+        macro_rules! pop {
+            () => {{
+                sp = sp.checked_sub(1)?;
+                stack.get(sp)?
+            }};
+        }
+        macro_rules! push {
+            ($start:expr, $kind:expr) => {{
+                stack.set(
+                    sp,
+                    Item {
                         start: $start as u32,
                         kind: $kind,
-                    };
-                    sp += 1;
-                }};
+                    },
+                )?;
+                sp += 1;
+            }};
+        }
+        macro_rules! pop_mark {
+            () => {{
+                loop {
+                    let it = pop!();
+                    if it.kind == Kind::Mark {
+                        break it;
+                    }
+                }
+            }};
+        }
+        macro_rules! top {
+            () => {
+                stack.get(sp.checked_sub(1)?)?
+            };
+        }
+        // A placeholder from `start` to here.
+        macro_rules! placeholder {
+            ($start:expr) => {{
+                spans.set(nspans, ($start as u32, p as u32))?;
+                push!($start, Kind::Placeholder(nspans as u32));
+                nspans += 1;
+            }};
+        }
+        // The placeholder on top of the stack now ends here.
+        macro_rules! extend {
+            () => {{
+                if sp > 0 {
+                    if let Kind::Placeholder(i) = top!().kind {
+                        let (s, _) = spans.get(i as usize)?;
+                        spans.set(i as usize, (s, p as u32))?;
+                    }
+                }
+            }};
+        }
+        match op {
+            0x80 | 0x95 => {}
+            0x2e => return (p == b.len() && sp == 1).then_some(nspans),
+            0x8c | 0x58 | 0x8d => {
+                let skip = match op {
+                    0x8c => 1,
+                    0x58 => 4,
+                    _ => 8,
+                };
+                push!(at, Kind::Str((at + 1 + skip) as u32, (n - skip) as u32))
             }
-            macro_rules! pop_mark {
-                () => {{
-                    let m = stack[..sp].iter().rposition(|i| i.kind == Kind::Mark)?;
-                    sp = m;
-                    stack[m]
-                }};
+            0x43 | 0x42 | 0x8e | 0x96 | 0x8b | 0x8a | 0x4a | 0x4b | 0x4d | 0x47 | 0x4e | 0x88
+            | 0x89 | 0x29 | 0x7d | 0x5d | 0x8f => push!(at, Kind::Other),
+            0x28 => push!(at, Kind::Mark),
+            0x94 | 0x71 | 0x72 => {
+                let t = top!().kind;
+                let idx = match op {
+                    0x94 => nmemo,
+                    0x71 => arg[0] as usize,
+                    _ => u32::from_le_bytes(arg.try_into().ok()?) as usize,
+                };
+                if idx > nmemo {
+                    return None;
+                }
+                memo.set(idx, t)?;
+                if idx == nmemo {
+                    nmemo += 1;
+                }
+                extend!();
             }
-            // Extend the span of a placeholder on top of the stack.
-            macro_rules! extend {
-                () => {{
-                    if sp > 0 && stack[sp - 1].kind == Kind::Placeholder && nspans > 0 {
-                        spans[nspans - 1].1 = p as u32;
-                    }
-                }};
+            0x68 | 0x6a => {
+                let idx = if op == 0x68 {
+                    arg[0] as usize
+                } else {
+                    u32::from_le_bytes(arg.try_into().ok()?) as usize
+                };
+                if idx >= nmemo {
+                    return None;
+                }
+                match memo.get(idx)? {
+                    Kind::Placeholder(_) => placeholder!(at),
+                    kind => push!(at, kind),
+                }
             }
-            match op {
-                0x80 | 0x95 => {}
-                0x2e => return (p == b.len() && sp == 1).then_some(nspans),
-                0x8c | 0x58 => {
-                    let skip = if op == 0x8c { 1 } else { 4 };
-                    push!(at, Kind::Str((at + 1 + skip) as u32, (n - skip) as u32))
+            0x93 => {
+                let _name = pop!();
+                let module = pop!();
+                let llvmlite = match module.kind {
+                    Kind::Str(o, l) => b.get(o as usize..(o + l) as usize).is_some_and(|m| {
+                        m.strip_prefix(PLACEHOLDER_MODULE)
+                            .is_some_and(|rest| rest.is_empty() || rest[0] == b'.')
+                    }),
+                    _ => false,
+                };
+                let kind = if llvmlite {
+                    Kind::PlaceholderClass
+                } else {
+                    Kind::Other
+                };
+                push!(module.start, kind);
+            }
+            0x85..=0x87 => {
+                let mut first = Item {
+                    start: at as u32,
+                    kind: Kind::Other,
+                };
+                for _ in 0..(op - 0x84) {
+                    first = pop!();
                 }
-                0x43 | 0x42 | 0x8b | 0x8a | 0x4a | 0x4b | 0x4d | 0x47 | 0x4e | 0x88 | 0x89
-                | 0x29 | 0x7d | 0x5d => push!(at, Kind::Other),
-                0x28 => push!(at, Kind::Mark),
-                0x94 | 0x71 | 0x72 => {
-                    let top = stack[..sp].last()?.kind;
-                    let idx = match op {
-                        0x94 => nmemo,
-                        0x71 => arg[0] as usize,
-                        _ => u32::from_le_bytes(arg.try_into().ok()?) as usize,
-                    };
-                    if idx > nmemo || idx >= b.len() {
-                        return None;
-                    }
-                    // SAFETY: idx < b.len(), the memo's capacity.
-                    unsafe { memo.add(idx).write(top) };
-                    if idx == nmemo {
-                        nmemo += 1;
-                    }
-                    extend!();
-                }
-                0x68 | 0x6a => {
-                    let idx = if op == 0x68 {
-                        arg[0] as usize
-                    } else {
-                        u32::from_le_bytes(arg.try_into().ok()?) as usize
-                    };
-                    if idx >= nmemo {
-                        return None;
-                    }
-                    // SAFETY: idx < nmemo, written above.
-                    let kind = unsafe { *memo.add(idx) };
-                    push!(at, kind);
-                    if kind == Kind::Placeholder {
-                        *spans.get_mut(nspans)? = (at as u32, p as u32);
-                        nspans += 1;
-                    }
-                }
-                0x93 => {
-                    let name = pop!();
-                    let module = pop!();
-                    let is = |k: Kind, s: &[u8]| match k {
-                        Kind::Str(o, l) => b.get(o as usize..(o + l) as usize) == Some(s),
-                        _ => false,
-                    };
-                    let kind =
-                        if is(module.kind, PLACEHOLDER_MODULE) && is(name.kind, PLACEHOLDER_NAME) {
-                            Kind::PlaceholderClass
-                        } else {
-                            Kind::Other
-                        };
-                    push!(module.start, kind);
-                }
-                0x85..=0x87 => {
-                    let k = (op - 0x84) as usize;
-                    let mut first = Item {
-                        start: at as u32,
-                        kind: Kind::Other,
-                    };
-                    for _ in 0..k {
-                        first = pop!();
-                    }
-                    push!(first.start, Kind::Other);
-                }
-                0x74 => {
-                    let m = pop_mark!();
-                    push!(m.start, Kind::Other);
-                }
-                0x75 | 0x65 => {
-                    pop_mark!();
-                    extend!();
-                }
-                0x73 => {
-                    pop!();
+                push!(first.start, Kind::Other);
+            }
+            0x74 | 0x91 => {
+                let m = pop_mark!();
+                push!(m.start, Kind::Other);
+            }
+            0x75 | 0x65 | 0x90 => {
+                pop_mark!();
+                extend!();
+            }
+            0x73 => {
+                pop!();
+                pop!();
+                extend!();
+            }
+            0x61 => {
+                pop!();
+                extend!();
+            }
+            0x30 => {
+                pop!();
+            }
+            0x31 => {
+                pop_mark!();
+            }
+            0x32 => {
+                let t = top!();
+                push!(t.start, t.kind);
+            }
+            0x81 | 0x52 | 0x92 => {
+                if op == 0x92 {
                     pop!();
                 }
-                0x61 | 0x30 => {
-                    pop!();
-                }
-                0x31 => {
-                    pop_mark!();
-                }
-                0x32 => {
-                    let top = *stack[..sp].last()?;
-                    push!(top.start, top.kind);
-                }
-                0x81 | 0x52 => {
-                    let _args = pop!();
-                    let cls = pop!();
-                    if cls.kind == Kind::PlaceholderClass {
-                        push!(cls.start, Kind::Placeholder);
-                        *spans.get_mut(nspans)? = (cls.start, p as u32);
-                        nspans += 1;
-                    } else {
-                        push!(cls.start, Kind::Other);
-                    }
-                }
-                0x92 => {
-                    pop!();
-                    pop!();
-                    let cls = pop!();
+                let _args = pop!();
+                let cls = pop!();
+                if cls.kind == Kind::PlaceholderClass {
+                    placeholder!(cls.start);
+                } else {
                     push!(cls.start, Kind::Other);
                 }
-                0x62 => {
-                    pop!();
-                    extend!();
-                }
-                _ => return None,
             }
+            0x62 => {
+                pop!();
+                extend!();
+            }
+            _ => return None,
         }
-    })();
-    // SAFETY: from alloc above.
-    unsafe { alloc::free(memo as *mut u8) };
-    result
+    }
+}
+
+/// Keep the outermost of `spans[..n]` (placeholders nest properly: a
+/// span lies inside another or apart from it), in order; returns how many.
+fn outermost(spans: &mut Scratch<(u32, u32)>, n: usize) -> usize {
+    // SAFETY: the first `n` entries were written by the walk.
+    let all = unsafe { core::slice::from_raw_parts_mut(spans.ptr, n.min(spans.n)) };
+    all.sort_unstable_by_key(|&(s, e)| (s, core::cmp::Reverse(e)));
+    let mut k = 0;
+    let mut end = 0;
+    for i in 0..all.len() {
+        let (s, e) = all[i];
+        if k == 0 || s >= end {
+            all[k] = (s, e);
+            k += 1;
+            end = e;
+        }
+    }
+    k
 }
 
 /// `pickle` with its placeholders replaced, in order, by `frags`, in a
-/// fresh block: `(buf, len)`. Memo entries a placeholder defined are kept
-/// (as None) so the indices of later BINGETs stay right; the FRAME length
-/// is rewritten.
+/// fresh block: `(buf, len)`. The memo entries a placeholder defined keep
+/// their indices for later BINGETs: a memoized string is re-pushed and
+/// memoized (strings may be shared with the rest of the pickle), anything
+/// else becomes None. The FRAME length is rewritten.
 ///
 /// # Safety
 /// Each of `frags` a fragment.
 unsafe fn substitute(b: &[u8], frags: &[*mut u8]) -> Option<(*mut u8, usize)> {
-    let mut spans = [(0u32, 0u32); MAX_SPANS];
-    let nspans = placeholder_spans(b, &mut spans)?;
+    // Each span ends after at least one opcode byte of its own.
+    let mut spans: Scratch<(u32, u32)> = Scratch::new(b.len() + 1)?;
+    let all = placeholder_spans(b, &mut spans)?;
+    let nspans = outermost(&mut spans, all);
     if nspans != frags.len() {
         return None;
     }
-    // A protocol-4 pickle this small is one frame: PROTO, FRAME, body.
-    let framed = b.len() >= 11 && b[0] == 0x80 && b[2] == 0x95;
-    if framed && u64::from_le_bytes(b[3..11].try_into().ok()?) != (b.len() - 11) as u64 {
-        return None;
-    }
-    // Size: kept bytes + fragments + 3 bytes per memo op inside a span
-    // (bounded by the span's length times 3).
+    // Kept bytes + fragments + at most 2 extra bytes per memo op. FRAME
+    // opcodes are dropped: framing is optional and the sizes change.
     let mut cap = b.len();
-    for (i, &(s, e)) in spans[..nspans].iter().enumerate() {
+    for (i, &f) in frags.iter().enumerate() {
+        let (s, e) = spans.get(i)?;
         // SAFETY: caller contract.
-        cap += unsafe { frag_bytes(frags[i]) }.len() + 3 * (e - s) as usize;
+        cap += unsafe { frag_bytes(f) }.len() + 2 * (e - s) as usize;
     }
     let out = alloc::alloc(cap as u64, 8);
     if out.is_null() {
@@ -578,32 +670,40 @@ unsafe fn substitute(b: &[u8], frags: &[*mut u8]) -> Option<(*mut u8, usize)> {
         unsafe { core::ptr::copy_nonoverlapping(bytes.as_ptr(), out.add(w), bytes.len()) };
         w += bytes.len();
     };
-    let mut p = 0usize;
-    for (i, &(s, e)) in spans[..nspans].iter().enumerate() {
-        let (s, e) = (s as usize, e as usize);
-        put(&b[p..s]);
-        // SAFETY: caller contract.
-        put(unsafe { frag_bytes(frags[i]) });
-        // Keep the memo numbering: NONE, the same memo op, POP.
-        let mut q = s;
-        while q < e {
-            let op = b[q];
-            let n = arg_len(b, op, q + 1)?;
-            if matches!(op, 0x94 | 0x71 | 0x72) {
-                put(&[0x4e]);
-                put(&b[q..q + 1 + n]);
-                put(&[0x30]);
-            }
-            q += 1 + n;
-        }
-        p = e;
-    }
-    put(&b[p..]);
-    if framed {
-        // SAFETY: w >= 11, inside `out`.
-        unsafe {
-            core::ptr::copy_nonoverlapping(((w - 11) as u64).to_le_bytes().as_ptr(), out.add(3), 8)
+    let mut q = 0usize;
+    let mut span = 0usize;
+    let mut last_str: Option<(usize, usize)> = None;
+    while q < b.len() {
+        let op = b[q];
+        let Some(next) = arg_len(b, op, q + 1).map(|n| q + 1 + n) else {
+            // SAFETY: from alloc above.
+            unsafe { alloc::free(out) };
+            return None;
         };
+        let cur = (span < nspans).then(|| spans.get(span)).flatten();
+        match cur {
+            Some((s, e)) if (s as usize) <= q && q < e as usize => {
+                if q == s as usize {
+                    // SAFETY: caller contract.
+                    put(unsafe { frag_bytes(frags[span]) });
+                }
+                if matches!(op, 0x94 | 0x71 | 0x72) {
+                    match last_str {
+                        Some((a, z)) => put(&b[a..z]),
+                        None => put(&[0x4e]),
+                    }
+                    put(&b[q..next]);
+                    put(&[0x30]);
+                }
+                if next >= e as usize {
+                    span += 1;
+                }
+            }
+            _ if op == 0x95 => {}
+            _ => put(&b[q..next]),
+        }
+        last_str = matches!(op, 0x8c | 0x58 | 0x8d).then_some((q, next));
+        q = next;
     }
     Some((out, w))
 }

@@ -59,10 +59,11 @@ def test_raising_cases_match_exactly():
             ("unicode_ucs4", ValueError, "\U0001f600 5"),
             ("many_raise", IndexError, "('x', 7, 2.5, False)"),
             ("uint64_raise", OverflowError, "('value', 18446744073709551615)"),
-            ("slice_assign_raise", ValueError,
-             "cannot assign slice of shape (3,) from input of shape (2,)")]:
+            # Numba 0.59+ raises it with the shapes, older ones statically.
+            ("slice_assign_raise", ValueError, None)]:
         _cid, func, args = by_id[cid]
         res = numba_wasm.verify(func, *args)
+        msg = str(res.native) if msg is None else msg
         assert type(res.wasm) is cls and str(res.wasm) == msg, (cid, res.wasm)
 
 
