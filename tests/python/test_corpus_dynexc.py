@@ -39,6 +39,23 @@ def test_dynexc_case(dcase):
     numba_wasm.verify(func, *args)
 
 
+def test_noopt_form_matches_native(tmp_path):
+    # The NUMBA_OPT=0 IR has the unwrap functions unoptimized (allocas,
+    # loads and stores around every call); it needs a fresh process.
+    import os
+    code = ("import numba_wasm, dynexc\n"
+            "for cid, f, args in dynexc.cases():\n"
+            "    numba_wasm.verify(f, *args, form='noopt')\n"
+            "print('ok', len(dynexc.cases()))\n")
+    pkg_parent = str(Path(numba_wasm.__file__).resolve().parents[1])
+    corpus = str(Path(dynexc.__file__).resolve().parent)
+    env = dict(os.environ, NUMBA_OPT="0", PYTHONPATH=os.pathsep.join([pkg_parent, corpus]))
+    proc = subprocess.run([sys.executable, "-c", code], env=env, cwd=tmp_path,
+                          capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert proc.stdout.startswith("ok ")
+
+
 def test_corpus_covers_every_kernel_and_raises():
     used = {id(func) for _cid, func, _args in CASES}
     missing = [k.py_func.__name__ for k in dynexc.KERNELS if id(k) not in used]
