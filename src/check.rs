@@ -136,14 +136,14 @@ fn unboxable(module: &Module<'_>, name: &str) -> Option<Problem> {
         .find_map(|s| crate::rewrite::dynexc::unboxable_type(s))
         .map(|t| format!("a `{t}` value"))
         .unwrap_or_else(|| format!("a value (through `{first}`)"));
+    let hint = "raise with str, int, float or bool values instead";
     Some(Problem {
         symbol: name.to_string(),
         reason: format!(
-            "raises a Numba \"dynamic exception\" (`raise` with run-time values) holding {ty}, \
-             which numba-wasm cannot turn into a Python object; raise with str, int, float or \
-             bool values instead"
+            "boxes the run-time values of a Numba \"dynamic exception\" (`raise` with run-time \
+             values), here {ty}, which numba-wasm cannot turn into a Python object; {hint}"
         ),
-        hint: None,
+        hint: Some(hint.to_string()),
     })
 }
 
