@@ -46,24 +46,29 @@ impl Problem {
 pub fn problems(module: &Module<'_>, root: &str) -> Vec<Problem> {
     let mut out = BTreeSet::new();
     let reachable = reachable_functions(module, root);
-    // Reported once as the feature; their Python C API calls would only
+    // An unwrap function left with a boxing call that has no wasm form is
+    // reported once, naming the type; the C API calls behind it would only
     // bury that under symbols the user never wrote.
-    let behind_unwrap = behind_dynamic_exceptions(module, &reachable);
+    let refused: Vec<(String, Problem)> = reachable
+        .iter()
+        .filter(|n| is_dynamic_exception_unwrap(n))
+        .filter_map(|n| Some((n.clone(), unboxable(module, n)?)))
+        .collect();
+    let behind_unwrap = if refused.is_empty() {
+        BTreeSet::new()
+    } else {
+        behind_dynamic_exceptions(module, &reachable)
+    };
+    for (_, p) in refused.iter() {
+        out.insert(p.clone());
+    }
     for name in reachable {
-        if behind_unwrap.contains(&name) {
+        if behind_unwrap.contains(&name) || refused.iter().any(|(n, _)| *n == name) {
             continue;
         }
         let Some(f) = module.get_function(&name) else {
             continue;
         };
-        if is_dynamic_exception_unwrap(&name) && is_defined(f) {
-            out.insert(Problem {
-                symbol: name,
-                reason: DYNAMIC_EXCEPTION.to_string(),
-                hint: None,
-            });
-            continue;
-        }
         if !is_defined(f) {
             if let Some((reason, hint)) = unsupported(&name) {
                 out.insert(Problem {
@@ -113,18 +118,33 @@ pub fn problems(module: &Module<'_>, root: &str) -> Vec<Problem> {
     out.into_iter().collect()
 }
 
-/// Numba's CPython wrapper calls these (`core/callconv.py`,
-/// `emit_unwrap_dynamic_exception_fn`) to box the run-time values of an
-/// exception the kernel raised; the kernel only stores their address.
-const UNWRAP_PREFIX: &str = "__excinfo_unwrap_args";
-
-const DYNAMIC_EXCEPTION: &str = "turns the run-time values of a raised exception into Python \
-     objects: the function can raise a Numba \"dynamic exception\" (`raise` with an f-string or \
-     other run-time values, as in Numba 0.68's shape check of slice assignment or `sum(axis=...)`'s \
-     axis check), which numba-wasm does not support yet";
-
 fn is_dynamic_exception_unwrap(name: &str) -> bool {
-    name.starts_with(UNWRAP_PREFIX)
+    crate::rewrite::dynexc::is_unwrap(name)
+}
+
+/// Why a dynamic-exception unwrap function (`rewrite/dynexc.rs` lowered the
+/// boxing it can) still cannot run: a value it boxes with the Python C API.
+fn unboxable(module: &Module<'_>, name: &str) -> Option<Problem> {
+    let f = module.get_function(name).filter(|f| is_defined(*f))?;
+    let cpython: Vec<String> = referenced_symbols(f)
+        .into_iter()
+        .filter(|s| is_cpython_symbol(s))
+        .collect();
+    let first = cpython.first()?;
+    let ty = cpython
+        .iter()
+        .find_map(|s| crate::rewrite::dynexc::unboxable_type(s))
+        .map(|t| format!("a `{t}` value"))
+        .unwrap_or_else(|| format!("a value (through `{first}`)"));
+    let hint = "raise with str, int, float or bool values instead";
+    Some(Problem {
+        symbol: name.to_string(),
+        reason: format!(
+            "boxes the run-time values of a Numba \"dynamic exception\" (`raise` with run-time \
+             values), here {ty}, which numba-wasm cannot turn into a Python object; {hint}"
+        ),
+        hint: Some(hint.to_string()),
+    })
 }
 
 /// Functions reachable only through dynamic-exception unwrap functions.

@@ -11,8 +11,9 @@ pub fn provides(symbol: &str) -> bool {
 }
 
 /// Exports the host glue calls directly (see docs/ABI.md).
-pub const HOST_EXPORTS: [&str; 7] = [
+pub const HOST_EXPORTS: [&str; 8] = [
     "nw_alloc",
+    "nw_exc_clear",
     "nw_free",
     "nw_stats",
     "nw_random_init",

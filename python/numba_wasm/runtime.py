@@ -94,8 +94,15 @@ def _checked(meta: dict) -> dict:
 class RestrictedUnpickler(pickle.Unpickler):
     """Unpickles Numba's excinfo payload, resolving only builtin exception classes."""
 
+    # Exception classes outside builtins that Numba raises (AxisError from
+    # `sum(axis=k)` and other axis checks), resolved by name from NumPy only.
+    _EXTRA = {("numpy.exceptions", "AxisError"), ("numpy.core._exceptions", "AxisError"),
+              ("numpy._core._exceptions", "AxisError"), ("numpy", "AxisError")}
+
     def find_class(self, module: str, name: str) -> Any:
         obj = getattr(builtins, name, None) if module == "builtins" else None
+        if (module, name) in self._EXTRA:
+            obj = getattr(np.exceptions if hasattr(np, "exceptions") else np, name, None)
         if isinstance(obj, type) and issubclass(obj, BaseException):
             return obj
         raise pickle.UnpicklingError(f"numba-wasm: refusing to unpickle {module}.{name}")
@@ -448,10 +455,16 @@ class WasmModule:
                 self._store, exc + layout["pickle_buf"], exc + layout["pickle_buf"] + 4))
             (size,) = struct.unpack("<i", self._memory.read(
                 self._store, exc + layout["bufsz"], exc + layout["bufsz"] + 4))
-            if buf and 0 < size and buf + size <= self._memory.data_len(self._store):
-                e = decode_exception(bytes(self._memory.read(self._store, buf, buf + size)))
-                if e is not None:
-                    return e
+            data = (bytes(self._memory.read(self._store, buf, buf + size))
+                    if buf and 0 < size and buf + size <= self._memory.data_len(self._store)
+                    else None)
+            # A dynamic exception's excinfo (built by the shim's nw_exc_finish)
+            # lives until this; modules built before it lack the export.
+            if "nw_exc_clear" in self._ex:
+                self._call("nw_exc_clear")
+            e = decode_exception(data) if data is not None else None
+            if e is not None:
+                return e
         return RuntimeError(f"{name} raised an exception (status {status})")
 
 

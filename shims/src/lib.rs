@@ -12,6 +12,7 @@
 pub mod alloc;
 pub mod arrays;
 pub mod blas;
+pub mod exc;
 pub mod fatal;
 pub mod math;
 pub mod nrt;

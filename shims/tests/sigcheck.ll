@@ -683,3 +683,58 @@ define i64 @use_numba_poisson_ptrs(ptr %a0, double %a1) {
   %r = call i64 @numba_poisson_ptrs(ptr %a0, double %a1)
   ret i64 %r
 }
+
+; Dynamic exceptions: what src/rewrite/dynexc.rs and exports.rs call.
+declare ptr @nw_exc_str(i32, ptr, i64)
+define ptr @use_nw_exc_str(i32 %a0, ptr %a1, i64 %a2) {
+  %r = call ptr @nw_exc_str(i32 %a0, ptr %a1, i64 %a2)
+  ret ptr %r
+}
+
+declare ptr @nw_exc_i64(i64)
+define ptr @use_nw_exc_i64(i64 %a0) {
+  %r = call ptr @nw_exc_i64(i64 %a0)
+  ret ptr %r
+}
+
+declare ptr @nw_exc_u64(i64)
+define ptr @use_nw_exc_u64(i64 %a0) {
+  %r = call ptr @nw_exc_u64(i64 %a0)
+  ret ptr %r
+}
+
+declare ptr @nw_exc_f64(double)
+define ptr @use_nw_exc_f64(double %a0) {
+  %r = call ptr @nw_exc_f64(double %a0)
+  ret ptr %r
+}
+
+declare ptr @nw_exc_bool(i64)
+define ptr @use_nw_exc_bool(i64 %a0) {
+  %r = call ptr @nw_exc_bool(i64 %a0)
+  ret ptr %r
+}
+
+declare ptr @nw_exc_pack_new(i64)
+define ptr @use_nw_exc_pack_new(i64 %a0) {
+  %r = call ptr @nw_exc_pack_new(i64 %a0)
+  ret ptr %r
+}
+
+declare void @nw_exc_pack_add(ptr, ptr)
+define void @use_nw_exc_pack_add(ptr %a0, ptr %a1) {
+  call void @nw_exc_pack_add(ptr %a0, ptr %a1)
+  ret void
+}
+
+declare void @nw_exc_finish(ptr)
+define void @use_nw_exc_finish(ptr %a0) {
+  call void @nw_exc_finish(ptr %a0)
+  ret void
+}
+
+declare void @nw_exc_clear()
+define void @use_nw_exc_clear() {
+  call void @nw_exc_clear()
+  ret void
+}

@@ -485,18 +485,21 @@ class Runtime {
     const r = buf && size > 0 && buf + size <= dv.byteLength
       ? decodePickle(this.views().u8.slice(buf, buf + size))
       : {};
+    // A dynamic exception's excinfo (built by the shim's nw_exc_finish) lives
+    // until this; modules built before it lack the export.
+    if (exc && typeof this.ex.nw_exc_clear === "function") this.ex.nw_exc_clear();
     const cls = stop ? { module: "builtins", name: "StopIteration" } : r.value?.[0] ?? r.firstGlobal;
     if (typeof cls?.name !== "string") return new Error(`${fname} raised an exception (status ${status})`);
     const pyArgs = Array.isArray(r.value?.[1]) ? r.value[1] : null;
-    // Dynamic exceptions (runtime values in the message) keep those values
-    // elsewhere: a first arg that is not a plain value is a placeholder.
-    const first = pyArgs?.[0];
-    const e = new Error(pyArgs?.length === 0 ? ""
-      : ["string", "number", "boolean"].includes(typeof first) ? String(first)
-      : `${fname} raised ${cls.name} (status ${status})`);
+    // The message is Python's str(exc): "" for no args, str(arg) for one
+    // (its repr for KeyError), the repr of the args tuple for several.
+    const msg = !pyArgs ? null
+      : cls.name === "KeyError" && pyArgs.length === 1 ? pyRepr(pyArgs[0])
+      : pyExcStr(pyArgs);
+    const e = new Error(msg ?? `${fname} raised ${cls.name} (status ${status})`);
     e.name = e.pythonName = cls.name;
     e.pythonModule = cls.module;
-    if (pyArgs) e.pythonArgs = pyArgs;
+    if (pyArgs) e.pythonArgs = pyArgs.map((a) => (a instanceof PyFloat ? a.v : a));
     e.status = status;
     return e;
   }
@@ -791,6 +794,78 @@ function readScalar(dv, p, d) {
 
 // ---------------------------------------------------------------- pickle
 
+// A Python float from a pickle, kept apart from ints (both are JS numbers)
+// so that str() formats it as Python does.
+class PyFloat {
+  constructor(v) { this.v = v; }
+  valueOf() { return this.v; }
+  toString() { return pyFloatRepr(this.v); }
+}
+
+// Python's repr(float): shortest round-trip digits, exponent form when the
+// decimal exponent is < -4 or >= 16.
+function pyFloatRepr(x) {
+  if (Number.isNaN(x)) return "nan";
+  if (!Number.isFinite(x)) return x > 0 ? "inf" : "-inf";
+  if (x === 0) return Object.is(x, -0) ? "-0.0" : "0.0";
+  const [mant, expText] = x.toExponential().split("e");
+  const exp = Number(expText);
+  const neg = mant.startsWith("-");
+  const digits = mant.replace("-", "").replace(".", "");
+  let out;
+  if (exp < -4 || exp >= 16) {
+    const m = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits;
+    out = `${m}e${exp < 0 ? "-" : "+"}${String(Math.abs(exp)).padStart(2, "0")}`;
+  } else if (exp < 0) {
+    out = `0.${"0".repeat(-exp - 1)}${digits}`;
+  } else if (digits.length > exp + 1) {
+    out = `${digits.slice(0, exp + 1)}.${digits.slice(exp + 1)}`;
+  } else {
+    out = `${digits}${"0".repeat(exp + 1 - digits.length)}.0`;
+  }
+  return neg ? `-${out}` : out;
+}
+
+// Python's repr(str).
+function pyStrRepr(s) {
+  const q = s.includes("'") && !s.includes('"') ? '"' : "'";
+  let out = q;
+  for (const ch of s) {
+    const c = ch.codePointAt(0);
+    if (ch === q || ch === "\\") out += "\\" + ch;
+    else if (ch === "\n") out += "\\n";
+    else if (ch === "\r") out += "\\r";
+    else if (ch === "\t") out += "\\t";
+    else if (c < 0x20 || c === 0x7f) out += "\\x" + c.toString(16).padStart(2, "0");
+    else if (c >= 0x80 && c < 0xa0) out += "\\x" + c.toString(16).padStart(2, "0");
+    else if (c >= 0xd800 && c < 0xe000) out += "\\u" + c.toString(16).padStart(4, "0");
+    else out += ch;
+  }
+  return out + q;
+}
+
+function pyRepr(v) {
+  if (typeof v === "string") return pyStrRepr(v);
+  if (Array.isArray(v)) return v.length === 1 ? `(${pyRepr(v[0])},)` : `(${v.map(pyRepr).join(", ")})`;
+  return pyStr(v);
+}
+
+function pyStr(v) {
+  if (v === null) return "None";
+  if (v === true) return "True";
+  if (v === false) return "False";
+  if (Array.isArray(v)) return pyRepr(v);
+  if (typeof v === "object" && !(v instanceof PyFloat)) return String(v?.name ?? v);
+  return String(v);
+}
+
+// str(exc) of a Python exception with these args.
+function pyExcStr(args) {
+  if (args.length === 0) return "";
+  if (args.length === 1) return pyStr(args[0]);
+  return pyRepr(args);
+}
+
 // Minimal reader for the pickles Numba stores in excinfo: (exc_class, args, loc).
 // Returns {value} or, when it meets an opcode it doesn't know, {firstGlobal} so
 // that at least the exception class can be reported.
@@ -832,10 +907,21 @@ export function decodePickle(bytes) {
         case 0x28: stack.push(MARK); break; // MARK
         case 0x74: { const m = stack.lastIndexOf(MARK); stack.push(stack.splice(m).slice(1)); break; } // TUPLE
         case 0x4e: stack.push(null); break; // NONE
+        case 0x30: if (!stack.length) return { firstGlobal }; stack.pop(); break; // POP
         case 0x4a: stack.push(dv.getInt32(p, true)); p += 4; break; // BININT
         case 0x4b: stack.push(bytes[p]); p += 1; break; // BININT1
         case 0x4d: stack.push(dv.getUint16(p, true)); p += 2; break; // BININT2
-        case 0x47: stack.push(dv.getFloat64(p, false)); p += 8; break; // BINFLOAT (big endian)
+        case 0x47: stack.push(new PyFloat(dv.getFloat64(p, false))); p += 8; break; // BINFLOAT (big endian)
+        case 0x8a: { // LONG1: n-byte little-endian two's complement
+          const n = bytes[p]; p += 1;
+          if (p + n > bytes.length) return { firstGlobal };
+          let v = 0n;
+          for (let i = n - 1; i >= 0; i--) v = (v << 8n) | BigInt(bytes[p + i]);
+          if (n && bytes[p + n - 1] & 0x80) v -= 1n << BigInt(8 * n);
+          p += n;
+          stack.push(v);
+          break;
+        }
         case 0x88: stack.push(true); break; // NEWTRUE
         case 0x89: stack.push(false); break; // NEWFALSE
         case 0x2e: // STOP: must be the last byte, or the buffer was misread

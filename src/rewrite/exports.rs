@@ -20,6 +20,14 @@ pub fn add_entry_exports(module: &Module<'_>, entries: &[Entry]) -> Result<Vec<S
     let i64t = ctx.i64_type();
     let wrapper_ty = i32t.fn_type(&[ptr.into(), ptr.into(), ptr.into()], false);
     let builder = ctx.create_builder();
+    // After a user exception (status >= 1), a dynamic excinfo becomes an
+    // ordinary one (see `dynexc.rs`); only modules that can raise one pay.
+    let finish = super::dynexc::has_dynamic_exceptions(module).then(|| {
+        let ty = ctx.void_type().fn_type(&[ptr.into()], false);
+        module
+            .get_function("nw_exc_finish")
+            .unwrap_or_else(|| module.add_function("nw_exc_finish", ty, Some(Linkage::External)))
+    });
     let mut names = Vec::new();
     for (k, entry) in entries.iter().enumerate() {
         let callee = module
@@ -57,6 +65,21 @@ pub fn add_entry_exports(module: &Module<'_>, entries: &[Entry]) -> Result<Vec<S
         let ValueKind::Basic(status) = status.try_as_basic_value() else {
             anyhow::bail!("Numba entry `{}` returns no status", entry.qualname);
         };
+        if let Some(finish) = finish {
+            let raised = ctx.append_basic_block(wrapper, "raised");
+            let done = ctx.append_basic_block(wrapper, "done");
+            let user = builder.build_int_compare(
+                inkwell::IntPredicate::SGT,
+                status.into_int_value(),
+                i32t.const_zero(),
+                "user_exc",
+            )?;
+            builder.build_conditional_branch(user, raised, done)?;
+            builder.position_at_end(raised);
+            builder.build_call(finish, &[excinfo.into()], "")?;
+            builder.build_unconditional_branch(done)?;
+            builder.position_at_end(done);
+        }
         builder.build_return(Some(&status))?;
         names.push(name);
     }

@@ -1,6 +1,7 @@
 //! Stage 2: the merged Numba module -> a module for wasm32 with one export
 //! per entry point. Each step is its own file; they run in this order.
 
+pub mod dynexc;
 mod exports;
 mod nrt;
 mod retarget;
@@ -17,6 +18,7 @@ use crate::numba::entry::Entry;
 pub fn prepare(module: &Module<'_>, machine: &TargetMachine) {
     strip::python_wrappers(module);
     nrt::defer_to_shim(module);
+    dynexc::lower(module);
     retarget::to_wasm32(module, machine);
 }
 
