@@ -275,7 +275,8 @@ fn loggam(x: f64) -> f64 {
     gl
 }
 
-/// The `log` the kernels' own IR calls, so both agree.
+/// glibc's `log` natively; here the same musl/FreeBSD algorithm as the `log`
+/// the kernels' own IR links (from `compiler_builtins`).
 fn log(x: f64) -> f64 {
     libm::log(x)
 }
