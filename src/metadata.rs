@@ -109,6 +109,7 @@ impl Metadata {
         let e = &a.excinfo;
         out += &format!("excinfo pickle_buf@{} bufsz@{}\n", e.pickle_buf, e.bufsz);
         out += &format!("stats {}\n", a.stats.join(" "));
+        out += &format!("random_entropy_bytes {}\n", a.random_entropy_bytes);
         for (name, d) in &a.dtypes {
             out += &format!(
                 "dtype {name} {} size={} align={} lanes={}\n",

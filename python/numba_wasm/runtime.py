@@ -31,9 +31,6 @@ __all__ = ["load", "WasmModule", "WasmFunction", "RestrictedUnpickler", "decode_
 # The metadata section format this runtime reads: `metadata::FORMAT` in the
 # CLI (src/metadata.rs). tests/python/test_runtime.py fails when they differ.
 FORMAT = 2
-# Entropy for `nw_random_init`: 624 32-bit words for each of the three random
-# states (`random`, `np.random`, internal), what native Numba reads per state.
-RANDOM_ENTROPY_BYTES = 3 * 624 * 4
 
 # LLVM param type -> struct format; integers are written as unsigned after masking.
 _SLOT = {"i1": "<B", "i8": "<B", "i16": "<H", "i32": "<I", "i64": "<Q", "ptr": "<I",
@@ -265,7 +262,7 @@ class WasmModule:
         does at first use (modules built before `nw_random_init` lack it)."""
         if "nw_random_init" not in self._ex:
             return
-        entropy = os.urandom(RANDOM_ENTROPY_BYTES)
+        entropy = os.urandom(self._abi["random_entropy_bytes"])
         p = self._alloc(len(entropy), 8)
         self._memory.write(self._store, entropy, p)
         self._call("nw_random_init", p, len(entropy))

@@ -79,6 +79,9 @@ pub struct Abi {
     pub excinfo: ExcInfo,
     /// Counters `nw_stats` writes, u64 each, in order.
     pub stats: Vec<String>,
+    /// Bytes of host entropy `nw_random_init` takes: one MT19937 key
+    /// (624 u32) for each of Numba's three random states.
+    pub random_entropy_bytes: usize,
     pub dtypes: BTreeMap<String, DtypeLayout>,
 }
 
@@ -111,6 +114,7 @@ impl Abi {
                 bufsz: EXCINFO_BUFSZ,
             },
             stats: STATS.iter().map(|s| s.to_string()).collect(),
+            random_entropy_bytes: 3 * RND_STATE_MT_N * 4,
             dtypes: Dtype::ALL
                 .into_iter()
                 .map(|d| {

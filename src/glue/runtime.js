@@ -57,10 +57,6 @@ function dtypeInfo(dtype) {
 
 // ---------------------------------------------------------------- loading
 
-// Entropy for nw_random_init: 624 32-bit words for each of the three random
-// states (random, np.random, internal), what native Numba reads per state.
-const RANDOM_ENTROPY_BYTES = 3 * 624 * 4;
-
 const isNode = typeof globalThis.process?.versions?.node === "string";
 
 export async function load(source) {
@@ -195,7 +191,7 @@ class Runtime {
   // at first use; modules built before nw_random_init lack the export.
   seedRandomStates() {
     if (typeof this.ex.nw_random_init !== "function") return;
-    const entropy = new Uint8Array(RANDOM_ENTROPY_BYTES);
+    const entropy = new Uint8Array(this.abi.random_entropy_bytes);
     globalThis.crypto.getRandomValues(entropy);
     const p = this.alloc(entropy.length, 8);
     this.views().u8.set(entropy, p);
