@@ -29,6 +29,10 @@ cargo test --release --test fuzz -- --nocapture 2>&1 | grep -E '^(fuzz|FAIL|test
 step "Python helper numba_wasm (pytest: runtime, build, verify, CLI, widget in Chromium, wheel)"
 NUMBA_WASM_TEST_WHEEL=1 .venv/bin/python -m pytest tests/python -q
 
+step "runtime corpora in every host (Python runtime, Node, Chromium) vs native Numba; feature table"
+.venv/bin/python scripts/corpus_hosts.py
+.venv/bin/python scripts/feature_table.py --check
+
 # Versions tagged `full` in fixtures/numba-versions.txt run in Python and
 # Chromium too; every version's fixtures ran in Node in `cargo test`.
 full=$(grep -v '^#' fixtures/numba-versions.txt | awk '$2 == "full" {print $1}')

@@ -5,7 +5,9 @@ export type Complex = { re: number; im: number };
 export type Dtype = "bool" | "int8" | "uint8" | "int16" | "uint16" | "int32" | "uint32"
   | "int64" | "uint64" | "float32" | "float64" | "complex64" | "complex128";
 /** An array argument: strides are in bytes, like NumPy; C order when omitted. */
-export interface ArrayArg<T> { data: T; shape: number[]; strides?: number[] }
+/** An array argument: strides in bytes (C order if omitted); `dtype` picks
+ *  between overloads sharing a TypedArray class (float32 vs complex64). */
+export interface ArrayArg<T> { data: T; shape: number[]; strides?: number[]; dtype?: Dtype }
 /** A returned array, copied out of wasm memory (C order). */
 export interface NdArray<T> { data: T; shape: number[]; strides: number[] }
 /** An array living in wasm memory, passed to kernels without copying. */

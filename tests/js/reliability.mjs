@@ -169,6 +169,7 @@ await section("(d) TypeError before wasm", () => {
   expectTypeError("(d) float32 WasmArray to a float64 kernel", () => m.sum1d(f32w));
   expectTypeError("(d) wrong ndim (1-d to 2-d)", () => m.weighted_sum2d(new Float64Array(4)));
   expectTypeError("(d) wrong ndim (spec)", () => m.sum1d({ data: new Float64Array(4), shape: [2, 2] }));
+  expectTypeError("(d) dtype named in the spec differs", () => m.sum1d({ data: new Float64Array(4), shape: [4], dtype: "complex128" }));
   expectTypeError("(d) number for an array", () => m.sum1d(42));
   expectTypeError("(d) string for an array", () => m.sum1d("abc"));
   expectTypeError("(d) plain Array for an array", () => m.sum1d([1, 2, 3]));

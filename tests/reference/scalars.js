@@ -364,6 +364,9 @@ class Runtime {
       if (data.length % d.lanes) return `${t.dtype} data must hold re,im pairs`;
       shape = [data.length / d.lanes];
     } else if (s.kind === "object" && s.data && s.shape) {
+      // An optional `dtype` names the element type, which the TypedArray
+      // alone cannot (float32 vs complex64 both use Float32Array).
+      if (s.dtype && s.dtype.v !== t.dtype) return `expected dtype ${t.dtype}, got dtype ${typeof s.dtype.v === "string" ? s.dtype.v : describe(s.dtype)}`;
       data = s.data;
       shape = dims(s.shape);
       if (!shape) return "shape must be an array of non-negative integers";
@@ -594,7 +597,7 @@ function snap(v, depth = 0) {
     return { kind: "list", items };
   }
   const out = { kind: "object" };
-  for (const k of ["data", "shape", "strides", "re", "im"]) {
+  for (const k of ["data", "shape", "strides", "dtype", "re", "im"]) {
     const x = v[k];
     if (x !== undefined) out[k] = snap(x, depth + 1);
   }
