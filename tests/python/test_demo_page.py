@@ -39,7 +39,7 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     if not (ROOT / "node_modules" / "playwright-core").is_dir():
         pytest.skip("needs playwright-core in node_modules (npm ci)")
     web = build_page(tmp_path_factory.mktemp("demo") / "web").parent
-    p = subprocess.run([NODE, str(SCRIPT), str(web)], cwd=ROOT,
+    p = subprocess.run([NODE, str(SCRIPT), str(web)], cwd=ROOT, check=False,
                        capture_output=True, text=True, timeout=240)
     assert p.returncode == 0, f"demo_chromium.mjs failed:\n{p.stdout[-4000:]}\n{p.stderr}"
     r = json.loads(p.stdout.strip().splitlines()[-1])
