@@ -5,6 +5,9 @@ the outcome of every case: the evidence behind the feature table.
     .venv/bin/python scripts/corpus_hosts.py [--corpus arrays blas ...]
         [--hosts python node chromium] [--out build/corpus]
 
+Numba's optimized IR by default; with NUMBA_OPT=0 in the environment, the
+unoptimized form (results in build/corpus-noopt).
+
 For each corpus module (a plain module of @njit kernels with `cases()`):
   1. every case runs natively (the oracle): result, or Numba's exception
      class and message, and the arguments after the call;
@@ -25,6 +28,7 @@ import argparse
 import base64
 import importlib
 import json
+import os
 import subprocess
 import sys
 import time
@@ -264,10 +268,14 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--corpus", nargs="*", default=None, help="default: every corpus")
     ap.add_argument("--hosts", nargs="*", default=list(HOSTS), choices=HOSTS)
-    ap.add_argument("--out", type=Path, default=ROOT / "build" / "corpus")
+    ap.add_argument("--out", type=Path, default=None,
+                    help="default: build/corpus (build/corpus-noopt under NUMBA_OPT=0)")
     args = ap.parse_args()
     import numba
-    results = {"numba": numba.__version__, "hosts": args.hosts, "corpora": {}}
+    # The IR form Numba produces in this process: NUMBA_OPT=0 gives "noopt".
+    form = "noopt" if os.environ.get("NUMBA_OPT") == "0" else "opt"
+    args.out = args.out or ROOT / "build" / ("corpus" if form == "opt" else "corpus-noopt")
+    results = {"numba": numba.__version__, "form": form, "hosts": args.hosts, "corpora": {}}
     for name in args.corpus or corpus_names():
         results["corpora"][name] = run_corpus(name, args.out, args.hosts)
     args.out.mkdir(parents=True, exist_ok=True)
@@ -282,7 +290,8 @@ def main() -> int:
     for n, cid, h, v in failed:
         print(f"FAIL {n}/{cid} [{h}]: {v}")
     total = sum(len(r.get("cases", {})) for r in results["corpora"].values())
-    print(f"corpus_hosts: {total} cases x {len(args.hosts)} hosts, {len(failed)} failed")
+    print(f"corpus_hosts ({form} IR): {total} cases x {len(args.hosts)} hosts, "
+          f"{len(failed)} failed")
     return 1 if failed else 0
 
 

@@ -129,6 +129,8 @@ def main() -> int:
     ap.add_argument("--check", action="store_true")
     args = ap.parse_args()
     results = json.loads(args.results.read_text(encoding="utf-8"))
+    if results.get("form", "opt") != "opt":
+        ap.error(f"{args.results} holds {results['form']} results; the table is made from opt")
     want = {README: readme_with(README.read_text(encoding="utf-8"), results), DOC: doc(results)}
     if args.check:
         stale = [p for p, text in want.items()

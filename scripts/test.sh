@@ -32,6 +32,8 @@ NUMBA_WASM_TEST_WHEEL=1 .venv/bin/python -m pytest tests/python -q
 step "runtime corpora in every host (Python runtime, Node, Chromium) vs native Numba; feature table"
 .venv/bin/python scripts/corpus_hosts.py
 .venv/bin/python scripts/feature_table.py --check
+step "runtime corpora from Numba's unoptimized IR (NUMBA_OPT=0) in Node"
+NUMBA_OPT=0 .venv/bin/python scripts/corpus_hosts.py --hosts node
 
 # Versions tagged `full` in fixtures/numba-versions.txt run in Python and
 # Chromium too; every version's fixtures ran in Node in `cargo test`.
