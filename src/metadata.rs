@@ -45,6 +45,10 @@ pub struct Export {
     pub ret_size: u64,
     /// Where the scalars and arrays of the result lie behind `retptr`.
     pub ret_leaves: Vec<ReturnLeaf>,
+    /// Compiled with `parallel=True` into parfors; they run on one thread.
+    /// Absent when false, so readers of older sections see no change.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub parallel: bool,
 }
 
 impl Metadata {
@@ -72,6 +76,7 @@ impl Metadata {
                     ret: e.ret.clone(),
                     ret_size: abi::return_size(&e.ret),
                     ret_leaves: abi::return_leaves(&e.ret),
+                    parallel: false,
                 })
             })
             .collect::<Result<_>>()?;
