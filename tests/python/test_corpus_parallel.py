@@ -1,0 +1,125 @@
+"""The parallel corpus (fixtures/corpus/parallel.py): `@njit(parallel=True)`
+kernels natively and in wasm, where the parfors run on one thread
+(shims/src/parallel.rs).
+
+Native Numba is pinned to one thread here: a reduction keeps one partial
+result per thread and combines them after the loop, so with several
+threads a float sum is added up in another order (and the thread ids
+differ). With one thread the order is the one wasm uses, and every case
+must agree bit for bit.
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import numba
+import pytest
+
+import numba_wasm
+from numba_wasm import _ir
+from numba_wasm._binary import find_binary
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "fixtures" / "corpus"))
+import parallel  # noqa: E402
+
+CASES = parallel.cases()
+# The IR form Numba produces in this process (NUMBA_OPT=0 gives "noopt").
+FORM = "noopt" if os.environ.get("NUMBA_OPT") == "0" else "opt"
+NOTE = "compiled with parallel=True; runs on one thread in wasm"
+
+
+@pytest.fixture(autouse=True, scope="module")
+def one_native_thread() -> Iterator[None]:
+    """Native Numba on one thread (see the module docstring), restored after."""
+    before = numba.get_num_threads()
+    numba.set_num_threads(1)
+    yield
+    numba.set_num_threads(before)
+
+
+@pytest.mark.parametrize("pcase", CASES, ids=[c[0] for c in CASES])
+def test_parallel_case(pcase):
+    _cid, func, args = pcase
+    native, wasm = numba_wasm.verify(func, *args, form=FORM)
+    assert type(native) is type(wasm)
+
+
+def test_corpus_covers_every_kernel():
+    used = {id(func) for _cid, func, _args in CASES}
+    missing = [k.py_func.__name__ for k in parallel.KERNELS if id(k) not in used]
+    assert not missing, f"kernels without a case: {missing}"
+    assert len(parallel.KERNELS) >= 10
+
+
+def test_kernels_really_run_parfors():
+    # Each kernel must have become a parfor launched through the threading
+    # layer, else the corpus would test nothing parallel.
+    for k in parallel.KERNELS:
+        for sig in k.overloads:
+            assert "numba_parallel_for" in k.inspect_llvm(sig), k.py_func.__name__
+
+
+def test_noopt_form_matches_native(tmp_path):
+    # The NUMBA_OPT=0 IR keeps the gufunc wrapper's error paths and the
+    # threading-layer calls unoptimized; it needs a fresh process.
+    code = ("import numba, numba_wasm, parallel\n"
+            "numba.set_num_threads(1)\n"
+            "for cid, f, args in parallel.cases():\n"
+            "    numba_wasm.verify(f, *args, form='noopt')\n"
+            "print('ok', len(parallel.cases()))\n")
+    pkg_parent = str(Path(numba_wasm.__file__).resolve().parents[1])
+    corpus = str(Path(parallel.__file__).resolve().parent)
+    env = dict(os.environ, NUMBA_OPT="0", PYTHONPATH=os.pathsep.join([pkg_parent, corpus]))
+    proc = subprocess.run([sys.executable, "-c", code], env=env, cwd=tmp_path,
+                          capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert proc.stdout.startswith("ok ")
+
+
+@numba.njit
+def serial_sum(a):
+    s = 0.0
+    for i in range(a.shape[0]):
+        s += a[i]
+    return s
+
+
+def _reports(inspect_out: str) -> dict[str, str]:
+    """`inspect`'s text output split per entry point, keyed by qualname."""
+    reports: dict[str, str] = {}
+    name = ""
+    for line in inspect_out.splitlines():
+        if line and not line.startswith(" "):
+            name = line.split()[0].rsplit(".", 1)[-1]
+        reports[name] = reports.get(name, "") + line + "\n"
+    return reports
+
+
+def test_inspect_and_dts_say_one_thread(tmp_path):
+    par = parallel.par_sum_float
+    for f in (par, serial_sum):
+        f(parallel._rand(5, 1))
+    ir = tmp_path / "kernels.ll"
+    with ir.open("w") as out:
+        _ir.dump_dispatchers([par, serial_sum], out)
+    exe = str(find_binary())
+    inspect = subprocess.run([exe, "inspect", str(ir)], capture_output=True, text=True,
+                             check=True).stdout
+    reports = _reports(inspect)
+    assert set(reports) == {"par_sum_float", "serial_sum"}
+    assert f"    parallel: {NOTE}" in reports["par_sum_float"]
+    assert "parallel:" not in reports["serial_sum"]
+
+    build = subprocess.run([exe, "build", str(ir), "-o", str(tmp_path / "out")],
+                           capture_output=True, text=True)
+    assert build.returncode == 0, build.stderr
+    dts = (tmp_path / "out" / "kernels.d.ts").read_text()
+    docs = {ln.split("`")[1].rsplit(".", 1)[-1]: ln
+            for ln in dts.splitlines() if "Numba signature" in ln}
+    assert set(docs) == {"par_sum_float", "serial_sum"}
+    assert NOTE in docs["par_sum_float"]
+    assert NOTE not in docs["serial_sum"]
