@@ -17,7 +17,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import numba
+import numpy as np
 import pytest
+from numba import prange
 
 import numba_wasm
 from numba_wasm import _ir
@@ -123,3 +125,46 @@ def test_inspect_and_dts_say_one_thread(tmp_path):
     assert set(docs) == {"par_sum_float", "serial_sum"}
     assert NOTE in docs["par_sum_float"]
     assert NOTE not in docs["serial_sum"]
+
+
+@numba.njit(parallel=True)
+def _chunked_sum(a):
+    old = numba.set_parallel_chunksize(4)
+    s = 0.0
+    for i in prange(a.shape[0]):
+        s += a[i]
+    numba.set_parallel_chunksize(old)
+    return s
+
+
+@numba.njit(parallel=True)
+def _sizes(a):
+    out = np.empty(a.shape[0])
+    for i in prange(a.shape[0]):
+        out[i] = np.empty(a[i]).size
+    return out
+
+
+def test_threading_calls_through_ctypes_refused_at_build(tmp_path):
+    # `numba.set_parallel_chunksize` (and `set_num_threads`) inside a kernel
+    # call a ctypes function at an address of the Numba process.
+    with pytest.raises(numba_wasm.BuildError) as err:
+        numba_wasm.build({_chunked_sum: [(np.ones(8),)]}, tmp_path)
+    msg = str(err.value)
+    assert "_chunked_sum" in msg and "numba.dynamic.globals." in msg
+    assert "set_parallel_chunksize" in msg and "outside the kernel" in msg
+
+
+def test_error_inside_a_parfor_body_stops_the_call(tmp_path):
+    # np.empty(-1) fails inside the gufunc: native Numba only sets a Python
+    # error there (which may surface later as a SystemError, or not at all:
+    # no oracle to compare with); in wasm the gufunc wrapper traps, the call
+    # fails, and the module stays usable.
+    bad = np.array([1, -1, 2])
+    out = numba_wasm.build({_sizes: [(bad,)]}, tmp_path)
+    mod = numba_wasm.load(out.wasm.read_bytes())
+    with pytest.raises(Exception) as err:
+        mod._sizes(bad)
+    assert "__numba_parfor_gufunc_" in str(err.value)
+    good = np.arange(5)
+    assert np.array_equal(mod._sizes(good), _sizes(good))
