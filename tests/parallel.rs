@@ -48,6 +48,16 @@ fn inspect_says_each_parallel_kernel_runs_on_one_thread() {
         assert_eq!(entries, overloads(&ll), "{ll}:\n{text}");
         assert_eq!(notes, entries, "{ll}:\n{text}");
         assert!(!text.contains("blocks the build"), "{ll}:\n{text}");
+
+        let out = run_cli(&["--message-format", "json", "inspect", &ll], b"");
+        assert_success(&out, &format!("inspect --message-format json {ll}"));
+        let entries: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .filter(|m: &serde_json::Value| m["reason"] == "entry")
+            .collect();
+        assert_eq!(entries.len(), overloads(&ll));
+        assert!(entries.iter().all(|e| e["parallel"] == true), "{entries:?}");
     }
 }
 
