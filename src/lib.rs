@@ -155,10 +155,7 @@ pub fn compile(sources: &[Source], returns: &ReturnTypes) -> Result<(Vec<u8>, Me
     codegen::optimize(&module, &machine)?;
     let object = codegen::emit_object(&module, &machine)?;
     let linked = link::link(&object, &exports)?;
-    let mut metadata = Metadata::new(&entries, &exports)?;
-    for (e, parallel) in metadata.exports.iter_mut().zip(parallel) {
-        e.parallel = parallel;
-    }
+    let metadata = Metadata::new(&entries, &exports, &parallel)?;
     let wasm = post::finish(&linked, &metadata)?;
     Ok((wasm, metadata))
 }

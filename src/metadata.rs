@@ -52,11 +52,13 @@ pub struct Export {
 }
 
 impl Metadata {
-    pub fn new(entries: &[Entry], wasm_exports: &[String]) -> Result<Metadata> {
+    /// `parallel[k]`: entry `k` runs parfors (`rewrite::parallel`).
+    pub fn new(entries: &[Entry], wasm_exports: &[String], parallel: &[bool]) -> Result<Metadata> {
         let exports = entries
             .iter()
             .zip(wasm_exports)
-            .map(|(e, w)| {
+            .zip(parallel)
+            .map(|((e, w), &parallel)| {
                 let params = abi::param_slots(&e.args, &e.params).with_context(|| {
                     format!(
                         "internal error: `{}`'s arguments do not flatten to its {} parameters",
@@ -76,7 +78,7 @@ impl Metadata {
                     ret: e.ret.clone(),
                     ret_size: abi::return_size(&e.ret),
                     ret_leaves: abi::return_leaves(&e.ret),
-                    parallel: false,
+                    parallel,
                 })
             })
             .collect::<Result<_>>()?;
