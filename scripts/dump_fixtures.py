@@ -142,7 +142,7 @@ def run_case(cid, func, args):
             "args_after": after}
 
 
-_HOST_ADDRESS = re.compile(r"(__numba_array_expr_|object at )0x([0-9a-f]+)")
+_HOST_ADDRESS = re.compile(r"(__numba_array_expr_|__numba_parfor_gufunc_|object at )0x([0-9a-f]+)")
 _OBJECT_ID = re.compile(r"(\.const\.pickle(?:data|buf)\.)(\d+)")
 _DYNAMIC_GLOBAL = re.compile(r"numba\.dynamic\.globals\.([0-9a-f]+)")
 

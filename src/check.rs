@@ -13,6 +13,10 @@ use crate::ir::{is_defined, reachable_functions, referenced_symbols};
 use crate::numba::callconv::is_cpython_symbol;
 use crate::shim;
 
+/// Globals Numba initializes with an address in its own process
+/// (`BaseContext.add_dynamic_addr`).
+const HOST_ADDRESS_PREFIX: &str = "numba.dynamic.globals.";
+
 /// A reason one entry point cannot be built.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Problem {
@@ -98,6 +102,21 @@ pub fn problems(module: &Module<'_>, root: &str) -> Vec<Problem> {
                 });
                 continue;
             }
+            if sym.starts_with(HOST_ADDRESS_PREFIX) && uses_host_address(module, f, &sym) {
+                let hint = "call `numba.set_num_threads` or `numba.set_parallel_chunksize` \
+                            outside the kernel; pass large or strided global arrays as arguments";
+                out.insert(Problem {
+                    symbol: sym,
+                    reason: format!(
+                        "holds an address in the compiling Python process (a ctypes or cffi \
+                         function such as `numba.set_num_threads` or \
+                         `numba.set_parallel_chunksize`, a function object, or a global array \
+                         over 1 MB or not contiguous), which does not exist in wasm; {hint}"
+                    ),
+                    hint: Some(hint.to_string()),
+                });
+                continue;
+            }
             let Some(g) = module.get_global(&sym) else {
                 continue;
             };
@@ -116,6 +135,41 @@ pub fn problems(module: &Module<'_>, root: &str) -> Vec<Problem> {
         }
     }
     out.into_iter().collect()
+}
+
+/// Does `f` use the value of the host-address global `name`? Unoptimized
+/// IR loads the address of a called dispatcher and drops it: harmless.
+fn uses_host_address(
+    module: &Module<'_>,
+    f: inkwell::values::FunctionValue<'_>,
+    name: &str,
+) -> bool {
+    use inkwell::values::{AnyValueEnum, BasicValue as _, InstructionOpcode};
+    let Some(g) = module.get_global(name) else {
+        return false;
+    };
+    let mut next = g.as_pointer_value().get_first_use();
+    while let Some(u) = next {
+        next = u.get_next_use();
+        let inst = match u.get_user() {
+            AnyValueEnum::InstructionValue(i) => Some(i),
+            AnyValueEnum::PointerValue(p) => p.as_instruction(),
+            _ => None,
+        };
+        // Not an instruction (a constant expression): assume it is used.
+        let Some(inst) = inst else {
+            return true;
+        };
+        if inst.get_parent().and_then(|b| b.get_parent()) != Some(f) {
+            continue;
+        }
+        let dropped =
+            inst.get_opcode() == InstructionOpcode::Load && inst.get_first_use().is_none();
+        if !dropped {
+            return true;
+        }
+    }
+    false
 }
 
 fn is_dynamic_exception_unwrap(name: &str) -> bool {

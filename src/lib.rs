@@ -41,6 +41,11 @@ use numba::entry::{self, Candidate, Entry, Stated};
 use numba::names::NameSource;
 use numba::returns::ReturnSource;
 
+/// What `inspect` and the `.d.ts` say of a kernel compiled with
+/// `parallel=True`.
+pub const PARALLEL_NOTE: &str =
+    "compiled with parallel=True; runs on one thread in wasm (prange loops run in order)";
+
 /// What `inspect` reports for one entry point.
 pub struct EntryReport {
     pub qualname: String,
@@ -52,6 +57,8 @@ pub struct EntryReport {
     pub signature: Result<(String, ReturnSource), Diagnostic>,
     /// References that would stop a build.
     pub problems: Vec<check::Problem>,
+    /// Compiled with `parallel=True` into parfors, which run on one thread.
+    pub parallel: bool,
 }
 
 /// Entry points of the parsed dumps; `--return` options must each name one.
@@ -95,6 +102,7 @@ pub fn inspect(sources: &[Source], returns: &ReturnTypes) -> Result<Vec<EntryRep
         .map(|c| EntryReport {
             qualname: c.name.qualname.clone(),
             name_source: c.name.source,
+            parallel: rewrite::parallel::runs_parfors(&module, &c.symbol),
             problems: check::problems(&module, &c.symbol)
                 .into_iter()
                 .filter(|p| !numba::callconv::is_python_wrapper(&p.symbol))
@@ -140,10 +148,14 @@ pub fn compile(sources: &[Source], returns: &ReturnTypes) -> Result<(Vec<u8>, Me
         return Err(Diagnostics::under("cannot build:", errors).into());
     }
 
+    let parallel: Vec<bool> = exports
+        .iter()
+        .map(|x| rewrite::parallel::runs_parfors(&module, x))
+        .collect();
     codegen::optimize(&module, &machine)?;
     let object = codegen::emit_object(&module, &machine)?;
     let linked = link::link(&object, &exports)?;
-    let metadata = Metadata::new(&entries, &exports)?;
+    let metadata = Metadata::new(&entries, &exports, &parallel)?;
     let wasm = post::finish(&linked, &metadata)?;
     Ok((wasm, metadata))
 }

@@ -45,6 +45,9 @@ enum Message<'a> {
         signature: Option<String>,
         name_from: String,
         return_type_from: Option<String>,
+        /// Compiled with `parallel=True`; runs on one thread in wasm.
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        parallel: bool,
     },
     /// The last line of each command: whether it succeeded.
     BuildFinished {
@@ -166,6 +169,9 @@ fn run(command: &Command, format: MessageFormat) -> anyhow::Result<()> {
                 if let Ok((_, source)) = &r.signature {
                     say(format_args!("    return type from: {source}"));
                 }
+                if r.parallel {
+                    say(format_args!("    parallel: {}", numba_wasm::PARALLEL_NOTE));
+                }
                 for p in &r.problems {
                     say(format_args!(
                         "    blocks the build: `{}` {}",
@@ -199,6 +205,7 @@ fn inspect_json(r: &numba_wasm::EntryReport) {
         signature: signature.map(|(sig, _)| sig.clone()),
         name_from: r.name_source.to_string(),
         return_type_from: signature.map(|(_, source)| source.to_string()),
+        parallel: r.parallel,
     });
     if let Err(d) = &r.signature {
         emit(&Message::Diagnostic(d));

@@ -45,14 +45,20 @@ pub struct Export {
     pub ret_size: u64,
     /// Where the scalars and arrays of the result lie behind `retptr`.
     pub ret_leaves: Vec<ReturnLeaf>,
+    /// Compiled with `parallel=True` into parfors; they run on one thread.
+    /// Absent when false, so readers of older sections see no change.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub parallel: bool,
 }
 
 impl Metadata {
-    pub fn new(entries: &[Entry], wasm_exports: &[String]) -> Result<Metadata> {
+    /// `parallel[k]`: entry `k` runs parfors (`rewrite::parallel`).
+    pub fn new(entries: &[Entry], wasm_exports: &[String], parallel: &[bool]) -> Result<Metadata> {
         let exports = entries
             .iter()
             .zip(wasm_exports)
-            .map(|(e, w)| {
+            .zip(parallel)
+            .map(|((e, w), &parallel)| {
                 let params = abi::param_slots(&e.args, &e.params).with_context(|| {
                     format!(
                         "internal error: `{}`'s arguments do not flatten to its {} parameters",
@@ -72,6 +78,7 @@ impl Metadata {
                     ret: e.ret.clone(),
                     ret_size: abi::return_size(&e.ret),
                     ret_leaves: abi::return_leaves(&e.ret),
+                    parallel,
                 })
             })
             .collect::<Result<_>>()?;

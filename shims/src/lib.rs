@@ -5,7 +5,8 @@
 //! reference-counted memory, `nrt.rs`), a size-class allocator (`alloc.rs`),
 //! libm and Numba's C math helpers (`math.rs`), Numba's array helpers
 //! (`arrays.rs`), random states (`random.rs`), BLAS for `np.dot` & co
-//! (`blas.rs`), and the `nw_*` exports the JS glue uses. Layouts follow
+//! (`blas.rs`), a one-thread threading layer for `parallel=True`
+//! (`parallel.rs`), and the `nw_*` exports the JS glue uses. Layouts follow
 //! `docs/ABI.md` (data layout `p:32:64`).
 #![no_std]
 
@@ -16,6 +17,7 @@ pub mod exc;
 pub mod fatal;
 pub mod math;
 pub mod nrt;
+pub mod parallel;
 pub mod random;
 pub mod stats;
 

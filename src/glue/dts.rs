@@ -86,9 +86,14 @@ fn call_signature(e: &Export) -> String {
 fn kernel(out: &mut String, name: &str, overloads: &[&Export]) {
     let _ = writeln!(out, "  readonly {}: {{", property_name(name));
     for e in overloads {
+        let parallel = if e.parallel {
+            format!("; {}", crate::PARALLEL_NOTE)
+        } else {
+            String::new()
+        };
         let _ = writeln!(
             out,
-            "    /** `{}`: Numba signature `{}` */",
+            "    /** `{}`: Numba signature `{}`{parallel} */",
             comment_text(&e.qualname),
             comment_text(&e.signature)
         );

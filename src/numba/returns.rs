@@ -321,10 +321,63 @@ fn retptr_stores(f: FunctionValue<'_>) -> Option<Vec<(Ll, bool)>> {
         {
             return None;
         }
-        let null = matches!(value, BasicValueEnum::PointerValue(p) if p.is_null());
+        let null = is_null_pointer(value, 3);
         out.push((Ll::of(value.get_type()), null));
     }
     Some(out)
+}
+
+/// A null pointer constant, or (unoptimized IR, where parfor lowering
+/// passes `None` through stack slots) a load from an `alloca` that is only
+/// loaded from and stored null pointers in turn, up to `depth` slots deep.
+fn is_null_pointer(value: BasicValueEnum<'_>, depth: u32) -> bool {
+    let BasicValueEnum::PointerValue(p) = value else {
+        return false;
+    };
+    if p.is_null() {
+        return true;
+    }
+    let Some(load) = p
+        .as_instruction()
+        .filter(|i| i.get_opcode() == InstructionOpcode::Load)
+    else {
+        return false;
+    };
+    let Some(slot) = load.get_operand(0).and_then(|o| o.value()) else {
+        return false;
+    };
+    let is_alloca = slot
+        .as_instruction_value()
+        .is_some_and(|i| i.get_opcode() == InstructionOpcode::Alloca);
+    if depth == 0 || !is_alloca {
+        return false;
+    }
+    let mut next = slot.as_instruction_value().and_then(|i| i.get_first_use());
+    while let Some(u) = next {
+        next = u.get_next_use();
+        // A store is an `InstructionValue`, a load of the slot a pointer.
+        let inst = match u.get_user() {
+            AnyValueEnum::InstructionValue(i) => i,
+            AnyValueEnum::PointerValue(p) => match p.as_instruction() {
+                Some(i) => i,
+                None => return false,
+            },
+            _ => return false,
+        };
+        match inst.get_opcode() {
+            InstructionOpcode::Load => {}
+            InstructionOpcode::Store => {
+                let stored = inst.get_operand(0).and_then(|o| o.value());
+                let into = inst.get_operand(1).and_then(|o| o.value());
+                let into_slot = into.is_some_and(|v| v.as_value_ref() == slot.as_value_ref());
+                if !into_slot || !stored.is_some_and(|v| is_null_pointer(v, depth - 1)) {
+                    return false;
+                }
+            }
+            _ => return false,
+        }
+    }
+    true
 }
 
 /// The declared return type, if any: `--return` and the dump tool's

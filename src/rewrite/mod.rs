@@ -4,6 +4,7 @@
 pub mod dynexc;
 mod exports;
 mod nrt;
+pub mod parallel;
 mod retarget;
 mod strip;
 
@@ -19,6 +20,7 @@ pub fn prepare(module: &Module<'_>, machine: &TargetMachine) {
     strip::python_wrappers(module);
     nrt::defer_to_shim(module);
     dynexc::lower(module);
+    parallel::lower(module);
     retarget::to_wasm32(module, machine);
 }
 

@@ -1,0 +1,83 @@
+//! `@njit(parallel=True)`: the parfor gufunc wrappers.
+//!
+//! Parfor lowering (`parfors/parfor_lowering.py`) compiles each parallel
+//! loop nest into a gufunc and wraps it (`np/ufunc/wrappers.py`,
+//! `__gufunc__.<mangled>`); the kernel launches the wrapper through
+//! `numba_parallel_for`, which the shim runs on one thread
+//! (`shims/src/parallel.rs`). When the gufunc body returns an error status
+//! (an allocation failing inside the loop body, say), the wrapper takes the
+//! GIL and sets a Python error, which native Numba reports afterwards as a
+//! `SystemError`: there is no way to hand that error back through
+//! `numba_parallel_for`. Those paths become a trap, so the host sees a
+//! failed call instead of the Python C API blocking the build.
+
+use inkwell::llvm_sys::core::{LLVMGetPoison, LLVMReplaceAllUsesWith, LLVMTypeOf};
+use inkwell::module::Module;
+use inkwell::values::{AsValueRef as _, CallSiteValue, FunctionValue, InstructionOpcode};
+
+use crate::ir::{is_defined, reachable_functions};
+use crate::numba::callconv::is_cpython_symbol;
+
+/// The threading-layer call every parallel region goes through.
+pub const PARALLEL_FOR: &str = "numba_parallel_for";
+
+/// Does the function `root` (an entry symbol or its export) run parfors?
+pub fn runs_parfors(module: &Module<'_>, root: &str) -> bool {
+    reachable_functions(module, root)
+        .iter()
+        .any(|n| n == PARALLEL_FOR)
+}
+
+/// `__gufunc__.` + the mangled name of a `__numba_parfor_gufunc_<id>`.
+fn is_parfor_wrapper(name: &str) -> bool {
+    name.starts_with("__gufunc__.") && name.contains("__numba_parfor_gufunc_")
+}
+
+pub fn lower(module: &Module<'_>) {
+    let wrappers: Vec<FunctionValue<'_>> = module
+        .get_functions()
+        .filter(|f| is_defined(*f) && f.get_name().to_str().is_ok_and(is_parfor_wrapper))
+        .collect();
+    for f in wrappers {
+        trap_python_errors(module, f);
+    }
+}
+
+/// Replace each call into the Python C API (GIL, `PyErr_*`, Numba's raise
+/// helpers: only the error path has them) by a trap.
+fn trap_python_errors<'ctx>(module: &Module<'ctx>, f: FunctionValue<'ctx>) {
+    let ctx = module.get_context();
+    let builder = ctx.create_builder();
+    let insts: Vec<_> = f
+        .get_basic_blocks()
+        .iter()
+        .flat_map(|bb| bb.get_instructions())
+        .filter(|i| i.get_opcode() == InstructionOpcode::Call)
+        .collect();
+    for inst in insts {
+        let Ok(call) = CallSiteValue::try_from(inst) else {
+            continue;
+        };
+        let python = call
+            .get_called_fn_value()
+            .and_then(|c| c.get_name().to_str().ok().map(is_cpython_symbol))
+            .unwrap_or(false);
+        if !python {
+            continue;
+        }
+        let trap = module.get_function("llvm.trap").unwrap_or_else(|| {
+            module.add_function("llvm.trap", ctx.void_type().fn_type(&[], false), None)
+        });
+        builder.position_before(&inst);
+        builder
+            .build_call(trap, &[], "")
+            .expect("builder positioned");
+        // SAFETY: a live instruction; poison of its own type stands for a
+        // value that is never computed (the trap comes first).
+        unsafe {
+            let v = inst.as_value_ref();
+            LLVMReplaceAllUsesWith(v, LLVMGetPoison(LLVMTypeOf(v)));
+        }
+        inst.erase_from_basic_block();
+    }
+}
