@@ -9,7 +9,8 @@
 //             exports map (`file` loader) and loads it six ways (URL string,
 //             URL object, fetch promise, Response, ArrayBuffer, Module);
 //  - vite:    bundle a page calling `load()` with no argument, and a module
-//             Web Worker doing the same and posting its results back;
+//             Web Worker doing the same and posting its results back; the
+//             same page also from Vite's dev server (dependency pre-bundling);
 //  - tsc:     a strict TypeScript file using the kernels type-checks against
 //             the installed package (moduleResolution nodenext and bundler);
 // both pages run in headless Chromium. Prints one JSON line: every
@@ -23,7 +24,7 @@ import { extname, join, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 import { build as esbuild } from "esbuild";
-import { build as viteBuild } from "vite";
+import { build as viteBuild, createServer as viteServer } from "vite";
 
 const [pkgDir, workDir, inputPath] = process.argv.slice(2).map((p) => p && resolve(p));
 if (!pkgDir || !workDir || !inputPath) {
@@ -170,7 +171,7 @@ async function handle(req, res) {
   }
 }
 
-let server, browser;
+let server, browser, dev;
 try {
   server = createServer((req, res) => { handle(req, res); });
   await new Promise((ok, err) => server.once("error", err).listen(0, "127.0.0.1", ok));
@@ -180,11 +181,19 @@ try {
     args: ["--no-sandbox", "--headless", "--disable-gpu", "--disable-quic", "--no-first-run",
       "--disable-background-networking", "--disable-component-update", "--disable-sync"],
   });
-  for (const [name, dir] of [["esbuild", "esbuild/dist"], ["vite", "vite/dist"]]) {
+  dev = await viteServer({
+    root: vite, configFile: false, logLevel: "error", worker: { format: "es" },
+    server: { host: "127.0.0.1", port: 0, strictPort: false, hmr: false },
+    cacheDir: join(workDir, "vite-cache"),
+  });
+  await dev.listen();
+  const pages = [["esbuild", `${base}/esbuild/dist/index.html`], ["vite", `${base}/vite/dist/index.html`],
+    ["viteDev", dev.resolvedUrls.local[0]]];
+  for (const [name, url] of pages) {
     const page = await browser.newPage();
     const errors = [];
     page.on("pageerror", (e) => errors.push(e.message));
-    await page.goto(`${base}/${dir}/index.html`);
+    await page.goto(url);
     await page.waitForFunction(() => globalThis.__results !== undefined, null, { timeout: 60_000 });
     results[name] = await page.evaluate(() => globalThis.__results);
     if (errors.length) results[name].pageErrors = errors;
@@ -192,6 +201,7 @@ try {
   }
 } finally {
   await browser?.close().catch(() => {});
+  await dev?.close();
   server?.closeAllConnections?.();
   await new Promise((ok) => (server?.listening ? server.close(ok) : ok()));
 }

@@ -3,9 +3,9 @@
 Two @njit kernels are built into a package (scoped name, given version);
 tests/js/package_check.mjs packs it, installs the tarball offline into a
 scratch project, calls the kernels from Node, from an esbuild bundle (six
-ways of calling `load`), from a Vite bundle and from a module Web Worker
-inside it (both pages in headless Chromium), and type-checks a strict
-TypeScript file against it. Every result is compared with native Numba on
+ways of calling `load`), from a Vite page and a module Web Worker inside it
+(built, and served by Vite's dev server; all pages in headless Chromium),
+and type-checks a strict TypeScript file against it. Every result is compared with native Numba on
 the same inputs: floats bit for bit (`a * x + y` is one rounding per
 operation on both sides: no fast-math, no contraction), int64 exactly.
 """
@@ -124,11 +124,12 @@ def test_esbuild_page(consumer: dict[str, Any], how: str) -> None:
 
 
 @pytest.mark.parametrize("where", ["default", "worker"])
-def test_vite_page_and_worker(consumer: dict[str, Any], where: str) -> None:
-    page = consumer["vite"]
+@pytest.mark.parametrize("server", ["vite", "viteDev"])
+def test_vite_page_and_worker(consumer: dict[str, Any], server: str, where: str) -> None:
+    page = consumer[server]
     assert "error" not in page, page["error"]
     assert not page.get("pageErrors"), page["pageErrors"]
-    check(f"vite/{where}", page[where])
+    check(f"{server}/{where}", page[where])
 
 
 @pytest.mark.parametrize("resolution", ["nodenext", "bundler"])
