@@ -19,9 +19,9 @@ from typing import Any
 
 import numpy as np
 import pytest
-from numba import njit
-
 from numba_wasm.build import dump_ir, resolve_targets, signature_str
+
+from numba import njit
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
