@@ -313,9 +313,10 @@ pub fn readme(metadata: &Metadata, base: &str, info: &PackageInfo) -> String {
         out,
         "`load()` finds {wasm} beside {js} through\n\
          `new URL(\"./{base}.wasm\", import.meta.url)`: Node reads the file, browsers\n\
-         fetch it, and Vite, webpack 5 and Parcel recognise the expression and emit\n\
-         the `.wasm` as an asset. esbuild does not; import the file's URL instead\n\
-         (with `--loader:.wasm=file`) and pass it to `load`:\n\n\
+         fetch it, and bundlers that know this pattern (Vite, in builds and its dev\n\
+         server; webpack 5 and Parcel document it) emit the `.wasm` as an asset.\n\
+         esbuild does not; import the file's URL instead (with\n\
+         `--loader:.wasm=file`) and pass it to `load`:\n\n\
          ```js\nimport {{ load }} from {quoted};\nimport wasmUrl from {wasm_path};\n\n\
          const kernels = await load(wasmUrl);\n```\n\n\
          `load` also takes a URL, a `Response` or `fetch()` promise, an\n\
