@@ -2,8 +2,9 @@
 //
 // Takes an npm package written by `numba-wasm build --package PKGDIR` (with
 // kernels `saxpy(a, x, y)` and `tri(n)`, see tests/python/test_npm_package.py)
-// and uses it as a consumer would, offline: `npm pack`, `npm install
-// --offline` of the tarball into a scratch project under WORKDIR, then
+// and uses it as a consumer would, offline: `npm publish --dry-run`, `npm
+// pack`, `npm install --offline` of the tarball into a scratch project under
+// WORKDIR, then
 //  - node:    import it and call the kernels (`load()` with no argument);
 //  - esbuild: bundle a page that imports the .wasm's URL through the package's
 //             exports map (`file` loader) and loads it six ways (URL string,
@@ -51,6 +52,9 @@ await mkdir(app, { recursive: true });
 const npmFlags = ["--offline", "--no-audit", "--no-fund", "--ignore-scripts", "--cache", join(workDir, "npm-cache")];
 const [packed] = JSON.parse(run("npm", ["pack", "--json", "--pack-destination", workDir, ...npmFlags], pkgDir));
 const tarball = join(workDir, packed.filename);
+// npm rewrites a package.json it finds wrong on publish ("auto-corrected");
+// the dry run shows whether it would. (A prerelease version needs a tag.)
+const publish = spawnSync("npm", ["publish", "--dry-run", "--tag", "next", ...npmFlags], { cwd: pkgDir, encoding: "utf8" });
 await writeFile(join(app, "package.json"), JSON.stringify({ name: "consumer", private: true, type: "module" }));
 run("npm", ["install", ...npmFlags, tarball], app);
 
@@ -63,6 +67,7 @@ export function runKernels(kernels, input) {
 `);
 const results = {
   pack: { filename: packed.filename, size: packed.size, unpackedSize: packed.unpackedSize, files: packed.files.map((f) => f.path).sort() },
+  publishDryRun: { status: publish.status, output: publish.stdout + publish.stderr },
 };
 
 // ------------------------------------------------ node

@@ -110,6 +110,13 @@ def test_packed_tarball_holds_the_module(consumer: dict[str, Any]) -> None:
     print(f"\n{pack['filename']}: {pack['size']} bytes packed, {pack['unpackedSize']} unpacked")
 
 
+def test_publish_dry_run_needs_no_correction(consumer: dict[str, Any]) -> None:
+    publish = consumer["publishDryRun"]
+    assert publish["status"] == 0, publish["output"]
+    assert "auto-corrected" not in publish["output"], publish["output"]
+    assert f"{PACKAGE}@{VERSION}" in publish["output"]
+
+
 def test_node_import(consumer: dict[str, Any]) -> None:
     check("node", consumer["node"])
 
