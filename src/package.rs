@@ -20,8 +20,10 @@ pub struct PackageInfo {
     pub version: String,
 }
 
-/// Node's built-in modules: npm refuses new packages named like one.
-const NODE_BUILTINS: [&str; 40] = [
+/// Node's built-in modules (`module.builtinModules` of Node 20, less the
+/// `_`-prefixed and `/` ones the other rules refuse): npm refuses new
+/// packages named like one.
+const NODE_BUILTINS: [&str; 42] = [
     "assert",
     "async_hooks",
     "buffer",
@@ -61,6 +63,8 @@ const NODE_BUILTINS: [&str; 40] = [
     "util",
     "v8",
     "vm",
+    "wasi",
+    "worker_threads",
     "zlib",
 ];
 
