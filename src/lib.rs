@@ -13,7 +13,8 @@
 //!
 //! Beside the stages: [`abi`] (layouts, status codes, argument slots: the
 //! ABI the hosts read from the metadata), [`diagnostic`] (errors as data),
-//! `ir` (small helpers over LLVM modules).
+//! `ir` (small helpers over LLVM modules), [`package`] (`--package`: the
+//! outputs as an npm package).
 
 pub mod abi;
 pub mod check;
@@ -25,6 +26,7 @@ mod ir;
 pub mod link;
 pub mod metadata;
 pub mod numba;
+pub mod package;
 pub mod post;
 pub mod rewrite;
 pub mod shim;
@@ -189,7 +191,8 @@ pub fn write_outputs(wasm: &[u8], out_dir: &Path, name: &str) -> Result<Artifact
         js: out_dir.join(format!("{name}.js")),
         dts: out_dir.join(format!("{name}.d.ts")),
     };
-    let wasm_file = format!("{name}.wasm");
+    // Relative, so that bundlers resolve it as a file, not a package.
+    let wasm_file = format!("./{name}.wasm");
     let write = |path: &Path, bytes: &[u8]| {
         std::fs::write(path, bytes).with_context(|| format!("cannot write `{}`", path.display()))
     };

@@ -78,8 +78,23 @@ enum Command {
         /// IR files (text or bitcode); `-` or nothing reads standard input.
         inputs: Vec<String>,
         /// Output directory.
-        #[arg(short, long)]
-        out_dir: PathBuf,
+        #[arg(short, long, required_unless_present = "package")]
+        out_dir: Option<PathBuf>,
+        /// Also (or instead) write an npm package into DIR: the three files
+        /// plus package.json and README.md.
+        #[arg(long, value_name = "DIR")]
+        package: Option<PathBuf>,
+        /// The package's npm name (default: --name).
+        #[arg(long, value_name = "NAME", requires = "package")]
+        package_name: Option<String>,
+        /// The package's version.
+        #[arg(
+            long,
+            value_name = "VERSION",
+            requires = "package",
+            default_value = "0.1.0"
+        )]
+        package_version: String,
         /// Base name of the output files.
         #[arg(long, default_value = "kernels")]
         name: String,
@@ -135,20 +150,45 @@ fn run(command: &Command, format: MessageFormat) -> anyhow::Result<()> {
         Command::Build {
             inputs,
             out_dir,
+            package,
+            package_name,
+            package_version,
             name,
             returns,
         } => {
             if name.is_empty() || name.contains(['/', '\\']) {
                 anyhow::bail!("--name must be a plain file name, got `{name}`");
             }
+            // Checked before compiling: a bad name fails fast.
+            let info = package
+                .as_ref()
+                .map(|_| {
+                    numba_wasm::package::PackageInfo::new(
+                        package_name.as_deref().unwrap_or(name),
+                        package_version,
+                    )
+                })
+                .transpose()?;
             let sources = read_sources(inputs)?;
-            let a = numba_wasm::build(&sources, returns, out_dir, name)?;
-            eprintln!(
-                "wrote {}, {}, {}",
-                a.wasm.display(),
-                a.js.display(),
-                a.dts.display()
-            );
+            let (wasm, _) = numba_wasm::compile(&sources, returns)?;
+            if let Some(out_dir) = out_dir {
+                let a = numba_wasm::write_outputs(&wasm, out_dir, name)?;
+                eprintln!(
+                    "wrote {}, {}, {}",
+                    a.wasm.display(),
+                    a.js.display(),
+                    a.dts.display()
+                );
+            }
+            if let (Some(dir), Some(info)) = (package, info) {
+                numba_wasm::package::write_package(&wasm, dir, name, &info)?;
+                eprintln!(
+                    "wrote npm package {}@{} in {}",
+                    info.name,
+                    info.version,
+                    dir.display()
+                );
+            }
         }
         Command::Inspect { inputs, returns } => {
             let sources = read_sources(inputs)?;

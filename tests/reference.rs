@@ -123,3 +123,46 @@ fn generated_glue_matches_the_reviewed_reference() {
         stale.join("\n")
     );
 }
+
+/// `build --package`: the generated package.json and README.md, for kernels
+/// with overloads (`complex_mix`) and with non-ASCII names.
+#[test]
+fn generated_package_matches_the_reviewed_reference() {
+    let bless = std::env::var_os("NUMBA_WASM_BLESS").is_some();
+    let fixtures = root().join("fixtures/numba-0.68.1/opt");
+    let out = tempfile::tempdir().unwrap();
+    let pkg = out.path().join("pkg");
+    let mut args = vec![
+        "build".to_string(),
+        "--package".into(),
+        pkg.to_str().unwrap().into(),
+        "--package-name".into(),
+        "@numba-wasm/demo".into(),
+        "--package-version".into(),
+        "2.0.0".into(),
+    ];
+    for kernel in ["complex_mix", "add_i32", "énergie", "scale_1d"] {
+        args.push(
+            fixtures
+                .join(format!("{kernel}.ll"))
+                .to_str()
+                .unwrap()
+                .into(),
+        );
+    }
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    assert_success(&run_cli(&args, b""), "build --package");
+    let mut stale = Vec::new();
+    for (file, reference) in [
+        ("package.json", "package.json"),
+        ("README.md", "package.README.md"),
+    ] {
+        let text = std::fs::read_to_string(pkg.join(file)).unwrap();
+        check(&reference_dir().join(reference), &text, bless, &mut stale);
+    }
+    assert!(
+        stale.is_empty(),
+        "{}\n\nIf the change is intended: NUMBA_WASM_BLESS=1 cargo test --release --test reference, then review the diff.",
+        stale.join("\n")
+    );
+}

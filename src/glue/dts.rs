@@ -64,7 +64,7 @@ fn return_type(t: &NumbaType) -> String {
     }
 }
 
-fn call_signature(e: &Export) -> String {
+pub(crate) fn call_signature(e: &Export) -> String {
     let params: Vec<String> = e
         .args
         .iter()

@@ -7,6 +7,7 @@
 
 mod dts;
 
+pub(crate) use dts::call_signature;
 pub use dts::declarations;
 
 use crate::metadata::{FORMAT, Metadata};

@@ -51,6 +51,6 @@ export interface Module {
 }
 
 /** Instantiate the module: Node reads the .wasm beside this file, browsers fetch it. */
-export function load(source?: string | URL | ArrayBuffer | Uint8Array | Response | WebAssembly.Module): Promise<Module>;
+export function load(source?: string | URL | ArrayBuffer | Uint8Array | Response | Promise<Response> | WebAssembly.Module): Promise<Module>;
 /** Decode the pickled `(exception class, args, location)` Numba stores in excinfo. */
 export function decodePickle(bytes: Uint8Array): { value?: unknown; firstGlobal?: { module: string; name: string } | null };

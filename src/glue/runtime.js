@@ -3,18 +3,18 @@
 //
 // This file is a template. The CLI (src/glue/mod.rs) writes OUTDIR/NAME.js by
 // copying it and replacing five tokens, each of which appears exactly once
-// below, in the `const` lines that follow: the .wasm file name (a JSON
-// string, quotes included), the metadata JSON (the `numba_wasm` section), the
-// section format this runtime reads, the member names a kernel cannot
-// shadow, and each dtype's TypedArray. All layouts, offsets and status codes
-// come from METADATA.abi (src/abi in the CLI); this file derives none of them.
+// below: the .wasm file name (a JSON string, quotes included, in `load`'s
+// default URL), then, in the `const` lines that follow, the metadata JSON
+// (the `numba_wasm` section), the section format this runtime reads, the
+// member names a kernel cannot shadow, and each dtype's TypedArray. All
+// layouts, offsets and status codes come from METADATA.abi (src/abi in the
+// CLI); this file derives none of them.
 //
 // Value rules: 64-bit integers (int64/uint64) are BigInt in both directions
 // (a Number is accepted as an argument only if it is a safe integer); arrays
 // come back as {data, shape, strides} copies; complex as {re, im}; tuples as
 // JS arrays; None as undefined.
 
-const WASM_FILE = "__NW_WASM_FILE__";
 const METADATA = __NW_METADATA__;
 const FORMAT = __NW_FORMAT__;
 const RESERVED = new Set(__NW_RESERVED__);
@@ -85,18 +85,27 @@ async function compileFrom(source) {
   if (source && typeof source.then === "function") return compileFrom(await source);
   if (source && typeof source.arrayBuffer === "function") return compileResponse(source);
   let url;
-  if (source == null) url = new URL(WASM_FILE, import.meta.url);
+  // A literal `new URL("./x.wasm", import.meta.url)`: bundlers (Vite, webpack,
+  // Parcel) recognise it and emit the .wasm as an asset beside the bundle.
+  if (source == null) url = new URL("__NW_WASM_FILE__", import.meta.url);
   else if (source instanceof URL) url = source;
   else if (typeof source === "string") {
     // "C:\..." parses as a URL with scheme "c:", hence the length check.
     if (/^[a-z][a-z0-9+.-]+:/i.test(source)) url = new URL(source);
-    else if (isNode) return WebAssembly.compile(await (await import("node:fs/promises")).readFile(source));
+    else if (isNode) return WebAssembly.compile(await readNodeFile(source));
     else url = new URL(source, globalThis.document?.baseURI ?? import.meta.url);
   } else throw new TypeError("numba-wasm: load() takes a URL, string, ArrayBuffer, Uint8Array, Response or WebAssembly.Module");
   if (isNode && url.protocol === "file:") {
-    return WebAssembly.compile(await (await import("node:fs/promises")).readFile(url));
+    return WebAssembly.compile(await readNodeFile(url));
   }
   return compileResponse(await fetch(url));
+}
+
+// The specifier sits in a variable so that bundlers targeting browsers
+// (esbuild, Vite, webpack) leave this Node-only import alone.
+const NODE_FS = "node:fs/promises";
+async function readNodeFile(path) {
+  return (await import(/* webpackIgnore: true */ /* @vite-ignore */ NODE_FS)).readFile(path);
 }
 
 async function compileResponse(resp) {

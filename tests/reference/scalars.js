@@ -3,18 +3,18 @@
 //
 // This file is a template. The CLI (src/glue/mod.rs) writes OUTDIR/NAME.js by
 // copying it and replacing five tokens, each of which appears exactly once
-// below, in the `const` lines that follow: the .wasm file name (a JSON
-// string, quotes included), the metadata JSON (the `numba_wasm` section), the
-// section format this runtime reads, the member names a kernel cannot
-// shadow, and each dtype's TypedArray. All layouts, offsets and status codes
-// come from METADATA.abi (src/abi in the CLI); this file derives none of them.
+// below: the .wasm file name (a JSON string, quotes included, in `load`'s
+// default URL), then, in the `const` lines that follow, the metadata JSON
+// (the `numba_wasm` section), the section format this runtime reads, the
+// member names a kernel cannot shadow, and each dtype's TypedArray. All
+// layouts, offsets and status codes come from METADATA.abi (src/abi in the
+// CLI); this file derives none of them.
 //
 // Value rules: 64-bit integers (int64/uint64) are BigInt in both directions
 // (a Number is accepted as an argument only if it is a safe integer); arrays
 // come back as {data, shape, strides} copies; complex as {re, im}; tuples as
 // JS arrays; None as undefined.
 
-const WASM_FILE = "scalars.wasm";
 const METADATA = {"format":2,"abi":{"pointer_slot":8,"status":{"ok":0,"error":-1,"none":-2,"stop_iteration":-3},"array":{"meminfo":0,"parent":8,"nitems":16,"itemsize":24,"data":32,"shape":40},"meminfo":{"refct":0,"data":24,"size":32},"excinfo":{"pickle_buf":0,"bufsz":8},"stats":["live_allocations","live_bytes","total_allocations","total_frees"],"random_entropy_bytes":7488,"dtypes":{"bool":{"kind":"bool","size":1,"align":1,"lanes":1},"complex128":{"kind":"complex","size":16,"align":8,"lanes":2},"complex64":{"kind":"complex","size":8,"align":4,"lanes":2},"float32":{"kind":"float","size":4,"align":4,"lanes":1},"float64":{"kind":"float","size":8,"align":8,"lanes":1},"int16":{"kind":"int","size":2,"align":2,"lanes":1},"int32":{"kind":"int","size":4,"align":4,"lanes":1},"int64":{"kind":"int","size":8,"align":8,"lanes":1},"int8":{"kind":"int","size":1,"align":1,"lanes":1},"uint16":{"kind":"uint","size":2,"align":2,"lanes":1},"uint32":{"kind":"uint","size":4,"align":4,"lanes":1},"uint64":{"kind":"uint","size":8,"align":8,"lanes":1},"uint8":{"kind":"uint","size":1,"align":1,"lanes":1}}},"exports":[{"name":"scalar_xor","qualname":"kernels.scalar_xor","symbol":"_ZN7kernels10scalar_xorB3v12B38c8tJTIeFIjxB2IKSgI4CrvQClQZ6FczSBAA_3dEbb","wasm_export":"nw_entry_0","signature":"bool(bool, bool)","args":[{"kind":"scalar","dtype":"bool"},{"kind":"scalar","dtype":"bool"}],"arg_names":["x","y"],"params":[{"ty":"i8","arg":0,"part":"value"},{"ty":"i8","arg":1,"part":"value"}],"ret":{"kind":"scalar","dtype":"bool"},"ret_size":8,"ret_leaves":[{"offset":0,"type":{"kind":"scalar","dtype":"bool"}}]},{"name":"complex_mix","qualname":"kernels.complex_mix","symbol":"_ZN7kernels11complex_mixB3v13B38c8tJTIeFIjxB2IKSgI4CrvQClQZ6FczSBAA_3dE10complex12810complex128","wasm_export":"nw_entry_1","signature":"complex128(complex128, complex128)","args":[{"kind":"scalar","dtype":"complex128"},{"kind":"scalar","dtype":"complex128"}],"arg_names":["x","y"],"params":[{"ty":"f64","arg":0,"part":"re"},{"ty":"f64","arg":0,"part":"im"},{"ty":"f64","arg":1,"part":"re"},{"ty":"f64","arg":1,"part":"im"}],"ret":{"kind":"scalar","dtype":"complex128"},"ret_size":16,"ret_leaves":[{"offset":0,"type":{"kind":"scalar","dtype":"complex128"}}]},{"name":"complex_mix","qualname":"kernels.complex_mix","symbol":"_ZN7kernels11complex_mixB3v15B38c8tJTIeFIjxB2IKSgI4CrvQClQZ6FczSBAA_3dE9complex649complex64","wasm_export":"nw_entry_2","signature":"complex64(complex64, complex64)","args":[{"kind":"scalar","dtype":"complex64"},{"kind":"scalar","dtype":"complex64"}],"arg_names":["x","y"],"params":[{"ty":"f32","arg":0,"part":"re"},{"ty":"f32","arg":0,"part":"im"},{"ty":"f32","arg":1,"part":"re"},{"ty":"f32","arg":1,"part":"im"}],"ret":{"kind":"scalar","dtype":"complex64"},"ret_size":8,"ret_leaves":[{"offset":0,"type":{"kind":"scalar","dtype":"complex64"}}]},{"name":"add_i32","qualname":"kernels.add_i32","symbol":"_ZN7kernels7add_i32B2v1B38c8tJTIeFIjxB2IKSgI4CrvQClQZ6FczSBAA_3dEii","wasm_export":"nw_entry_3","signature":"int32(int32, int32)","args":[{"kind":"scalar","dtype":"int32"},{"kind":"scalar","dtype":"int32"}],"arg_names":["x","y"],"params":[{"ty":"i32","arg":0,"part":"value"},{"ty":"i32","arg":1,"part":"value"}],"ret":{"kind":"scalar","dtype":"int32"},"ret_size":8,"ret_leaves":[{"offset":0,"type":{"kind":"scalar","dtype":"int32"}}]}]};
 const FORMAT = 2;
 const RESERVED = new Set(["memory","metadata","exports","empty","fromArray","stats","kernels"]);
@@ -85,18 +85,27 @@ async function compileFrom(source) {
   if (source && typeof source.then === "function") return compileFrom(await source);
   if (source && typeof source.arrayBuffer === "function") return compileResponse(source);
   let url;
-  if (source == null) url = new URL(WASM_FILE, import.meta.url);
+  // A literal `new URL("./x.wasm", import.meta.url)`: bundlers (Vite, webpack,
+  // Parcel) recognise it and emit the .wasm as an asset beside the bundle.
+  if (source == null) url = new URL("./scalars.wasm", import.meta.url);
   else if (source instanceof URL) url = source;
   else if (typeof source === "string") {
     // "C:\..." parses as a URL with scheme "c:", hence the length check.
     if (/^[a-z][a-z0-9+.-]+:/i.test(source)) url = new URL(source);
-    else if (isNode) return WebAssembly.compile(await (await import("node:fs/promises")).readFile(source));
+    else if (isNode) return WebAssembly.compile(await readNodeFile(source));
     else url = new URL(source, globalThis.document?.baseURI ?? import.meta.url);
   } else throw new TypeError("numba-wasm: load() takes a URL, string, ArrayBuffer, Uint8Array, Response or WebAssembly.Module");
   if (isNode && url.protocol === "file:") {
-    return WebAssembly.compile(await (await import("node:fs/promises")).readFile(url));
+    return WebAssembly.compile(await readNodeFile(url));
   }
   return compileResponse(await fetch(url));
+}
+
+// The specifier sits in a variable so that bundlers targeting browsers
+// (esbuild, Vite, webpack) leave this Node-only import alone.
+const NODE_FS = "node:fs/promises";
+async function readNodeFile(path) {
+  return (await import(/* webpackIgnore: true */ /* @vite-ignore */ NODE_FS)).readFile(path);
 }
 
 async function compileResponse(resp) {
