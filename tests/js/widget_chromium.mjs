@@ -61,17 +61,23 @@ try {
   if (flags.has("--run-notebook")) {
     // JupyterLab: once the notebook is shown, Run > Run All Cells (queued until the kernel is up).
     await page.locator(".jp-Notebook .jp-Cell").first().waitFor();
-    // Wait for the kernel to be idle, accepting JupyterLab's kernel choice if it asks for one.
-    const deadline = Date.now() + TIMEOUT;
-    for (;;) {
-      const dialog = page.locator(".jp-Dialog");
-      if (await dialog.isVisible()) await dialog.locator(".jp-mod-accept").click();
-      else if (await page.getByText(/ \| Idle$/).first().isVisible()) break;
-      if (Date.now() > deadline) throw new Error("the notebook's kernel did not become idle");
-      await page.waitForTimeout(250);
-    }
+    // Until `done`, accept JupyterLab's kernel choice if it asks for one (it does when cells
+    // are run before the session is up).
+    const settle = async (done, what) => {
+      const deadline = Date.now() + TIMEOUT;
+      for (;;) {
+        const dialog = page.locator(".jp-Dialog");
+        if (await dialog.isVisible()) await dialog.locator(".jp-mod-accept").click();
+        else if (await done()) return;
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+        await page.waitForTimeout(250);
+      }
+    };
+    await settle(() => page.getByText(/ \| Idle$/).first().isVisible(), "the notebook's kernel to be idle");
     await page.locator(".lm-MenuBar-itemLabel", { hasText: /^Run$/ }).click();
     await page.locator(".lm-Menu-itemLabel", { hasText: /^Run All Cells$/ }).click();
+    await settle(async () => (await page.locator(".nwv[data-ready], .nwv[data-error]").count()) > 0,
+      "the cell's view to be drawn");
   }
 
   // Resolves with the redraw count once the view has drawn more than `after` times; throws on a view error.
