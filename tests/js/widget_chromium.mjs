@@ -49,7 +49,8 @@ try {
     if (flags.has("--offline-assets") && blocked.length && m.text().startsWith("Failed to load resource")) return;
     errors.push(`console: ${m.text()}`);
   });
-  // Self-contained means no network at all: fail any request that is not the page itself.
+  // Self-contained means no network at all: fail any request that is not the page itself
+  // (or, for a notebook in JupyterLab, its local server).
   await page.route("**/*", (route) => {
     const u = route.request().url();
     if (u.startsWith("file:") || u.startsWith("blob:") || u.startsWith("data:")) return route.continue();
@@ -59,7 +60,7 @@ try {
   });
   await page.goto(pageUrl.href);
   if (flags.has("--run-notebook")) {
-    // JupyterLab: once the notebook is shown, Run > Run All Cells (queued until the kernel is up).
+    // JupyterLab: once the notebook is shown and its kernel idle, Run > Run All Cells.
     await page.locator(".jp-Notebook .jp-Cell").first().waitFor();
     // Until `done`, accept JupyterLab's kernel choice if it asks for one (it does when cells
     // are run before the session is up).
