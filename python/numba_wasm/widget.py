@@ -13,6 +13,20 @@ Python kernel and no network. The kernel returns a 2-D array drawn one pixel per
 element through a 256-entry colour table, or a uint8 (H, W, 3|4) RGB(A) image
 drawn as is; `view.render(**slider_values)` computes the same RGBA pixels with
 native Numba.
+
+Why plain HTML and not a widget framework (anywidget, ipywidgets): the view
+must keep working in a notebook exported to static HTML, opened with no kernel
+and no network. A widget's exported form is its saved state plus
+@jupyter-widgets/html-manager, which nbconvert's templates load (with each
+widget's front-end module) from a CDN at view time, so offline it shows
+nothing. A `text/html` output with an inline script is copied as is into
+nbconvert's HTML and runs there from file://; in JupyterLab it runs because
+outputs produced in the session are trusted. (A notebook reopened with saved
+outputs is untrusted until its cells are re-run or `jupyter trust` is used; the
+inline script does not run and the view stays inert.) tests/python/test_notebook.py
+drives examples/notebook/numba_wasm_view.ipynb in a real JupyterLab and in its
+`jupyter nbconvert --to html --execute` export and compares the pixels with
+native Numba.
 """
 import base64
 import html as _html
