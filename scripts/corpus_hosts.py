@@ -227,6 +227,18 @@ def run_corpus(name: str, out_root: Path, hosts: list[str]) -> dict[str, Any]:
     mod = importlib.import_module(name)
     if hasattr(mod, "REFUSED"):
         return run_refused(name, mod, out_root)
+    import numba
+    threads = numba.get_num_threads()
+    # parallel=True reductions combine per-thread partial results: a corpus
+    # may pin native Numba to the one thread wasm runs on.
+    numba.set_num_threads(getattr(mod, "NATIVE_THREADS", threads))
+    try:
+        return _run_cases(name, mod, out_root, hosts)
+    finally:
+        numba.set_num_threads(threads)
+
+
+def _run_cases(name: str, mod: Any, out_root: Path, hosts: list[str]) -> dict[str, Any]:
     t0 = time.monotonic()
     progress(f"[{name}] native Numba")
     cases, skipped, overloads = native_cases(mod)
