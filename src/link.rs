@@ -1,25 +1,43 @@
-//! Stage 5: link the kernel object with the runtime shim using wasm-ld.
+//! Stage 5: link the kernel object with the runtime shim using lld's
+//! WebAssembly linker, linked into numba-wasm (src/wasm_ld.cpp).
 
-use std::path::PathBuf;
-use std::process::Command;
+use std::ffi::{CStr, CString, c_char, c_int};
 
 use anyhow::{Context as _, Result, bail};
 
 use crate::shim;
 
-/// wasm-ld from `NUMBA_WASM_LD`, else LLVM 22's (Debian `lld-22`), else PATH.
-pub fn find_wasm_ld() -> Result<PathBuf> {
-    if let Some(p) = std::env::var_os("NUMBA_WASM_LD") {
-        return Ok(PathBuf::from(p));
-    }
-    for candidate in ["wasm-ld-22", "/usr/lib/llvm-22/bin/wasm-ld", "wasm-ld"] {
-        if let Ok(p) = which::which(candidate) {
-            return Ok(p);
-        }
-    }
-    bail!(
-        "wasm-ld not found: install LLVM 22's linker (`apt-get install lld-22`) or set NUMBA_WASM_LD"
-    )
+unsafe extern "C" {
+    /// src/wasm_ld.cpp: `wasm-ld` in process.
+    fn nw_wasm_ld(argv: *const *const c_char, argc: usize, messages: *mut *mut c_char) -> c_int;
+    #[link_name = "free"]
+    fn libc_free(p: *mut std::ffi::c_void);
+}
+
+/// Run lld's wasm driver on `args` (without the program name): its exit
+/// code and everything it printed.
+fn wasm_ld(args: &[String]) -> Result<(i32, String)> {
+    let args: Vec<CString> = std::iter::once("wasm-ld")
+        .chain(args.iter().map(String::as_str))
+        .map(CString::new)
+        .collect::<Result<_, _>>()
+        .context("a wasm-ld argument contains a NUL byte")?;
+    let argv: Vec<*const c_char> = args.iter().map(|a| a.as_ptr()).collect();
+    let mut messages: *mut c_char = std::ptr::null_mut();
+    // SAFETY: argv points to `args`, live for the call; lld hands back a
+    // malloc'd string, copied and freed here.
+    let code = unsafe {
+        let code = nw_wasm_ld(argv.as_ptr(), argv.len(), &mut messages);
+        let text = if messages.is_null() {
+            String::new()
+        } else {
+            let text = CStr::from_ptr(messages).to_string_lossy().into_owned();
+            libc_free(messages.cast());
+            text
+        };
+        (code, text)
+    };
+    Ok(code)
 }
 
 /// Undefined symbols wasm-ld complained about, if that is why it failed.
@@ -41,27 +59,44 @@ pub fn link(object: &[u8], exports: &[String]) -> Result<Vec<u8>> {
     std::fs::write(&obj, object).with_context(|| format!("cannot write `{}`", obj.display()))?;
     std::fs::write(&lib, shim::ARCHIVE)
         .with_context(|| format!("cannot write `{}`", lib.display()))?;
-    let mut cmd = Command::new(find_wasm_ld()?);
-    cmd.arg("--no-entry")
-        .arg("--gc-sections")
-        .arg("--strip-debug")
-        .arg("--stack-first")
-        .arg("-z")
-        .arg("stack-size=1048576")
-        .arg("-O2");
+    let mut args: Vec<String> = [
+        "--no-entry",
+        "--gc-sections",
+        "--strip-debug",
+        "--stack-first",
+        "-z",
+        "stack-size=1048576",
+        "-O2",
+    ]
+    .map(String::from)
+    .to_vec();
     for e in exports.iter().map(String::as_str).chain(shim::HOST_EXPORTS) {
-        cmd.arg(format!("--export={e}"));
-        cmd.arg(format!("--undefined={e}"));
+        args.push(format!("--export={e}"));
+        args.push(format!("--undefined={e}"));
     }
-    cmd.arg(&obj).arg(&lib).arg("-o").arg(&out);
-    let output = cmd.output().context("cannot run wasm-ld")?;
-    if !output.status.success() {
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        let undefined = undefined_symbols(&stderr);
+    for path in [&obj, &lib] {
+        args.push(
+            path.to_str()
+                .context("non-UTF-8 temporary path")?
+                .to_string(),
+        );
+    }
+    args.push("-o".into());
+    args.push(
+        out.to_str()
+            .context("non-UTF-8 temporary path")?
+            .to_string(),
+    );
+    let (code, messages) = {
+        let _doing = crate::diagnostic::doing("linking with wasm-ld");
+        wasm_ld(&args)?
+    };
+    if code != 0 {
+        let undefined = undefined_symbols(&messages);
         if !undefined.is_empty() {
             bail!("wasm-ld: undefined symbols: {}", undefined.join(", "));
         }
-        bail!("wasm-ld failed:\n{stderr}");
+        bail!("wasm-ld failed:\n{messages}");
     }
     std::fs::read(&out).with_context(|| format!("wasm-ld wrote no `{}`", out.display()))
 }

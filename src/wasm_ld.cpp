@@ -1,0 +1,29 @@
+// lld's WebAssembly linker, in process: the same driver as the `wasm-ld`
+// command, so numba-wasm needs no linker installed next to it.
+//
+// lldMain runs the driver under a CrashRecoveryContext: lld's fatal errors
+// (which would exit the process) come back here as a failed link. Real
+// crashes (signals) kill the worker process that main.rs supervises.
+#include <cstddef>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include <lld/Common/Driver.h>
+#include <llvm/Support/raw_ostream.h>
+
+LLD_HAS_DRIVER(wasm)
+
+// Runs `wasm-ld argv...` (argv[0] names the flavor). Returns lld's exit
+// code; `*messages` gets everything lld printed (malloc'd, caller frees).
+// numba-wasm links once per process, so lld's `canRunAgain` (false after a
+// fatal error) does not matter.
+extern "C" int nw_wasm_ld(const char *const *argv, size_t argc, char **messages) {
+  std::vector<const char *> args(argv, argv + argc);
+  std::string text;
+  llvm::raw_string_ostream stream(text);
+  lld::Result result = lld::lldMain(args, stream, stream, {{lld::Wasm, &lld::wasm::link}});
+  stream.flush();
+  *messages = strdup(text.c_str());
+  return result.retCode;
+}
