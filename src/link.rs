@@ -2,6 +2,7 @@
 //! WebAssembly linker, linked into numba-wasm (src/wasm_ld.cpp).
 
 use std::ffi::{CStr, CString, c_char, c_int};
+use std::sync::Mutex;
 
 use anyhow::{Context as _, Result, bail};
 
@@ -17,6 +18,10 @@ unsafe extern "C" {
 /// Run lld's wasm driver on `args` (without the program name): its exit
 /// code and everything it printed.
 fn wasm_ld(args: &[String]) -> Result<(i32, String)> {
+    // lld keeps process-wide state (its CommonLinkerContext): one link at a
+    // time (the CLI links once; tests link from several threads).
+    static LLD: Mutex<()> = Mutex::new(());
+    let _one_at_a_time = LLD.lock().unwrap_or_else(|e| e.into_inner());
     let args: Vec<CString> = std::iter::once("wasm-ld")
         .chain(args.iter().map(String::as_str))
         .map(CString::new)
@@ -99,4 +104,48 @@ pub fn link(object: &[u8], exports: &[String]) -> Result<Vec<u8>> {
         bail!("wasm-ld failed:\n{messages}");
     }
     std::fs::read(&out).with_context(|| format!("wasm-ld wrote no `{}`", out.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use inkwell::context::Context;
+    use inkwell::memory_buffer::MemoryBuffer;
+
+    use super::*;
+    use crate::codegen;
+
+    fn object(ir: &str) -> Vec<u8> {
+        let ctx = Context::create();
+        let buf = MemoryBuffer::create_from_memory_range_copy(ir.as_bytes(), "t");
+        let module = ctx.create_module_from_ir(buf).unwrap();
+        let machine = codegen::target_machine().unwrap();
+        module.set_triple(&machine.get_triple());
+        codegen::emit_object(&module, &machine).unwrap()
+    }
+
+    #[test]
+    fn links_in_process() {
+        let obj = object("define i32 @k(i32 %x) {\n  %y = add i32 %x, 1\n  ret i32 %y\n}\n");
+        let wasm = link(&obj, &["k".into()]).unwrap();
+        let module = walrus::Module::from_buffer(&wasm).unwrap();
+        assert!(module.exports.iter().any(|e| e.name == "k"));
+    }
+
+    #[test]
+    fn undefined_symbols_are_named() {
+        let obj = object(
+            "declare i32 @nw_no_such_helper(i32)\n\
+             define i32 @k(i32 %x) {\n  %y = call i32 @nw_no_such_helper(i32 %x)\n  ret i32 %y\n}\n",
+        );
+        let err = link(&obj, &["k".into()]).unwrap_err().to_string();
+        assert_eq!(err, "wasm-ld: undefined symbols: nw_no_such_helper");
+    }
+
+    #[test]
+    fn lld_errors_reach_the_message() {
+        let err = link(b"not an object file", &[]).unwrap_err().to_string();
+        assert!(err.starts_with("wasm-ld failed:"), "{err}");
+        assert!(err.contains("error: unknown file type: "), "{err}");
+        assert!(err.trim_end().ends_with("kernels.o"), "{err}");
+    }
 }
