@@ -1,6 +1,7 @@
 //! Builds the runtime shim (shims/) for wasm32-unknown-unknown and embeds it
-//! in the CLI, with the list of symbols it defines, so that `numba-wasm` is
-//! one self-contained binary.
+//! in the CLI, with the list of symbols it defines, and links LLVM and lld's
+//! wasm linker in statically, so that `numba-wasm` is one self-contained
+//! binary.
 
 use std::env;
 use std::path::PathBuf;
