@@ -10,7 +10,12 @@ use crate::shim;
 
 unsafe extern "C" {
     /// src/wasm_ld.cpp: `wasm-ld` in process.
-    fn nw_wasm_ld(argv: *const *const c_char, argc: usize, messages: *mut *mut c_char) -> c_int;
+    fn nw_wasm_ld(
+        argv: *const *const c_char,
+        argc: usize,
+        messages: *mut *mut c_char,
+        can_run_again: *mut c_int,
+    ) -> c_int;
     #[link_name = "free"]
     fn libc_free(p: *mut std::ffi::c_void);
 }
@@ -19,9 +24,13 @@ unsafe extern "C" {
 /// code and everything it printed.
 fn wasm_ld(args: &[String]) -> Result<(i32, String)> {
     // lld keeps process-wide state (its CommonLinkerContext): one link at a
-    // time (the CLI links once; tests link from several threads).
-    static LLD: Mutex<()> = Mutex::new(());
-    let _one_at_a_time = LLD.lock().unwrap_or_else(|e| e.into_inner());
+    // time (the CLI links once; tests link from several threads), and none
+    // after a fatal error, which leaves that state behind.
+    static LLD_USABLE: Mutex<bool> = Mutex::new(true);
+    let mut usable = LLD_USABLE.lock().unwrap_or_else(|e| e.into_inner());
+    if !*usable {
+        bail!("wasm-ld cannot run again in this process after its fatal error");
+    }
     let args: Vec<CString> = std::iter::once("wasm-ld")
         .chain(args.iter().map(String::as_str))
         .map(CString::new)
@@ -29,10 +38,11 @@ fn wasm_ld(args: &[String]) -> Result<(i32, String)> {
         .context("a wasm-ld argument contains a NUL byte")?;
     let argv: Vec<*const c_char> = args.iter().map(|a| a.as_ptr()).collect();
     let mut messages: *mut c_char = std::ptr::null_mut();
+    let mut can_run_again: c_int = 1;
     // SAFETY: argv points to `args`, live for the call; lld hands back a
     // malloc'd string, copied and freed here.
-    let code = unsafe {
-        let code = nw_wasm_ld(argv.as_ptr(), argv.len(), &mut messages);
+    let result = unsafe {
+        let code = nw_wasm_ld(argv.as_ptr(), argv.len(), &mut messages, &mut can_run_again);
         let text = if messages.is_null() {
             String::new()
         } else {
@@ -42,7 +52,8 @@ fn wasm_ld(args: &[String]) -> Result<(i32, String)> {
         };
         (code, text)
     };
-    Ok(code)
+    *usable = can_run_again != 0;
+    Ok(result)
 }
 
 /// Undefined symbols wasm-ld complained about, if that is why it failed.

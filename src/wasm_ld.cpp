@@ -15,15 +15,16 @@
 LLD_HAS_DRIVER(wasm)
 
 // Runs `wasm-ld argv...` (argv[0] names the flavor). Returns lld's exit
-// code; `*messages` gets everything lld printed (malloc'd, caller frees).
-// numba-wasm links once per process, so lld's `canRunAgain` (false after a
-// fatal error) does not matter.
-extern "C" int nw_wasm_ld(const char *const *argv, size_t argc, char **messages) {
+// code; `*messages` gets everything lld printed (malloc'd, caller frees);
+// `*can_run_again` is 0 after a fatal error, when lld's state is not reset.
+extern "C" int nw_wasm_ld(const char *const *argv, size_t argc, char **messages,
+                          int *can_run_again) {
   std::vector<const char *> args(argv, argv + argc);
   std::string text;
   llvm::raw_string_ostream stream(text);
   lld::Result result = lld::lldMain(args, stream, stream, {{lld::Wasm, &lld::wasm::link}});
   stream.flush();
   *messages = strdup(text.c_str());
+  *can_run_again = result.canRunAgain ? 1 : 0;
   return result.retCode;
 }
