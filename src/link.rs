@@ -119,19 +119,27 @@ pub fn link(object: &[u8], exports: &[String]) -> Result<Vec<u8>> {
 
 #[cfg(test)]
 mod tests {
+    use inkwell::OptimizationLevel;
     use inkwell::context::Context;
     use inkwell::memory_buffer::MemoryBuffer;
+    use inkwell::targets::{
+        CodeModel, InitializationConfig, RelocMode, Target, TargetMachine, TargetTriple,
+    };
 
     use super::*;
     use crate::codegen;
 
-    fn object(ir: &str) -> Vec<u8> {
+    fn object_for(ir: &str, machine: &TargetMachine) -> Vec<u8> {
         let ctx = Context::create();
         let buf = MemoryBuffer::create_from_memory_range_copy(ir.as_bytes(), "t");
         let module = ctx.create_module_from_ir(buf).unwrap();
-        let machine = codegen::target_machine().unwrap();
         module.set_triple(&machine.get_triple());
-        codegen::emit_object(&module, &machine).unwrap()
+        module.set_data_layout(&machine.get_target_data().get_data_layout());
+        codegen::emit_object(&module, machine).unwrap()
+    }
+
+    fn object(ir: &str) -> Vec<u8> {
+        object_for(ir, &codegen::target_machine().unwrap())
     }
 
     #[test]
@@ -158,5 +166,62 @@ mod tests {
         assert!(err.starts_with("wasm-ld failed:"), "{err}");
         assert!(err.contains("error: unknown file type: "), "{err}");
         assert!(err.trim_end().ends_with("kernels.o"), "{err}");
+    }
+
+    const FATAL_CHILD: &str = "NUMBA_WASM_TEST_LLD_FATAL";
+
+    /// lld's fatal errors (here: a wasm64 object in a wasm32 link) come back
+    /// as a failed link, and lld is not run again in that process. In a
+    /// child process: that leaves lld unusable for the other tests.
+    #[test]
+    fn lld_fatal_error_is_a_failed_link() {
+        let out = std::process::Command::new(std::env::current_exe().unwrap())
+            .args([
+                "--exact",
+                "link::tests::fatal_child",
+                "--ignored",
+                "--nocapture",
+            ])
+            .env(FATAL_CHILD, "1")
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "{stdout}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            stdout.contains("test link::tests::fatal_child ... ok"),
+            "{stdout}"
+        );
+    }
+
+    #[test]
+    #[ignore = "run by lld_fatal_error_is_a_failed_link in a child process"]
+    fn fatal_child() {
+        if std::env::var_os(FATAL_CHILD).is_none() {
+            return;
+        }
+        Target::initialize_webassembly(&InitializationConfig::default());
+        let triple = TargetTriple::create("wasm64-unknown-unknown");
+        let wasm64 = Target::from_triple(&triple)
+            .unwrap()
+            .create_target_machine(
+                &triple,
+                "generic",
+                "",
+                OptimizationLevel::None,
+                RelocMode::Static,
+                CodeModel::Default,
+            )
+            .unwrap();
+        let obj = object_for("define i32 @k() {\n  ret i32 1\n}\n", &wasm64);
+        let err = link(&obj, &["k".into()]).unwrap_err().to_string();
+        assert!(err.starts_with("wasm-ld failed:"), "{err}");
+        assert!(err.contains("must specify -mwasm64"), "{err}");
+        let good = object("define i32 @k() {\n  ret i32 1\n}\n");
+        let err = link(&good, &["k".into()]).unwrap_err().to_string();
+        assert!(err.contains("cannot run again"), "{err}");
     }
 }
