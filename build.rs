@@ -86,8 +86,8 @@ fn llvm_config(args: &[&str]) -> String {
 ///
 /// By default LLVM and lld's wasm linker are linked statically, so the
 /// binary (and the wheel) needs neither installed. The `dynamic-llvm`
-/// feature links the system's libLLVM.so instead: quicker links while
-/// developing, but the binary then needs LLVM 22 where it runs.
+/// feature links the system's libLLVM.so instead: the binary then needs
+/// LLVM 22 where it runs.
 fn build_llvm_parts() {
     println!("cargo:rerun-if-changed=src/emit_object.cpp");
     println!("cargo:rerun-if-changed=src/wasm_ld.cpp");
