@@ -1,13 +1,14 @@
 //! Builds the runtime shim (shims/) for wasm32-unknown-unknown and embeds it
-//! in the CLI, with the list of symbols it defines, so that `numba-wasm` is
-//! one self-contained binary.
+//! in the CLI, with the list of symbols it defines, and links LLVM and lld's
+//! wasm linker in statically, so that `numba-wasm` is one self-contained
+//! binary.
 
 use std::env;
 use std::path::PathBuf;
 use std::process::Command;
 
 fn main() {
-    build_emitter();
+    build_llvm_parts();
     let manifest = PathBuf::from(env::var("CARGO_MANIFEST_DIR").unwrap());
     let shims = manifest.join("shims");
     let out = PathBuf::from(env::var("OUT_DIR").unwrap());
@@ -58,14 +59,13 @@ fn main() {
     std::fs::write(out.join("shim_symbols.rs"), format!("&[\n{list}]\n")).unwrap();
 }
 
-/// The C++ object emitter (src/emit_object.cpp), against LLVM 22's headers.
-fn build_emitter() {
-    println!("cargo:rerun-if-changed=src/emit_object.cpp");
-    println!("cargo:rerun-if-env-changed=LLVM_SYS_221_PREFIX");
+/// LLVM 22 (Debian's llvm-22-dev, or `LLVM_SYS_221_PREFIX`): its
+/// `llvm-config`.
+fn llvm_config(args: &[&str]) -> String {
     let prefix = env::var("LLVM_SYS_221_PREFIX").unwrap_or_else(|_| "/usr/lib/llvm-22".into());
     let config = PathBuf::from(&prefix).join("bin/llvm-config");
-    let cxxflags = Command::new(&config)
-        .arg("--cxxflags")
+    let out = Command::new(&config)
+        .args(args)
         .output()
         .unwrap_or_else(|e| {
             panic!(
@@ -73,15 +73,135 @@ fn build_emitter() {
                 config.display()
             )
         });
+    assert!(
+        out.status.success(),
+        "{} {args:?} failed: {}",
+        config.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap().trim().to_string()
+}
+
+/// The C++ parts (src/emit_object.cpp, src/wasm_ld.cpp) and LLVM + lld.
+///
+/// By default LLVM and lld's wasm linker are linked statically, so the
+/// binary (and the wheel) needs neither installed. The `dynamic-llvm`
+/// feature links the system's libLLVM.so instead: the binary then needs
+/// LLVM 22 where it runs.
+fn build_llvm_parts() {
+    println!("cargo:rerun-if-changed=src/emit_object.cpp");
+    println!("cargo:rerun-if-changed=src/wasm_ld.cpp");
+    println!("cargo:rerun-if-env-changed=LLVM_SYS_221_PREFIX");
+    let dynamic = env::var_os("CARGO_FEATURE_DYNAMIC_LLVM").is_some();
     let mut build = cc::Build::new();
-    build.cpp(true).file("src/emit_object.cpp").warnings(false);
-    for flag in String::from_utf8(cxxflags.stdout)
-        .unwrap()
+    build
+        .cpp(true)
+        .file("src/emit_object.cpp")
+        .file("src/wasm_ld.cpp")
+        .warnings(false)
+        // libstdc++ goes last (below): it must follow the LLVM archives.
+        .cpp_link_stdlib(None)
+        // Linked explicitly below, in order: our code, lld, LLVM, stand-ins.
+        .cargo_metadata(false);
+    let cxxflags: Vec<String> = llvm_config(&["--cxxflags"])
         .split_whitespace()
-    {
+        .map(String::from)
+        .collect();
+    for flag in &cxxflags {
         build.flag(flag);
     }
-    build.compile("nw_emit_object");
+    build.compile("nw_llvm");
+    let out = env::var("OUT_DIR").unwrap();
+    println!("cargo:rustc-link-search=native={out}");
+    println!("cargo:rustc-link-lib=static:-bundle=nw_llvm");
+
+    let libdir = llvm_config(&["--libdir"]);
+    println!("cargo:rustc-link-search=native={libdir}");
+    // lld's wasm driver and what it shares with the other lld flavors.
+    for lib in ["lldWasm", "lldCommon"] {
+        println!("cargo:rustc-link-lib=static:-bundle={lib}");
+    }
+    if dynamic {
+        println!("cargo:rustc-link-lib=dylib=LLVM");
+    } else {
+        // Only the WebAssembly target, plus what inkwell and lld call.
+        let components = [
+            "webassembly",
+            "irreader",
+            "bitreader",
+            "bitwriter",
+            "passes",
+            "linker",
+            "lto",
+            "option",
+            "debuginfodwarf",
+            // inkwell's Module drop glue names LLVMDisposeExecutionEngine.
+            "executionengine",
+        ];
+        let mut args = vec!["--link-static", "--libnames"];
+        args.extend(components);
+        for name in llvm_config(&args).split_whitespace() {
+            // Debian builds Polly only as a plugin (LLVMPolly.so, no
+            // static library); nothing numba-wasm runs uses it.
+            if name.starts_with("libPolly") {
+                continue;
+            }
+            let name = name
+                .strip_prefix("lib")
+                .and_then(|n| n.strip_suffix(".a"))
+                .unwrap_or_else(|| panic!("unexpected LLVM library name {name}"));
+            println!("cargo:rustc-link-lib=static:-bundle={name}");
+        }
+        build_static_stubs(&cxxflags);
+        // zlib and zstd (LLVM's compression) statically too: not every
+        // manylinux system has them.
+        for lib in ["z", "zstd"] {
+            println!("cargo:rustc-link-lib=static:-bundle={lib}");
+        }
+    }
+    println!("cargo:rustc-link-lib=dylib=stdc++");
+}
+
+/// Stand-ins for what the static build leaves out (src/static_llvm.cpp).
+/// lld's wasm driver also registers every LLVM target (for LTO of bitcode
+/// inputs, which numba-wasm never passes); only WebAssembly is linked in,
+/// and the others' registration functions are empty here.
+fn build_static_stubs(cxxflags: &[String]) {
+    println!("cargo:rerun-if-changed=src/static_llvm.cpp");
+    let out = PathBuf::from(env::var("OUT_DIR").unwrap());
+    let mut cpp = String::from("// Generated by build.rs: see build_static_stubs.\n");
+    for target in llvm_config(&["--targets-built"]).split_whitespace() {
+        if target == "WebAssembly" {
+            continue;
+        }
+        for part in [
+            "TargetInfo",
+            "Target",
+            "TargetMC",
+            "AsmPrinter",
+            "AsmParser",
+            "Disassembler",
+        ] {
+            cpp.push_str(&format!(
+                "extern \"C\" void LLVMInitialize{target}{part}() {{}}\n"
+            ));
+        }
+    }
+    let file = out.join("target_stubs.cpp");
+    std::fs::write(&file, cpp).unwrap();
+    let mut build = cc::Build::new();
+    build
+        .cpp(true)
+        .file(&file)
+        .file("src/static_llvm.cpp")
+        .warnings(false)
+        .cpp_link_stdlib(None)
+        .cargo_metadata(false);
+    for flag in cxxflags {
+        build.flag(flag);
+    }
+    build.compile("nw_static_stubs");
+    println!("cargo:rustc-link-lib=static:-bundle=nw_static_stubs");
 }
 
 /// Symbols of a GNU-format archive's symbol table (the `/` member).

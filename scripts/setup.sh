@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install everything numba-wasm needs on a fresh Debian machine, then build
 # the CLI. Idempotent: a second run only checks.
-#   apt: llvm-22-dev lld-22 chromium (and Node.js if missing)
+#   apt: llvm-22-dev liblld-22-dev lld-22 chromium (and Node.js if missing)
 #   rustup: the wasm32-unknown-unknown target
 #   .venv: pinned Numba (requirements.txt); .venv-numba-*: the older Numbas
 #   tagged `full` in fixtures/numba-versions.txt, for the compatibility tests
@@ -15,6 +15,8 @@ sudo_() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 apt_needed=()
 [ -x /usr/lib/llvm-22/bin/llvm-config ] || apt_needed+=(llvm-22-dev libzstd-dev zlib1g-dev)
 [ -x /usr/lib/llvm-22/bin/wasm-ld ] || apt_needed+=(lld-22)
+# lld's wasm linker, linked into numba-wasm (build.rs)
+[ -f /usr/lib/llvm-22/lib/liblldWasm.a ] || apt_needed+=(liblld-22-dev)
 [ -x /usr/bin/chromium ] || apt_needed+=(chromium)
 command -v node >/dev/null || apt_needed+=(nodejs npm)
 python3 -c 'import venv, ensurepip' 2>/dev/null || apt_needed+=(python3-venv)

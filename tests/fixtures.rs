@@ -3,6 +3,10 @@
 
 mod common;
 
+// These tests call LLVM through inkwell: the library crate's build script
+// links LLVM (statically), so name the crate to have it linked in.
+use numba_wasm as _;
+
 use common::*;
 
 fn build_and_run(inputs: &[String], extra: &[&str], cases: &std::path::Path) {

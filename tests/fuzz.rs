@@ -9,6 +9,10 @@
 
 mod common;
 
+// These tests call LLVM through inkwell: the library crate's build script
+// links LLVM (statically), so name the crate to have it linked in.
+use numba_wasm as _;
+
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::sync::Mutex;
