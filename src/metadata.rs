@@ -17,8 +17,9 @@ use crate::numba::types::NumbaType;
 
 pub const SECTION: &str = "numba_wasm";
 /// Version of the section's encoding. 2: the ABI table, argument slots and
-/// return leaves (format 1 had bare LLVM parameter types).
-pub const FORMAT: u32 = 2;
+/// return leaves (format 1 had bare LLVM parameter types). 3: types of kind
+/// `namedtuple` and `omitted`, and `none` arguments take a (null) pointer slot.
+pub const FORMAT: u32 = 3;
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Metadata {

@@ -13,6 +13,7 @@ return leaves, computed by the CLI); nothing here re-derives them.
 from __future__ import annotations
 
 import builtins
+import collections
 import ctypes
 import io
 import json
@@ -30,7 +31,7 @@ __all__ = ["load", "WasmModule", "WasmFunction", "RestrictedUnpickler", "decode_
 
 # The metadata section format this runtime reads: `metadata::FORMAT` in the
 # CLI (src/metadata.rs). tests/python/test_runtime.py fails when they differ.
-FORMAT = 2
+FORMAT = 3
 
 # LLVM param type -> struct format; integers are written as unsigned after masking.
 _SLOT = {"i1": "<B", "i8": "<B", "i16": "<H", "i32": "<I", "i64": "<Q", "ptr": "<I",
@@ -124,12 +125,38 @@ def _array_layout(a: np.ndarray) -> str:
     return "C" if a.flags.c_contiguous else "F" if a.flags.f_contiguous else "A"
 
 
+class _Named(tuple):
+    """Snapshot of a named tuple argument: its items and its class's fields."""
+
+    name: str = ""
+    fields: tuple = ()
+
+
+class _Omitted:
+    """The place of an argument the overload was compiled without."""
+
+
+_OMITTED = _Omitted()
+
+# (name, fields) -> the namedtuple class results are returned as.
+_NAMEDTUPLES: dict[tuple[str, tuple[str, ...]], type] = {}
+
+
+def _namedtuple(name: str, fields: tuple[str, ...]) -> type:
+    key = (name, fields)
+    if key not in _NAMEDTUPLES:
+        _NAMEDTUPLES[key] = collections.namedtuple(name, fields)  # type: ignore[misc]
+    return _NAMEDTUPLES[key]
+
+
 def _typeof(v: Any) -> str:
     """Numba's name for the type of v, as in its "No matching definition" errors."""
     if isinstance(v, np.ndarray):
         layout = _array_layout(v)
         ro = "readonly " if not v.flags.writeable else ""
         return f"{ro}array({v.dtype.name}, {v.ndim}d, {layout})"
+    if isinstance(v, _Named):
+        return f"{v.name}({', '.join(map(_typeof, v))})"
     if isinstance(v, tuple):
         return f"Tuple({', '.join(map(_typeof, v))})"
     scalar = _scalar_dtype(v)
@@ -159,6 +186,17 @@ def _check(t: dict, v: Any, strict: bool) -> str | None:
         for i, (it, x) in enumerate(zip(items, v)):
             if err := _check(it, x, strict):
                 return f"item {i}: {err}"
+        return None
+    if kind == "namedtuple":
+        # Any tuple of the right length; a named one must have these fields.
+        fields = tuple(t["fields"])
+        if not isinstance(v, tuple) or len(v) != len(fields):
+            return f"expected {t['name']}{fields}, got {_typeof(v)}"
+        if isinstance(v, _Named) and v.fields != fields:
+            return f"expected {t['name']}{fields}, got {v.name}{v.fields}"
+        for f, it, x in zip(fields, t["items"], v):
+            if err := _check(it, x, strict):
+                return f"field {f}: {err}"
         return None
     if kind == "scalar":
         want, got = t["dtype"], _scalar_dtype(v)
@@ -192,12 +230,30 @@ def _check(t: dict, v: Any, strict: bool) -> str | None:
     return f"unsupported argument kind {kind}"
 
 
+def _placed(entry: dict, args: tuple) -> tuple | None:
+    """The passed arguments at their positions in entry["args"] (an omitted
+    argument is not passed), or None if their number is wrong."""
+    kinds = [t["kind"] for t in entry["args"]]
+    if len(args) != len(kinds) - kinds.count("omitted"):
+        return None
+    it = iter(args)
+    return tuple(_OMITTED if k == "omitted" else next(it) for k in kinds)
+
+
 def _check_args(entry: dict, args: tuple, strict: bool) -> str | None:
-    if len(args) != len(entry["args"]):
-        return f"takes {len(entry['args'])} arguments, got {len(args)}"
-    for i, (t, v) in enumerate(zip(entry["args"], args)):
+    full = _placed(entry, args)
+    if full is None:
+        n = sum(t["kind"] != "omitted" for t in entry["args"])
+        return f"takes {n} arguments, got {len(args)}"
+    names = entry.get("arg_names", [])
+    k = 0
+    for i, (t, v) in enumerate(zip(entry["args"], full)):
+        if t["kind"] == "omitted":
+            continue
+        k += 1
         if err := _check(t, v, strict):
-            return f"argument {i + 1}: {err}"
+            name = names[i] if i < len(names) else f"arg{i}"
+            return f"argument {k} ({name}): {err}"
     return None
 
 
@@ -233,7 +289,8 @@ class WasmFunction:
     def __call__(self, *args: Any) -> Any:
         # Read the arguments once; the checks and the call see that snapshot.
         args = tuple(_snapshot(a) for a in args)
-        return self._module._invoke(self.resolve(args), args)
+        entry = self.resolve(args)
+        return self._module._invoke(entry, _placed(entry, args) or ())
 
     def __repr__(self) -> str:
         return f"<numba-wasm function {self.__name__} {self.signatures}>"
@@ -361,17 +418,16 @@ class WasmModule:
         """The result: each leaf at its offset, placed into the tuples of `entry["ret"]`."""
         values = [(tuple(leaf.get("path", ())), self._read_leaf(leaf["type"], raw, leaf["offset"], decrefs))
                   for leaf in entry["ret_leaves"]]
-        ret = entry["ret"]
-        if ret["kind"] == "none":
-            return None
-        if ret["kind"] != "tuple":
-            return values[0][1]
+        by_path = dict(values)
 
         def build(t: dict, path: tuple) -> Any:
-            if t["kind"] == "tuple":
-                return tuple(build(it, (*path, i)) for i, it in enumerate(t["items"]))
-            return dict(values).get(path)
-        return build(ret, ())
+            if t["kind"] in ("tuple", "namedtuple"):
+                items = tuple(build(it, (*path, i)) for i, it in enumerate(t["items"]))
+                if t["kind"] == "namedtuple":
+                    return _namedtuple(t["name"], tuple(t["fields"]))(*items)
+                return items
+            return by_path.get(path)
+        return build(entry["ret"], ())
 
     def _read_leaf(self, t: dict, raw: bytes, off: int, decrefs: list[int]) -> Any:
         if t["kind"] == "scalar":
@@ -474,13 +530,19 @@ def _snapshot(v: Any) -> Any:
     if isinstance(v, np.ndarray):
         return v if type(v) is np.ndarray else np.ndarray.view(v, np.ndarray)
     if isinstance(v, tuple):
-        return tuple(_snapshot(tuple.__getitem__(v, i)) for i in range(tuple.__len__(v)))
+        items = tuple(_snapshot(tuple.__getitem__(v, i)) for i in range(tuple.__len__(v)))
+        fields = getattr(type(v), "_fields", None)
+        if isinstance(fields, tuple) and all(isinstance(f, str) for f in fields):
+            named = _Named(items)
+            named.name, named.fields = type(v).__name__, fields
+            return named
+        return items
     return v
 
 
 def _collect(t: dict, v: Any, key: tuple, out: dict[tuple, np.ndarray]) -> None:
     """Array arguments by (arg, *path), the key argument slots name them by."""
-    if t["kind"] == "tuple":
+    if t["kind"] in ("tuple", "namedtuple"):
         for i, (it, x) in enumerate(zip(t["items"], v)):
             _collect(it, x, (*key, i), out)
     elif t["kind"] == "array":

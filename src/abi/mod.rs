@@ -154,10 +154,12 @@ pub fn value_layout(t: &NumbaType) -> (u64, u64) {
             (size, if dtype.is_complex() { size / 2 } else { size })
         }
         NumbaType::Array { ndim, .. } => (layout::array_size(*ndim as usize) as u64, 8),
-        NumbaType::Tuple { items } => {
+        NumbaType::Tuple { items } | NumbaType::NamedTuple { items, .. } => {
             let (_, end, align) = tuple_fields(items);
             (end.next_multiple_of(align), align)
         }
+        // No data: an empty struct in Numba's data model.
+        NumbaType::Omitted { .. } => (0, 1),
         // A pointer: 4 bytes in an 8-byte aligned slot, which is what
         // structs and arrays allocate for it.
         NumbaType::None => (layout::POINTER_SLOT as u64, layout::POINTER_SLOT as u64),
@@ -237,6 +239,7 @@ pub fn param_slots(args: &[NumbaType], params: &[Param]) -> Option<Vec<ParamSlot
             }
             NumbaType::Scalar { .. } => push(Part::Value, None),
             NumbaType::None => push(Part::None, None),
+            NumbaType::Omitted { .. } => {}
             NumbaType::Array { ndim, .. } => {
                 for part in [
                     Part::Meminfo,
@@ -254,7 +257,7 @@ pub fn param_slots(args: &[NumbaType], params: &[Param]) -> Option<Vec<ParamSlot
                     push(Part::Strides, Some(k));
                 }
             }
-            NumbaType::Tuple { items } => {
+            NumbaType::Tuple { items } | NumbaType::NamedTuple { items, .. } => {
                 for (i, item) in items.iter().enumerate() {
                     path.push(i);
                     walk(item, arg, path, out);
@@ -299,8 +302,8 @@ pub struct ReturnLeaf {
 pub fn return_leaves(t: &NumbaType) -> Vec<ReturnLeaf> {
     fn walk(t: &NumbaType, offset: u64, path: &mut Vec<usize>, out: &mut Vec<ReturnLeaf>) {
         match t {
-            NumbaType::None => {}
-            NumbaType::Tuple { items } => {
+            NumbaType::None | NumbaType::Omitted { .. } => {}
+            NumbaType::Tuple { items } | NumbaType::NamedTuple { items, .. } => {
                 let (offsets, _, _) = tuple_fields(items);
                 for (i, (item, off)) in items.iter().zip(offsets).enumerate() {
                     path.push(i);
@@ -363,10 +366,11 @@ mod tests {
                 )
                 .into()
             }
-            NumbaType::Tuple { items } => {
+            NumbaType::Tuple { items } | NumbaType::NamedTuple { items, .. } => {
                 let fields: Vec<BasicTypeEnum<'c>> = items.iter().map(|i| llvm(ctx, i)).collect();
                 ctx.struct_type(&fields, false).into()
             }
+            NumbaType::Omitted { .. } => ctx.struct_type(&[], false).into(),
             NumbaType::None => ptr.into(),
         }
     }
@@ -388,6 +392,7 @@ mod tests {
             "Tuple(complex64, int8, complex128)",
             "Tuple(array(float64, 2d, C), int16)",
             "Tuple(Tuple(int8, int64), int8)",
+            "NamedTuple(P, x=int8, y=Tuple(float64, array(int32, 1d, C)))",
         ] {
             out.push(p(s));
         }
@@ -404,7 +409,11 @@ mod tests {
             let (size, align) = value_layout(&t);
             assert_eq!(size, td.get_abi_size(&ty), "{t} size");
             assert_eq!(u64::from(td.get_abi_alignment(&ty)), align, "{t} align");
-            if let (NumbaType::Tuple { items }, BasicTypeEnum::StructType(st)) = (&t, ty) {
+            if let (
+                NumbaType::Tuple { items } | NumbaType::NamedTuple { items, .. },
+                BasicTypeEnum::StructType(st),
+            ) = (&t, ty)
+            {
                 let (offsets, _, _) = tuple_fields(items);
                 for (i, off) in offsets.iter().enumerate() {
                     assert_eq!(
@@ -494,7 +503,11 @@ mod tests {
         assert_eq!(parts[2], (vec![1], Part::Meminfo, None));
         assert_eq!(parts[8], (vec![1], Part::Shape, Some(1)));
         assert_eq!(parts[10], (vec![1], Part::Strides, Some(1)));
+        // `none` is a (null) pointer; an omitted argument takes no parameter.
         assert!(param_slots(&[NumbaType::None], &[]).is_none());
+        let omitted = NumbaType::parse("omitted(default=3)").unwrap();
+        let slots = param_slots(&[omitted, NumbaType::None], &[Param::Ptr]).unwrap();
+        assert_eq!((slots[0].arg, slots[0].part), (1, Part::None));
     }
 
     #[test]

@@ -43,8 +43,25 @@ fn arg_type(t: &NumbaType) -> String {
             "[{}]",
             items.iter().map(arg_type).collect::<Vec<_>>().join(", ")
         ),
+        NumbaType::NamedTuple { fields, items, .. } => format!(
+            "{} | [{}]",
+            record(fields, items, arg_type),
+            items.iter().map(arg_type).collect::<Vec<_>>().join(", ")
+        ),
         NumbaType::None => "null | undefined".into(),
+        // Not a parameter of the overload (see `call_signature`).
+        NumbaType::Omitted { .. } => "never".into(),
     }
+}
+
+/// `{ x: T; y: U }` for a named tuple's fields.
+fn record(fields: &[String], items: &[NumbaType], ty: fn(&NumbaType) -> String) -> String {
+    let members: Vec<String> = fields
+        .iter()
+        .zip(items)
+        .map(|(f, t)| format!("{}: {}", property_name(f), ty(t)))
+        .collect();
+    format!("{{ {} }}", members.join("; "))
 }
 
 fn return_type(t: &NumbaType) -> String {
@@ -60,7 +77,8 @@ fn return_type(t: &NumbaType) -> String {
             "[{}]",
             items.iter().map(return_type).collect::<Vec<_>>().join(", ")
         ),
-        NumbaType::None => "void".into(),
+        NumbaType::NamedTuple { fields, items, .. } => record(fields, items, return_type),
+        NumbaType::None | NumbaType::Omitted { .. } => "void".into(),
     }
 }
 
@@ -69,6 +87,8 @@ fn call_signature(e: &Export) -> String {
         .args
         .iter()
         .enumerate()
+        // An omitted argument is not a parameter of this overload.
+        .filter(|(_, t)| !matches!(t, NumbaType::Omitted { .. }))
         .map(|(i, t)| {
             let name = e
                 .arg_names

@@ -12,7 +12,9 @@
 // Value rules: 64-bit integers (int64/uint64) are BigInt in both directions
 // (a Number is accepted as an argument only if it is a safe integer); arrays
 // come back as {data, shape, strides} copies; complex as {re, im}; tuples as
-// JS arrays; None as undefined.
+// JS arrays; named tuples as objects with their fields (as arguments also
+// Arrays); None as undefined. An omitted argument (Numba's Omitted: the
+// overload was compiled for a call that left it out) is not a parameter.
 
 const WASM_FILE = "__NW_WASM_FILE__";
 const METADATA = __NW_METADATA__;
@@ -287,6 +289,8 @@ class Runtime {
     const copyBack = [];
     let called = false;
     try {
+      // Arguments at their positions in entry.args, named tuples as lists.
+      snaps = placed(entry, snaps).map((s, i) => asTuple(entry.args[i], s));
       const arrays = new Map(); // "arg/path" -> array argument
       entry.args.forEach((t, i) => this.collectArrays(t, snaps[i], `${i}/`, arrays));
       this.copyIn([...arrays.values()], bufs, copyBack);
@@ -314,10 +318,13 @@ class Runtime {
 
   // Null if the snapshot fits the entry's argument types, else the reason.
   checkArgs(entry, snaps) {
-    if (snaps.length !== entry.args.length) return `expected ${entry.args.length} arguments, got ${snaps.length}`;
-    for (let i = 0; i < snaps.length; i++) {
-      const e = this.checkArg(entry.args[i], snaps[i]);
-      if (e) return `argument ${i + 1}: ${e}`;
+    const full = placed(entry, snaps);
+    if (!full) return `expected ${passedCount(entry)} arguments, got ${snaps.length}`;
+    for (let i = 0, k = 0; i < full.length; i++) {
+      if (entry.args[i].kind === "omitted") continue;
+      const e = this.checkArg(entry.args[i], full[i]);
+      k++;
+      if (e) return `argument ${k} (${entry.arg_names?.[i] ?? `arg${i}`}): ${e}`;
     }
     return null;
   }
@@ -333,6 +340,15 @@ class Runtime {
           if (e) return `item ${i}: ${e}`;
         }
         return null;
+      case "namedtuple": {
+        const items = namedItems(t, s);
+        if (typeof items === "string") return items;
+        for (let i = 0; i < items.length; i++) {
+          const e = this.checkArg(t.items[i], items[i]);
+          if (e) return `field ${t.fields[i]}: ${e}`;
+        }
+        return null;
+      }
       case "array": {
         const a = this.arrayOf(t, s);
         if (typeof a === "string") return a;
@@ -393,7 +409,7 @@ class Runtime {
 
   // Array arguments by "arg/path" (the key argument slots name them by).
   collectArrays(t, s, key, out) {
-    if (t.kind === "tuple") t.items.forEach((it, i) => this.collectArrays(it, s.items[i], `${key}${key.endsWith("/") ? "" : ","}${i}`, out));
+    if (t.kind === "tuple" || t.kind === "namedtuple") t.items.forEach((it, i) => this.collectArrays(it, s.items[i], `${key}${key.endsWith("/") ? "" : ","}${i}`, out));
     else if (t.kind === "array") out.set(key, { ...this.arrayOf(t, s), readonly: !!t.readonly });
   }
 
@@ -433,17 +449,22 @@ class Runtime {
   readReturn(entry, retp) {
     const decrefs = [];
     try {
-      const values = entry.ret_leaves.map((leaf) => [leaf.path ?? [], this.readLeaf(leaf.type, retp + leaf.offset, decrefs)]);
-      if (entry.ret.kind === "none") return undefined;
-      if (entry.ret.kind !== "tuple") return values[0][1];
-      const skeleton = (t) => (t.kind === "tuple" ? t.items.map(skeleton) : undefined);
-      const out = skeleton(entry.ret);
-      for (const [path, value] of values) {
-        let into = out;
-        for (const i of path.slice(0, -1)) into = into[i];
-        into[path[path.length - 1]] = value;
-      }
-      return out;
+      const values = new Map(entry.ret_leaves.map((leaf) =>
+        [(leaf.path ?? []).join(","), this.readLeaf(leaf.type, retp + leaf.offset, decrefs)]));
+      const build = (t, path) => {
+        switch (t.kind) {
+          case "tuple": return t.items.map((it, i) => build(it, [...path, i]));
+          case "namedtuple": {
+            const o = {};
+            t.items.forEach((it, i) => Object.defineProperty(o, t.fields[i],
+              { value: build(it, [...path, i]), enumerable: true, writable: true, configurable: true }));
+            return o;
+          }
+          case "none": return undefined;
+          default: return values.get(path.join(","));
+        }
+      };
+      return build(entry.ret, []);
     } finally {
       for (const mi of decrefs) this.ex.NRT_decref(mi);
     }
@@ -593,12 +614,56 @@ function snap(v, depth = 0) {
     for (let i = 0; i < n; i++) items.push(snap(v[i], depth + 1));
     return { kind: "list", items };
   }
-  const out = { kind: "object" };
-  for (const k of ["data", "shape", "strides", "re", "im"]) {
+  // Array-likes and complex by their known keys; named tuples by their own
+  // enumerable keys (`fields`).
+  const out = { kind: "object", fields: Object.create(null) };
+  for (const k of KNOWN_KEYS) {
     const x = v[k];
     if (x !== undefined) out[k] = snap(x, depth + 1);
   }
+  const keys = Object.keys(v);
+  if (keys.length > MAX_ITEMS) return { kind: "other", what: `object of ${keys.length} keys` };
+  for (const k of keys) out.fields[k] = KNOWN_KEYS.includes(k) ? out[k] : snap(v[k], depth + 1);
   return out;
+}
+
+const KNOWN_KEYS = ["data", "shape", "strides", "re", "im"];
+
+// Placeholder for an omitted argument (it has no slot).
+const OMITTED = Object.freeze({ kind: "omitted" });
+
+function passedCount(entry) {
+  return entry.args.filter((t) => t.kind !== "omitted").length;
+}
+
+// The passed arguments at their positions in entry.args (omitted ones
+// skipped), or null if their number is wrong.
+function placed(entry, snaps) {
+  if (snaps.length !== passedCount(entry)) return null;
+  let k = 0;
+  return entry.args.map((t) => (t.kind === "omitted" ? OMITTED : snaps[k++]));
+}
+
+// A named tuple's items from an object with its fields or an Array, else why not.
+function namedItems(t, s) {
+  if (s.kind === "list") {
+    return s.items.length === t.items.length ? s.items
+      : `expected ${t.name} {${t.fields.join(", ")}} or an Array of ${t.items.length} items, got ${describe(s)}`;
+  }
+  if (s.kind !== "object") return `expected ${t.name} {${t.fields.join(", ")}}, got ${describe(s)}`;
+  const missing = t.fields.find((f) => s.fields[f] === undefined);
+  if (missing !== undefined) return `expected ${t.name} {${t.fields.join(", ")}}, field ${missing} is missing`;
+  return t.fields.map((f) => s.fields[f]);
+}
+
+// A checked argument snapshot with its tuples and named tuples as lists
+// (the shape argument slots' paths walk).
+function asTuple(t, s) {
+  if (t.kind === "tuple" || t.kind === "namedtuple") {
+    const items = t.kind === "namedtuple" ? namedItems(t, s) : s.items;
+    return { kind: "list", items: t.items.map((it, i) => asTuple(it, items[i])) };
+  }
+  return s;
 }
 
 function snapArgs(args) {

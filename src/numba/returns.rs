@@ -284,7 +284,8 @@ fn agrees(t: &NumbaType, v: &Ll) -> bool {
     match t {
         NumbaType::None => *v == Ll::Ptr,
         NumbaType::Array { ndim, .. } => v.array_ndim() == Some(u64::from(*ndim)),
-        NumbaType::Tuple { items } => v.tuple_items().is_some_and(|vs| {
+        NumbaType::Omitted { .. } => false,
+        NumbaType::Tuple { items } | NumbaType::NamedTuple { items, .. } => v.tuple_items().is_some_and(|vs| {
             vs.len() == items.len() && items.iter().zip(&vs).all(|(t, v)| agrees(t, v))
         }),
         NumbaType::Scalar { dtype } => match dtype {

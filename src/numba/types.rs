@@ -154,6 +154,18 @@ pub enum NumbaType {
     Tuple {
         items: Vec<NumbaType>,
     },
+    /// `collections.namedtuple` (Numba's `NamedTuple`/`NamedUniTuple`):
+    /// laid out as a tuple; hosts show the class name and field names.
+    NamedTuple {
+        name: String,
+        fields: Vec<String>,
+        items: Vec<NumbaType>,
+    },
+    /// An argument the caller left out (`Omitted(default=...)`): it has no
+    /// data, so it takes no parameter and is not a parameter of the export.
+    Omitted {
+        default: String,
+    },
     None,
 }
 
@@ -161,8 +173,10 @@ impl NumbaType {
     /// How many scalars and arrays a value of this type holds.
     pub fn leaf_count(&self) -> usize {
         match self {
-            NumbaType::Tuple { items } => items.iter().map(NumbaType::leaf_count).sum(),
-            NumbaType::None => 0,
+            NumbaType::Tuple { items } | NumbaType::NamedTuple { items, .. } => {
+                items.iter().map(NumbaType::leaf_count).sum()
+            }
+            NumbaType::None | NumbaType::Omitted { .. } => 0,
             _ => 1,
         }
     }
@@ -173,15 +187,52 @@ impl NumbaType {
             NumbaType::Scalar { dtype } if dtype.is_complex() => 2,
             NumbaType::Scalar { .. } => 1,
             NumbaType::Array { ndim, .. } => 5 + 2 * *ndim as usize,
-            NumbaType::Tuple { items } => items.iter().map(NumbaType::flat_param_count).sum(),
-            NumbaType::None => 0,
+            NumbaType::Tuple { items } | NumbaType::NamedTuple { items, .. } => {
+                items.iter().map(NumbaType::flat_param_count).sum()
+            }
+            // `none` is an opaque pointer in Numba's data model (always null).
+            NumbaType::None => 1,
+            NumbaType::Omitted { .. } => 0,
+        }
+    }
+
+    /// The type with named tuples as plain tuples (what a mangled name shows).
+    pub fn erased(&self) -> NumbaType {
+        match self {
+            NumbaType::Tuple { items } | NumbaType::NamedTuple { items, .. } => NumbaType::Tuple {
+                items: items.iter().map(NumbaType::erased).collect(),
+            },
+            t => t.clone(),
+        }
+    }
+
+    /// Does this type hold an `Omitted` anywhere (only valid as a whole argument)?
+    pub fn has_omitted(&self) -> bool {
+        match self {
+            NumbaType::Omitted { .. } => true,
+            NumbaType::Tuple { items } | NumbaType::NamedTuple { items, .. } => {
+                items.iter().any(NumbaType::has_omitted)
+            }
+            _ => false,
         }
     }
 
     /// Parse `str()` of a Numba type, e.g. `int32`, `array(float64, 2d, C)`,
     /// `readonly array(int8, 1d, A)`, `UniTuple(int64 x 2)`,
-    /// `Tuple(int64, float64)`, `none`.
+    /// `Tuple(int64, float64)`, `none`, `Literal[int](3)` (as its
+    /// underlying type), `NamedTuple(P, x=int64, y=float64)` (the dump
+    /// tools' spelling: Numba's `P(int64, float64)` has no field names) and,
+    /// as a whole, `omitted(default=<any text>)`.
     pub fn parse(text: &str) -> Result<NumbaType> {
+        if let Some(default) = text
+            .trim()
+            .strip_prefix("omitted(default=")
+            .and_then(|t| t.strip_suffix(')'))
+        {
+            return Ok(NumbaType::Omitted {
+                default: default.to_string(),
+            });
+        }
         let mut p = TypeParser {
             s: text.trim(),
             pos: 0,
@@ -348,6 +399,48 @@ impl TypeParser<'_> {
                 Ok(NumbaType::Tuple { items })
             }
             "none" | "None" | "void" => Ok(NumbaType::None),
+            "NamedTuple" => {
+                self.expect("(")?;
+                let name = self.word().to_string();
+                if name.is_empty() {
+                    bail!("expected a class name in `{}`", excerpt(self.s, 120));
+                }
+                let (mut fields, mut items) = (Vec::new(), Vec::new());
+                while !self.eat(")") {
+                    self.expect(",")?;
+                    let field = self.word().to_string();
+                    if field.is_empty() {
+                        bail!("expected a field name in `{}`", excerpt(self.s, 120));
+                    }
+                    self.expect("=")?;
+                    fields.push(field);
+                    items.push(self.ty()?);
+                }
+                Ok(NumbaType::NamedTuple {
+                    name,
+                    fields,
+                    items,
+                })
+            }
+            // A literal result is returned as a value of its underlying type.
+            "Literal" => {
+                self.expect("[")?;
+                let kind = self.word().to_string();
+                self.expect("]")?;
+                self.expect("(")?;
+                let value = self.word().to_string();
+                let neg = value.is_empty() && self.eat("-");
+                let value = if neg { format!("-{}", self.word()) } else { value };
+                self.expect(")")?;
+                let dtype = match kind.as_str() {
+                    "bool" => Dtype::Bool,
+                    // Numba types an int literal as int64, or uint64 if only that fits.
+                    "int" if value.parse::<i64>().is_ok() => Dtype::Int64,
+                    "int" if value.parse::<u64>().is_ok() => Dtype::Uint64,
+                    _ => bail!("unsupported Numba type `{}`", excerpt(self.s, 120)),
+                };
+                Ok(NumbaType::Scalar { dtype })
+            }
             name => match Dtype::from_name(name) {
                 Some(dtype) => Ok(NumbaType::Scalar { dtype }),
                 None => bail!("unsupported Numba type `{}`", excerpt(self.s, 120)),
@@ -384,6 +477,18 @@ impl fmt::Display for NumbaType {
                     f.write_str(")")
                 }
             }
+            NumbaType::NamedTuple {
+                name,
+                fields,
+                items,
+            } => {
+                write!(f, "NamedTuple({name}")?;
+                for (field, t) in fields.iter().zip(items) {
+                    write!(f, ", {field}={t}")?;
+                }
+                f.write_str(")")
+            }
+            NumbaType::Omitted { default } => write!(f, "omitted(default={default})"),
             NumbaType::None => f.write_str("none"),
         }
     }
@@ -403,8 +508,18 @@ mod tests {
             "Tuple(int64, float64)",
             "none",
             "complex128",
+            "NamedTuple(P, x=int64, y=array(float64, 1d, C))",
+            "omitted(default=(1, 'a)'))",
         ] {
             assert_eq!(NumbaType::parse(s).unwrap().to_string(), s);
+        }
+        for (lit, t) in [
+            ("Literal[int](3)", "int64"),
+            ("Literal[int](-3)", "int64"),
+            ("Literal[int](18446744073709551615)", "uint64"),
+            ("Literal[bool](True)", "bool"),
+        ] {
+            assert_eq!(NumbaType::parse(lit).unwrap().to_string(), t);
         }
         assert!(NumbaType::parse("list(int64)").is_err());
     }
