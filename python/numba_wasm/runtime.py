@@ -159,6 +159,8 @@ def _typeof(v: Any) -> str:
         return f"{v.name}({', '.join(map(_typeof, v))})"
     if isinstance(v, tuple):
         return f"Tuple({', '.join(map(_typeof, v))})"
+    if isinstance(v, str):
+        return "unicode_type"
     scalar = _scalar_dtype(v)
     return scalar or ("none" if v is None else f"pyobject({type(v).__name__})")
 
@@ -198,6 +200,8 @@ def _check(t: dict, v: Any, strict: bool) -> str | None:
             if err := _check(it, x, strict):
                 return f"field {f}: {err}"
         return None
+    if kind == "unicode":
+        return None if isinstance(v, str) else f"expected str, got {_typeof(v)}"
     if kind == "scalar":
         want, got = t["dtype"], _scalar_dtype(v)
         if got == want:
@@ -393,8 +397,40 @@ class WasmModule:
                 bufs.append(ptrs[i])
         return ptrs
 
+    def _new_string(self, text: str) -> dict[str, int]:
+        """A str in Numba's unicode layout: code points of `kind` bytes (the
+        narrowest that holds them, as CPython's PEP 393 does) and a 0
+        terminator, in memory owned by a new meminfo."""
+        top = max(map(ord, text), default=0)
+        kind = 1 if top < 0x100 else 2 if top < 0x10000 else 4
+        codec = {1: "latin-1", 2: "utf-16-le", 4: "utf-32-le"}[kind]
+        raw = text.encode(codec, "surrogatepass") + bytes(kind)
+        mi = self._call("NRT_MemInfo_alloc_aligned", len(raw), 8) & 0xFFFFFFFF
+        if mi == 0:
+            raise MemoryError(f"numba-wasm: out of wasm memory (allocating {len(raw)} bytes)")
+        off = self._abi["meminfo"]["data"]
+        (ptr,) = struct.unpack("<I", self._memory.read(self._store, mi + off, mi + off + 4))
+        self._memory.write(self._store, raw, ptr)
+        return {"meminfo": mi, "data": ptr, "length": len(text), "kind": kind,
+                "is_ascii": int(top < 0x80), "hash": -1, "parent": 0}
+
+    def _read_string(self, raw: bytes, off: int, decrefs: list[int]) -> str:
+        u = self._abi["unicode"]
+        (meminfo,) = struct.unpack_from("<I", raw, off + u["meminfo"])
+        if meminfo:
+            decrefs.append(meminfo)
+        (data,) = struct.unpack_from("<I", raw, off + u["data"])
+        (length,) = struct.unpack_from("<q", raw, off + u["length"])
+        (kind,) = struct.unpack_from("<i", raw, off + u["kind"])
+        if kind not in (1, 2, 4) or length < 0 or data + length * kind > self._memory.data_len(self._store):
+            raise RuntimeError(f"numba-wasm: a returned str has kind {kind} and length {length}, "
+                               f"which do not fit wasm memory")
+        codec = {1: "latin-1", 2: "utf-16-le", 4: "utf-32-le"}[kind]
+        return bytes(self._memory.read(self._store, data, data + length * kind)).decode(codec, "surrogatepass")
+
     @staticmethod
-    def _slot_value(slot: dict, args: tuple, arrays: dict[tuple, tuple[np.ndarray, int]]) -> Any:
+    def _slot_value(slot: dict, args: tuple, arrays: dict[tuple, tuple[np.ndarray, int]],
+                    strings: dict[tuple, dict[str, int]]) -> Any:
         """The value of one argument slot: `part` of the argument at `arg`/`path`."""
         path = tuple(slot.get("path", ()))
         v = args[slot["arg"]]
@@ -408,6 +444,8 @@ class WasmModule:
             return c.real if part == "re" else c.imag
         if part == "none":
             return 0
+        if (slot["arg"], *path) in strings:
+            return strings[(slot["arg"], *path)][part]
         a, ptr = arrays[(slot["arg"], *path)]
         fields = {"meminfo": 0, "parent": 0, "nitems": a.size, "itemsize": a.itemsize, "data": ptr}
         if part in fields:
@@ -430,6 +468,8 @@ class WasmModule:
         return build(entry["ret"], ())
 
     def _read_leaf(self, t: dict, raw: bytes, off: int, decrefs: list[int]) -> Any:
+        if t["kind"] == "unicode":
+            return self._read_string(raw, off, decrefs)
         if t["kind"] == "scalar":
             # Python int/float/bool/complex, as Numba's dispatcher boxes them.
             return np.frombuffer(raw, np.dtype(t["dtype"]), 1, off)[0].item()
@@ -450,8 +490,10 @@ class WasmModule:
     def _invoke(self, entry: dict, args: tuple) -> Any:
         name, bufs = entry["name"], []
         keyed: dict[tuple, np.ndarray] = {}
+        texts: dict[tuple, str] = {}
         for i, (t, v) in enumerate(zip(entry["args"], args)):
-            _collect(t, v, (i,), keyed)
+            _collect(t, v, (i,), keyed, texts)
+        strings: dict[tuple, dict[str, int]] = {}
         arrays = list(keyed.values())
         ptrs: list[int] = []
         called = False
@@ -460,10 +502,12 @@ class WasmModule:
         try:
             ptrs = self._copy_in(arrays, bufs)
             placed = dict(zip(keyed, zip(arrays, ptrs)))
+            for key, text in texts.items():
+                strings[key] = self._new_string(text)
             params = entry["params"]
             packed = bytearray(slot * len(params))
             for i, p in enumerate(params):
-                ty, v = p["ty"], self._slot_value(p, args, placed)
+                ty, v = p["ty"], self._slot_value(p, args, placed, strings)
                 if ty[0] != "f":
                     v = int(v) & ((1 << (8 * struct.calcsize(_SLOT[ty]))) - 1)
                 struct.pack_into(_SLOT[ty], packed, slot * i, v)
@@ -497,6 +541,9 @@ class WasmModule:
                         np.copyto(a, np.ndarray(a.shape, a.dtype, mem, p, a.strides))
             for p in bufs:
                 self._call("nw_free", p)
+            # The host's reference to each str argument (the kernel may keep others).
+            for s in strings.values():
+                self._call("NRT_decref", s["meminfo"])
 
     def _exception(self, name: str, status: int, excp: int) -> BaseException:
         if status == self._abi["status"]["stop_iteration"]:
@@ -540,13 +587,17 @@ def _snapshot(v: Any) -> Any:
     return v
 
 
-def _collect(t: dict, v: Any, key: tuple, out: dict[tuple, np.ndarray]) -> None:
-    """Array arguments by (arg, *path), the key argument slots name them by."""
+def _collect(t: dict, v: Any, key: tuple, out: dict[tuple, np.ndarray],
+             texts: dict[tuple, str]) -> None:
+    """Array arguments by (arg, *path), the key argument slots name them by;
+    str arguments into `texts` by the same key."""
     if t["kind"] in ("tuple", "namedtuple"):
         for i, (it, x) in enumerate(zip(t["items"], v)):
-            _collect(it, x, (*key, i), out)
+            _collect(it, x, (*key, i), out, texts)
     elif t["kind"] == "array":
         out[key] = v
+    elif t["kind"] == "unicode":
+        texts[key] = str.__str__(v)
 
 
 def load(source: str | os.PathLike | bytes | bytearray | memoryview) -> WasmModule:

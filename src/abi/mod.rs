@@ -57,6 +57,50 @@ pub struct ExcInfo {
     pub bufsz: usize,
 }
 
+/// Offsets in Numba's unicode struct (`UnicodeModel` in
+/// numba/cpython/unicode.py). `kind` is bytes per code point (1, 2 or 4).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct UnicodeStruct {
+    pub data: usize,
+    pub length: usize,
+    pub kind: usize,
+    pub is_ascii: usize,
+    pub hash: usize,
+    pub meminfo: usize,
+    pub parent: usize,
+}
+
+/// The members of the unicode struct, as laid out in memory (pointers as
+/// `none`, which has a pointer's layout).
+fn unicode_members() -> [NumbaType; 7] {
+    let s = |dtype| NumbaType::Scalar { dtype };
+    [
+        NumbaType::None,
+        s(Dtype::Int64),
+        s(Dtype::Int32),
+        s(Dtype::Uint32),
+        s(Dtype::Int64),
+        NumbaType::None,
+        NumbaType::None,
+    ]
+}
+
+impl UnicodeStruct {
+    fn current() -> UnicodeStruct {
+        let (o, _, _) = tuple_fields(&unicode_members());
+        let o: Vec<usize> = o.into_iter().map(|x| x as usize).collect();
+        UnicodeStruct {
+            data: o[0],
+            length: o[1],
+            kind: o[2],
+            is_ascii: o[3],
+            hash: o[4],
+            meminfo: o[5],
+            parent: o[6],
+        }
+    }
+}
+
 /// A dtype's element in memory: `lanes` numbers of `size / lanes` bytes
 /// (complex numbers have two), of kind `bool`, `int`, `uint`, `float` or
 /// `complex`.
@@ -77,6 +121,7 @@ pub struct Abi {
     pub array: ArrayStruct,
     pub meminfo: MemInfo,
     pub excinfo: ExcInfo,
+    pub unicode: UnicodeStruct,
     /// Counters `nw_stats` writes, u64 each, in order.
     pub stats: Vec<String>,
     /// Bytes of host entropy `nw_random_init` takes: one MT19937 key
@@ -113,6 +158,7 @@ impl Abi {
                 pickle_buf: EXCINFO_PICKLE_BUF,
                 bufsz: EXCINFO_BUFSZ,
             },
+            unicode: UnicodeStruct::current(),
             stats: STATS.iter().map(|s| s.to_string()).collect(),
             random_entropy_bytes: 3 * RND_STATE_MT_N * 4,
             dtypes: Dtype::ALL
@@ -156,6 +202,10 @@ pub fn value_layout(t: &NumbaType) -> (u64, u64) {
         NumbaType::Array { ndim, .. } => (layout::array_size(*ndim as usize) as u64, 8),
         NumbaType::Tuple { items } | NumbaType::NamedTuple { items, .. } => {
             let (_, end, align) = tuple_fields(items);
+            (end.next_multiple_of(align), align)
+        }
+        NumbaType::Unicode => {
+            let (_, end, align) = tuple_fields(&unicode_members());
             (end.next_multiple_of(align), align)
         }
         // No data: an empty struct in Numba's data model.
@@ -204,6 +254,11 @@ pub enum Part {
     Data,
     Shape,
     Strides,
+    /// Fields of a `str` argument (with `meminfo`, `parent`, `data`).
+    Length,
+    Kind,
+    IsAscii,
+    Hash,
 }
 
 /// One 8-byte argument slot: the value is `part` of the argument reached
@@ -240,6 +295,19 @@ pub fn param_slots(args: &[NumbaType], params: &[Param]) -> Option<Vec<ParamSlot
             NumbaType::Scalar { .. } => push(Part::Value, None),
             NumbaType::None => push(Part::None, None),
             NumbaType::Omitted { .. } => {}
+            NumbaType::Unicode => {
+                for part in [
+                    Part::Data,
+                    Part::Length,
+                    Part::Kind,
+                    Part::IsAscii,
+                    Part::Hash,
+                    Part::Meminfo,
+                    Part::Parent,
+                ] {
+                    push(part, None);
+                }
+            }
             NumbaType::Array { ndim, .. } => {
                 for part in [
                     Part::Meminfo,
@@ -371,6 +439,15 @@ mod tests {
                 ctx.struct_type(&fields, false).into()
             }
             NumbaType::Omitted { .. } => ctx.struct_type(&[], false).into(),
+            NumbaType::Unicode => {
+                let i64t = ctx.i64_type().into();
+                let i32t = ctx.i32_type().into();
+                ctx.struct_type(
+                    &[ptr.into(), i64t, i32t, i32t, i64t, ptr.into(), ptr.into()],
+                    false,
+                )
+                .into()
+            }
             NumbaType::None => ptr.into(),
         }
     }
@@ -393,6 +470,8 @@ mod tests {
             "Tuple(array(float64, 2d, C), int16)",
             "Tuple(Tuple(int8, int64), int8)",
             "NamedTuple(P, x=int8, y=Tuple(float64, array(int32, 1d, C)))",
+            "unicode_type",
+            "Tuple(int8, unicode_type)",
         ] {
             out.push(p(s));
         }
@@ -456,6 +535,14 @@ mod tests {
             assert_eq!(td.offset_of_element(&exc, i as u32), Some(*off as u64));
         }
         assert_eq!(td.get_abi_size(&exc), layout::EXCINFO_SIZE_OF as u64);
+        let uni = llvm(&ctx, &NumbaType::Unicode).into_struct_type();
+        let u = UnicodeStruct::current();
+        let want = [
+            u.data, u.length, u.kind, u.is_ascii, u.hash, u.meminfo, u.parent,
+        ];
+        for (i, off) in want.iter().enumerate() {
+            assert_eq!(td.offset_of_element(&uni, i as u32), Some(*off as u64));
+        }
         let rnd = ctx.struct_type(
             &[
                 i32t.into(),

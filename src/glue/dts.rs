@@ -49,6 +49,7 @@ fn arg_type(t: &NumbaType) -> String {
             items.iter().map(arg_type).collect::<Vec<_>>().join(", ")
         ),
         NumbaType::None => "null | undefined".into(),
+        NumbaType::Unicode => "string".into(),
         // Not a parameter of the overload (see `call_signature`).
         NumbaType::Omitted { .. } => "never".into(),
     }
@@ -78,6 +79,7 @@ fn return_type(t: &NumbaType) -> String {
             items.iter().map(return_type).collect::<Vec<_>>().join(", ")
         ),
         NumbaType::NamedTuple { fields, items, .. } => record(fields, items, return_type),
+        NumbaType::Unicode => "string".into(),
         NumbaType::None | NumbaType::Omitted { .. } => "void".into(),
     }
 }

@@ -12,7 +12,8 @@
 // Value rules: 64-bit integers (int64/uint64) are BigInt in both directions
 // (a Number is accepted as an argument only if it is a safe integer); arrays
 // come back as {data, shape, strides} copies; complex as {re, im}; tuples as
-// JS arrays; named tuples as objects with their fields (as arguments also
+// JS arrays; str as JS strings (built in wasm memory for the call as
+// Numba's unicode struct, with a meminfo the kernel may share); named tuples as objects with their fields (as arguments also
 // Arrays); None as undefined. An omitted argument (Numba's Omitted: the
 // overload was compiled for a call that left it out) is not a parameter.
 
@@ -287,19 +288,21 @@ class Runtime {
     if (err) throw new TypeError(`${fname}: ${err} (${entry.signature})`);
     const bufs = [];
     const copyBack = [];
+    const strs = new Map(); // "arg/path" -> str argument in wasm memory
     let called = false;
     try {
       // Arguments at their positions in entry.args, named tuples as lists.
       snaps = placed(entry, snaps).map((s, i) => asTuple(entry.args[i], s));
       const arrays = new Map(); // "arg/path" -> array argument
-      entry.args.forEach((t, i) => this.collectArrays(t, snaps[i], `${i}/`, arrays));
+      entry.args.forEach((t, i) => this.collectArrays(t, snaps[i], `${i}/`, arrays, strs));
       this.copyIn([...arrays.values()], bufs, copyBack);
+      for (const [key, text] of strs) strs.set(key, this.newString(text));
       const slot = this.abi.pointer_slot;
       const argp = this.alloc(slot * entry.params.length, slot); bufs.push(argp);
       const retp = this.alloc(entry.ret_size, slot); bufs.push(retp);
       const excp = this.alloc(slot, slot); bufs.push(excp); // receives an excinfo*
       const dv = this.views().dv;
-      entry.params.forEach((p, i) => writeSlot(dv, argp + slot * i, p.ty, slotValue(p, snaps, arrays)));
+      entry.params.forEach((p, i) => writeSlot(dv, argp + slot * i, p.ty, slotValue(p, snaps, arrays, strs)));
       dv.setUint32(excp, 0, true);
       called = true;
       const status = this.ex[entry.wasm_export](argp, retp, excp);
@@ -313,7 +316,49 @@ class Runtime {
         for (const { dst, ptr, len } of copyBack) dst.set(u8.subarray(ptr, ptr + len));
       }
       for (const p of bufs) this.ex.nw_free(p);
+      // The host's reference to each str argument (the kernel may keep others).
+      for (const s of strs.values()) if (s.meminfo) this.ex.NRT_decref(s.meminfo);
     }
+  }
+
+  // A str in Numba's unicode layout: code points of `kind` bytes (the
+  // narrowest that holds them, as CPython's PEP 393 does) and a 0
+  // terminator, in memory owned by a new meminfo.
+  newString(text) {
+    const cps = Array.from(text, (c) => c.codePointAt(0));
+    const max = cps.reduce((a, b) => Math.max(a, b), 0);
+    const kind = max < 0x100 ? 1 : max < 0x10000 ? 2 : 4;
+    const bytes = (cps.length + 1) * kind;
+    const meminfo = this.ex.NRT_MemInfo_alloc_aligned(BigInt(bytes), 8) >>> 0;
+    if (meminfo === 0) throw new RangeError(`numba-wasm: out of wasm memory (allocating ${bytes} bytes)`);
+    const dv = this.views().dv;
+    const ptr = dv.getUint32(meminfo + this.abi.meminfo.data, true);
+    const set = kind === 1 ? (q, v) => dv.setUint8(q, v) : kind === 2 ? (q, v) => dv.setUint16(q, v, true) : (q, v) => dv.setUint32(q, v, true);
+    cps.forEach((c, i) => set(ptr + kind * i, c));
+    set(ptr + kind * cps.length, 0);
+    return { meminfo, ptr, length: cps.length, kind, isAscii: max < 0x80 ? 1 : 0 };
+  }
+
+  // A str result (Numba's unicode struct at p) as a JS string.
+  readString(p, decrefs) {
+    const U = this.abi.unicode;
+    const dv = this.views().dv;
+    const meminfo = dv.getUint32(p + U.meminfo, true);
+    if (meminfo !== 0) decrefs.push(meminfo);
+    const data = dv.getUint32(p + U.data, true);
+    const length = Number(dv.getBigInt64(p + U.length, true));
+    const kind = dv.getInt32(p + U.kind, true);
+    if (![1, 2, 4].includes(kind) || length < 0 || data + length * kind > dv.byteLength) {
+      throw new Error(`numba-wasm: a returned str has kind ${kind} and length ${length}, which do not fit wasm memory`);
+    }
+    const get = kind === 1 ? (q) => dv.getUint8(q) : kind === 2 ? (q) => dv.getUint16(q, true) : (q) => dv.getUint32(q, true);
+    const parts = [];
+    for (let i = 0; i < length; i += 4096) {
+      const chunk = [];
+      for (let j = i; j < Math.min(length, i + 4096); j++) chunk.push(get(data + kind * j));
+      parts.push(String.fromCodePoint(...chunk));
+    }
+    return parts.join("");
   }
 
   // Null if the snapshot fits the entry's argument types, else the reason.
@@ -340,6 +385,7 @@ class Runtime {
           if (e) return `item ${i}: ${e}`;
         }
         return null;
+      case "unicode": return s.kind === "prim" && typeof s.v === "string" ? null : `expected a string, got ${describe(s)}`;
       case "namedtuple": {
         const items = namedItems(t, s);
         if (typeof items === "string") return items;
@@ -408,9 +454,12 @@ class Runtime {
   }
 
   // Array arguments by "arg/path" (the key argument slots name them by).
-  collectArrays(t, s, key, out) {
-    if (t.kind === "tuple" || t.kind === "namedtuple") t.items.forEach((it, i) => this.collectArrays(it, s.items[i], `${key}${key.endsWith("/") ? "" : ","}${i}`, out));
+  // Array arguments by "arg/path" (the key argument slots name them by);
+  // str arguments' text into `strs` by the same key.
+  collectArrays(t, s, key, out, strs) {
+    if (t.kind === "tuple" || t.kind === "namedtuple") t.items.forEach((it, i) => this.collectArrays(it, s.items[i], `${key}${key.endsWith("/") ? "" : ","}${i}`, out, strs));
     else if (t.kind === "array") out.set(key, { ...this.arrayOf(t, s), readonly: !!t.readonly });
+    else if (t.kind === "unicode") strs.set(key, s.v);
   }
 
   // Copies array arguments into wasm memory. Overlapping regions of one buffer
@@ -473,6 +522,7 @@ class Runtime {
   readLeaf(t, p, decrefs) {
     const dv = this.views().dv;
     if (t.kind === "scalar") return readScalar(dv, p, dtypeInfo(t.dtype));
+    if (t.kind === "unicode") return this.readString(p, decrefs);
     if (t.kind !== "array") throw new Error(`numba-wasm: unsupported return kind ${t.kind}`);
     const A = this.abi.array;
     const d = dtypeInfo(t.dtype);
@@ -678,7 +728,7 @@ function dims(s, signed = false) {
 }
 
 // The value of one argument slot (metadata `params`: which part of which argument).
-function slotValue(p, snaps, arrays) {
+function slotValue(p, snaps, arrays, strs) {
   const path = p.path ?? [];
   let s = snaps[p.arg];
   for (const i of path) s = s.items[i];
@@ -688,6 +738,19 @@ function slotValue(p, snaps, arrays) {
     case "im": return s.kind === "prim" ? 0 : s.im.v;
     case "none": return 0;
     default: {
+      const str = strs.get(`${p.arg}/${path}`);
+      if (str) {
+        switch (p.part) {
+          case "data": return str.ptr;
+          case "length": return BigInt(str.length);
+          case "kind": return str.kind;
+          case "is_ascii": return str.isAscii;
+          case "hash": return -1n; // not computed yet, as CPython marks it
+          case "meminfo": return str.meminfo;
+          case "parent": return 0;
+          default: throw new Error(`numba-wasm: unknown str part ${p.part}`);
+        }
+      }
       const a = arrays.get(`${p.arg}/${path}`);
       const { shape, strides, d } = a;
       switch (p.part) {

@@ -285,6 +285,7 @@ fn to_numba_type(node: &Node) -> Option<NumbaType> {
             Some(NumbaType::Tuple { items: out })
         }
         ("none", []) => Some(NumbaType::None),
+        ("unicode_type", []) => Some(NumbaType::Unicode),
         // `omitted(default=...)`: the text of the default, escaped as one name.
         (name, []) if name.starts_with("omitted(default=") => NumbaType::parse(name).ok(),
         (name, []) => Dtype::from_name(name).map(|dtype| NumbaType::Scalar { dtype }),

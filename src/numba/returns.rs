@@ -285,9 +285,15 @@ fn agrees(t: &NumbaType, v: &Ll) -> bool {
         NumbaType::None => *v == Ll::Ptr,
         NumbaType::Array { ndim, .. } => v.array_ndim() == Some(u64::from(*ndim)),
         NumbaType::Omitted { .. } => false,
-        NumbaType::Tuple { items } | NumbaType::NamedTuple { items, .. } => v.tuple_items().is_some_and(|vs| {
-            vs.len() == items.len() && items.iter().zip(&vs).all(|(t, v)| agrees(t, v))
-        }),
+        NumbaType::Unicode => {
+            use Ll::{Int, Ptr};
+            *v == Ll::Struct(vec![Ptr, Int(64), Int(32), Int(32), Int(64), Ptr, Ptr])
+        }
+        NumbaType::Tuple { items } | NumbaType::NamedTuple { items, .. } => {
+            v.tuple_items().is_some_and(|vs| {
+                vs.len() == items.len() && items.iter().zip(&vs).all(|(t, v)| agrees(t, v))
+            })
+        }
         NumbaType::Scalar { dtype } => match dtype {
             // A bool is `i1` as a value and a byte in memory.
             Dtype::Bool => matches!(v, Ll::Int(1) | Ll::Int(8)),

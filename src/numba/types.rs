@@ -161,6 +161,9 @@ pub enum NumbaType {
         fields: Vec<String>,
         items: Vec<NumbaType>,
     },
+    /// Numba's `unicode_type` (a Python `str`): a struct of data pointer,
+    /// length, kind, is_ascii, hash, meminfo and parent.
+    Unicode,
     /// An argument the caller left out (`Omitted(default=...)`): it has no
     /// data, so it takes no parameter and is not a parameter of the export.
     Omitted {
@@ -192,6 +195,7 @@ impl NumbaType {
             }
             // `none` is an opaque pointer in Numba's data model (always null).
             NumbaType::None => 1,
+            NumbaType::Unicode => 7,
             NumbaType::Omitted { .. } => 0,
         }
     }
@@ -399,6 +403,7 @@ impl TypeParser<'_> {
                 Ok(NumbaType::Tuple { items })
             }
             "none" | "None" | "void" => Ok(NumbaType::None),
+            "unicode_type" => Ok(NumbaType::Unicode),
             "NamedTuple" => {
                 self.expect("(")?;
                 let name = self.word().to_string();
@@ -430,7 +435,11 @@ impl TypeParser<'_> {
                 self.expect("(")?;
                 let value = self.word().to_string();
                 let neg = value.is_empty() && self.eat("-");
-                let value = if neg { format!("-{}", self.word()) } else { value };
+                let value = if neg {
+                    format!("-{}", self.word())
+                } else {
+                    value
+                };
                 self.expect(")")?;
                 let dtype = match kind.as_str() {
                     "bool" => Dtype::Bool,
@@ -489,6 +498,7 @@ impl fmt::Display for NumbaType {
                 f.write_str(")")
             }
             NumbaType::Omitted { default } => write!(f, "omitted(default={default})"),
+            NumbaType::Unicode => f.write_str("unicode_type"),
             NumbaType::None => f.write_str("none"),
         }
     }
@@ -510,6 +520,7 @@ mod tests {
             "complex128",
             "NamedTuple(P, x=int64, y=array(float64, 1d, C))",
             "omitted(default=(1, 'a)'))",
+            "Tuple(unicode_type, int64)",
         ] {
             assert_eq!(NumbaType::parse(s).unwrap().to_string(), s);
         }
