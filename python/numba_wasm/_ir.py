@@ -46,10 +46,13 @@ def is_object_mode(cres) -> bool:
 
 def type_text(t: Any) -> str:
     """A Numba type as numba-wasm reads it: `str(t)`, except that literals
-    are spelled as their underlying type and named tuples with their field
+    are spelled as their underlying type (literal strings with their value,
+    which Numba returns from the type, not from memory) and named tuples with their field
     names (`NamedTuple(P, x=int64, y=float64)`; Numba's `str` drops them)."""
     from numba.core import types
 
+    if isinstance(t, types.StringLiteral):  # the value lives in the type
+        return f"Literal[str]({json.dumps(t.literal_value)})"
     if isinstance(t, types.Literal) and not isinstance(t, types.Omitted):
         return type_text(types.unliteral(t))
     if isinstance(t, types.BaseNamedTuple):

@@ -470,6 +470,8 @@ class WasmModule:
     def _read_leaf(self, t: dict, raw: bytes, off: int, decrefs: list[int]) -> Any:
         if t["kind"] == "unicode":
             return self._read_string(raw, off, decrefs)
+        if t["kind"] == "strliteral":
+            return str(t["value"])
         if t["kind"] == "scalar":
             # Python int/float/bool/complex, as Numba's dispatcher boxes them.
             return np.frombuffer(raw, np.dtype(t["dtype"]), 1, off)[0].item()

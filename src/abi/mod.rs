@@ -212,7 +212,7 @@ pub fn value_layout(t: &NumbaType) -> (u64, u64) {
         NumbaType::Omitted { .. } => (0, 1),
         // A pointer: 4 bytes in an 8-byte aligned slot, which is what
         // structs and arrays allocate for it.
-        NumbaType::None => (layout::POINTER_SLOT as u64, layout::POINTER_SLOT as u64),
+        NumbaType::None | NumbaType::StrLiteral { .. } => (layout::POINTER_SLOT as u64, layout::POINTER_SLOT as u64),
     }
 }
 
@@ -293,7 +293,7 @@ pub fn param_slots(args: &[NumbaType], params: &[Param]) -> Option<Vec<ParamSlot
                 push(Part::Im, None);
             }
             NumbaType::Scalar { .. } => push(Part::Value, None),
-            NumbaType::None => push(Part::None, None),
+            NumbaType::None | NumbaType::StrLiteral { .. } => push(Part::None, None),
             NumbaType::Omitted { .. } => {}
             NumbaType::Unicode => {
                 for part in [
@@ -448,7 +448,7 @@ mod tests {
                 )
                 .into()
             }
-            NumbaType::None => ptr.into(),
+            NumbaType::None | NumbaType::StrLiteral { .. } => ptr.into(),
         }
     }
 

@@ -523,6 +523,7 @@ class Runtime {
     const dv = this.views().dv;
     if (t.kind === "scalar") return readScalar(dv, p, dtypeInfo(t.dtype));
     if (t.kind === "unicode") return this.readString(p, decrefs);
+    if (t.kind === "strliteral") return String(t.value);
     if (t.kind !== "array") throw new Error(`numba-wasm: unsupported return kind ${t.kind}`);
     const A = this.abi.array;
     const d = dtypeInfo(t.dtype);

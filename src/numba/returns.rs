@@ -285,6 +285,7 @@ fn agrees(t: &NumbaType, v: &Ll) -> bool {
         NumbaType::None => *v == Ll::Ptr,
         NumbaType::Array { ndim, .. } => v.array_ndim() == Some(u64::from(*ndim)),
         NumbaType::Omitted { .. } => false,
+        NumbaType::StrLiteral { .. } => *v == Ll::Ptr,
         NumbaType::Unicode => {
             use Ll::{Int, Ptr};
             *v == Ll::Struct(vec![Ptr, Int(64), Int(32), Int(32), Int(64), Ptr, Ptr])

@@ -164,6 +164,11 @@ pub enum NumbaType {
     /// Numba's `unicode_type` (a Python `str`): a struct of data pointer,
     /// length, kind, is_ascii, hash, meminfo and parent.
     Unicode,
+    /// A literal `str` result (`Literal[str]("abc")`, the value in JSON):
+    /// Numba keeps the value in the type and returns a null pointer.
+    StrLiteral {
+        value: String,
+    },
     /// An argument the caller left out (`Omitted(default=...)`): it has no
     /// data, so it takes no parameter and is not a parameter of the export.
     Omitted {
@@ -196,6 +201,7 @@ impl NumbaType {
             // `none` is an opaque pointer in Numba's data model (always null).
             NumbaType::None => 1,
             NumbaType::Unicode => 7,
+            NumbaType::StrLiteral { .. } => 1,
             NumbaType::Omitted { .. } => 0,
         }
     }
@@ -433,6 +439,17 @@ impl TypeParser<'_> {
                 let kind = self.word().to_string();
                 self.expect("]")?;
                 self.expect("(")?;
+                if kind == "str" {
+                    self.skip_ws();
+                    let rest = &self.s[self.pos..];
+                    let mut it = serde_json::Deserializer::from_str(rest).into_iter::<String>();
+                    let Some(Ok(value)) = it.next() else {
+                        bail!("expected a JSON string in `{}`", excerpt(self.s, 120));
+                    };
+                    self.pos += it.byte_offset();
+                    self.expect(")")?;
+                    return Ok(NumbaType::StrLiteral { value });
+                }
                 let value = self.word().to_string();
                 let neg = value.is_empty() && self.eat("-");
                 let value = if neg {
@@ -499,6 +516,11 @@ impl fmt::Display for NumbaType {
             }
             NumbaType::Omitted { default } => write!(f, "omitted(default={default})"),
             NumbaType::Unicode => f.write_str("unicode_type"),
+            NumbaType::StrLiteral { value } => write!(
+                f,
+                "Literal[str]({})",
+                serde_json::to_string(value).expect("strings serialize")
+            ),
             NumbaType::None => f.write_str("none"),
         }
     }
@@ -521,6 +543,7 @@ mod tests {
             "NamedTuple(P, x=int64, y=array(float64, 1d, C))",
             "omitted(default=(1, 'a)'))",
             "Tuple(unicode_type, int64)",
+            r#"Literal[str]("a)\"é")"#,
         ] {
             assert_eq!(NumbaType::parse(s).unwrap().to_string(), s);
         }
