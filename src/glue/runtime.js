@@ -13,9 +13,10 @@
 // (a Number is accepted as an argument only if it is a safe integer); arrays
 // come back as {data, shape, strides} copies; complex as {re, im}; tuples as
 // JS arrays; str as JS strings (built in wasm memory for the call as
-// Numba's unicode struct, with a meminfo the kernel may share); named tuples as objects with their fields (as arguments also
-// Arrays); None as undefined. An omitted argument (Numba's Omitted: the
-// overload was compiled for a call that left it out) is not a parameter.
+// Numba's unicode struct, with a meminfo the kernel may share); named
+// tuples as objects with their fields (as arguments also Arrays); None as
+// undefined. An omitted argument (Numba's Omitted: the overload was
+// compiled for a call that left it out) is not a parameter.
 
 const WASM_FILE = "__NW_WASM_FILE__";
 const METADATA = __NW_METADATA__;

@@ -498,7 +498,12 @@ mod tests {
             d.decoded_qualname(),
             "numba.np.arrayobj.np_arange.<locals>.impl"
         );
-        assert_eq!(d.args[1], Err("omitted(default=None)".to_string()));
+        assert_eq!(
+            d.args[1],
+            Ok(NumbaType::Omitted {
+                default: "None".to_string()
+            })
+        );
     }
 
     #[test]
