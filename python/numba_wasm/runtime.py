@@ -454,11 +454,16 @@ class WasmModule:
 
     def _read(self, entry: dict, raw: bytes, decrefs: list[int]) -> Any:
         """The result: each leaf at its offset, placed into the tuples of `entry["ret"]`."""
-        values = [(tuple(leaf.get("path", ())), self._read_leaf(leaf["type"], raw, leaf["offset"], decrefs))
+        # An optional value inside a tuple is None when its `valid` byte is 0.
+        values = [(tuple(leaf.get("path", ())),
+                   None if "valid" in leaf and raw[leaf["valid"]] == 0
+                   else self._read_leaf(leaf["type"], raw, leaf["offset"], decrefs))
                   for leaf in entry["ret_leaves"]]
         by_path = dict(values)
 
         def build(t: dict, path: tuple) -> Any:
+            if t["kind"] == "optional" and t["item"]["kind"] in ("tuple", "namedtuple"):
+                return build(t["item"], path)
             if t["kind"] in ("tuple", "namedtuple"):
                 items = tuple(build(it, (*path, i)) for i, it in enumerate(t["items"]))
                 if t["kind"] == "namedtuple":

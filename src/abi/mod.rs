@@ -208,12 +208,23 @@ pub fn value_layout(t: &NumbaType) -> (u64, u64) {
             let (_, end, align) = tuple_fields(&unicode_members());
             (end.next_multiple_of(align), align)
         }
+        NumbaType::Optional { item } => {
+            let (_, end, align) = tuple_fields(&optional_members(item));
+            (end.next_multiple_of(align), align)
+        }
         // No data: an empty struct in Numba's data model.
         NumbaType::Omitted { .. } => (0, 1),
         // A pointer: 4 bytes in an 8-byte aligned slot, which is what
         // structs and arrays allocate for it.
-        NumbaType::None | NumbaType::StrLiteral { .. } => (layout::POINTER_SLOT as u64, layout::POINTER_SLOT as u64),
+        NumbaType::None | NumbaType::StrLiteral { .. } => {
+            (layout::POINTER_SLOT as u64, layout::POINTER_SLOT as u64)
+        }
     }
+}
+
+/// Numba's `OptionalModel` inside a struct: `{data, valid}`.
+fn optional_members(item: &NumbaType) -> [NumbaType; 2] {
+    [item.clone(), NumbaType::Scalar { dtype: Dtype::Bool }]
 }
 
 /// Field offsets of a tuple, the end of its last field and its alignment.
@@ -295,6 +306,8 @@ pub fn param_slots(args: &[NumbaType], params: &[Param]) -> Option<Vec<ParamSlot
             NumbaType::Scalar { .. } => push(Part::Value, None),
             NumbaType::None | NumbaType::StrLiteral { .. } => push(Part::None, None),
             NumbaType::Omitted { .. } => {}
+            // Never an argument type (entries with one are refused).
+            NumbaType::Optional { item } => walk(item, arg, path, out),
             NumbaType::Unicode => {
                 for part in [
                     Part::Data,
@@ -363,6 +376,10 @@ pub struct ReturnLeaf {
     pub offset: u64,
     #[serde(rename = "type")]
     pub ty: NumbaType,
+    /// For an optional value inside a tuple: the offset of its `valid`
+    /// byte (0: the value is None and `offset` holds nothing to read).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub valid: Option<u64>,
 }
 
 /// The scalars and arrays of a returned value, in order. `None` has none;
@@ -370,6 +387,16 @@ pub struct ReturnLeaf {
 pub fn return_leaves(t: &NumbaType) -> Vec<ReturnLeaf> {
     fn walk(t: &NumbaType, offset: u64, path: &mut Vec<usize>, out: &mut Vec<ReturnLeaf>) {
         match t {
+            NumbaType::Optional { item } if path.is_empty() => walk(item, offset, path, out),
+            NumbaType::Optional { item } => {
+                let (offsets, _, _) = tuple_fields(&optional_members(item));
+                out.push(ReturnLeaf {
+                    path: path.clone(),
+                    offset,
+                    ty: (**item).clone(),
+                    valid: Some(offset + offsets[1]),
+                });
+            }
             NumbaType::None | NumbaType::Omitted { .. } => {}
             NumbaType::Tuple { items } | NumbaType::NamedTuple { items, .. } => {
                 let (offsets, _, _) = tuple_fields(items);
@@ -383,6 +410,7 @@ pub fn return_leaves(t: &NumbaType) -> Vec<ReturnLeaf> {
                 path: path.clone(),
                 offset,
                 ty: t.clone(),
+                valid: None,
             }),
         }
     }
@@ -439,6 +467,9 @@ mod tests {
                 ctx.struct_type(&fields, false).into()
             }
             NumbaType::Omitted { .. } => ctx.struct_type(&[], false).into(),
+            NumbaType::Optional { item } => ctx
+                .struct_type(&[llvm(ctx, item), ctx.i8_type().into()], false)
+                .into(),
             NumbaType::Unicode => {
                 let i64t = ctx.i64_type().into();
                 let i32t = ctx.i32_type().into();
@@ -472,6 +503,8 @@ mod tests {
             "NamedTuple(P, x=int8, y=Tuple(float64, array(int32, 1d, C)))",
             "unicode_type",
             "Tuple(int8, unicode_type)",
+            "Tuple(OptionalType(int64), int8)",
+            "Tuple(OptionalType(array(float64, 1d, C)), OptionalType(int8))",
         ] {
             out.push(p(s));
         }

@@ -49,6 +49,7 @@ fn arg_type(t: &NumbaType) -> String {
             items.iter().map(arg_type).collect::<Vec<_>>().join(", ")
         ),
         NumbaType::None => "null | undefined".into(),
+        NumbaType::Optional { item } => format!("{} | null | undefined", arg_type(item)),
         NumbaType::StrLiteral { value } => serde_json::to_string(value).expect("strings serialize"),
         NumbaType::Unicode => "string".into(),
         // Not a parameter of the overload (see `call_signature`).
@@ -81,6 +82,7 @@ fn return_type(t: &NumbaType) -> String {
         ),
         NumbaType::NamedTuple { fields, items, .. } => record(fields, items, return_type),
         NumbaType::Unicode => "string".into(),
+        NumbaType::Optional { item } => format!("{} | undefined", return_type(item)),
         // The value itself, as a TypeScript literal type.
         NumbaType::StrLiteral { value } => serde_json::to_string(value).expect("strings serialize"),
         NumbaType::None | NumbaType::Omitted { .. } => "void".into(),

@@ -276,6 +276,33 @@ fn describe(
             }
         },
     };
+    if let Some(t) = args.iter().find(|t| t.has_optional()) {
+        return Err(fail(format!(
+            "`{qualname}` takes an argument of type `{t}`, which cannot cross the wasm boundary yet"
+        ))
+        .into());
+    }
+    // A nested optional is read as one value behind its `valid` byte.
+    if let NumbaType::Tuple { items } | NumbaType::NamedTuple { items, .. } = &ret
+        && let Some(t) = items.iter().find(|t| {
+            fn nested_tuple_optional(t: &NumbaType) -> bool {
+                match t {
+                    NumbaType::Optional { item } => item.leaf_count() != 1 || item.has_optional(),
+                    NumbaType::Tuple { items } | NumbaType::NamedTuple { items, .. } => {
+                        items.iter().any(nested_tuple_optional)
+                    }
+                    _ => false,
+                }
+            }
+            nested_tuple_optional(t)
+        })
+    {
+        return Err(fail(format!(
+            "`{qualname}` returns `{ret}`, whose item `{t}` (an optional tuple or None inside a \
+             tuple) cannot cross the wasm boundary yet"
+        ))
+        .into());
+    }
     if ret.has_omitted() {
         return Err(fail(format!(
             "`{qualname}`: return type `{ret}` holds an omitted argument's type"

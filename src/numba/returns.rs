@@ -285,6 +285,13 @@ fn agrees(t: &NumbaType, v: &Ll) -> bool {
         NumbaType::None => *v == Ll::Ptr,
         NumbaType::Array { ndim, .. } => v.array_ndim() == Some(u64::from(*ndim)),
         NumbaType::Omitted { .. } => false,
+        // Alone, the value's own return type; in a tuple `{data, valid}`.
+        NumbaType::Optional { item } => {
+            agrees(item, v)
+                || matches!(v, Ll::Struct(f) if f.len() == 2
+                    && agrees(item, &f[0])
+                    && matches!(f[1], Ll::Int(1) | Ll::Int(8)))
+        }
         NumbaType::StrLiteral { .. } => *v == Ll::Ptr,
         NumbaType::Unicode => {
             use Ll::{Int, Ptr};

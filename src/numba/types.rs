@@ -164,6 +164,12 @@ pub enum NumbaType {
     /// Numba's `unicode_type` (a Python `str`): a struct of data pointer,
     /// length, kind, is_ascii, hash, meminfo and parent.
     Unicode,
+    /// `OptionalType(T)`: a `T` or None. A result only: returned alone it
+    /// is the `T` behind `retptr` or status "none"; inside a tuple it is
+    /// Numba's `{data: T, valid: bool}`.
+    Optional {
+        item: Box<NumbaType>,
+    },
     /// A literal `str` result (`Literal[str]("abc")`, the value in JSON):
     /// Numba keeps the value in the type and returns a null pointer.
     StrLiteral {
@@ -185,6 +191,7 @@ impl NumbaType {
                 items.iter().map(NumbaType::leaf_count).sum()
             }
             NumbaType::None | NumbaType::Omitted { .. } => 0,
+            NumbaType::Optional { item } => item.leaf_count(),
             _ => 1,
         }
     }
@@ -201,6 +208,7 @@ impl NumbaType {
             // `none` is an opaque pointer in Numba's data model (always null).
             NumbaType::None => 1,
             NumbaType::Unicode => 7,
+            NumbaType::Optional { item } => item.flat_param_count() + 1,
             NumbaType::StrLiteral { .. } => 1,
             NumbaType::Omitted { .. } => 0,
         }
@@ -213,6 +221,17 @@ impl NumbaType {
                 items: items.iter().map(NumbaType::erased).collect(),
             },
             t => t.clone(),
+        }
+    }
+
+    /// Does this type hold an `Optional` anywhere?
+    pub fn has_optional(&self) -> bool {
+        match self {
+            NumbaType::Optional { .. } => true,
+            NumbaType::Tuple { items } | NumbaType::NamedTuple { items, .. } => {
+                items.iter().any(NumbaType::has_optional)
+            }
+            _ => false,
         }
     }
 
@@ -410,6 +429,12 @@ impl TypeParser<'_> {
             }
             "none" | "None" | "void" => Ok(NumbaType::None),
             "unicode_type" => Ok(NumbaType::Unicode),
+            "OptionalType" => {
+                self.expect("(")?;
+                let item = Box::new(self.ty()?);
+                self.expect(")")?;
+                Ok(NumbaType::Optional { item })
+            }
             "NamedTuple" => {
                 self.expect("(")?;
                 let name = self.word().to_string();
@@ -516,6 +541,7 @@ impl fmt::Display for NumbaType {
             }
             NumbaType::Omitted { default } => write!(f, "omitted(default={default})"),
             NumbaType::Unicode => f.write_str("unicode_type"),
+            NumbaType::Optional { item } => write!(f, "OptionalType({item})"),
             NumbaType::StrLiteral { value } => write!(
                 f,
                 "Literal[str]({})",
@@ -543,6 +569,7 @@ mod tests {
             "NamedTuple(P, x=int64, y=array(float64, 1d, C))",
             "omitted(default=(1, 'a)'))",
             "Tuple(unicode_type, int64)",
+            "Tuple(OptionalType(int64), bool)",
             r#"Literal[str]("a)\"é")"#,
         ] {
             assert_eq!(NumbaType::parse(s).unwrap().to_string(), s);
