@@ -499,8 +499,10 @@ class Runtime {
   readReturn(entry, retp) {
     const decrefs = [];
     try {
+      // An optional value inside a tuple is None when its `valid` byte is 0.
+      const absent = (leaf) => leaf.valid !== undefined && this.views().dv.getUint8(retp + leaf.valid) === 0;
       const values = new Map(entry.ret_leaves.map((leaf) =>
-        [(leaf.path ?? []).join(","), this.readLeaf(leaf.type, retp + leaf.offset, decrefs)]));
+        [(leaf.path ?? []).join(","), absent(leaf) ? undefined : this.readLeaf(leaf.type, retp + leaf.offset, decrefs)]));
       const build = (t, path) => {
         switch (t.kind) {
           case "tuple": return t.items.map((it, i) => build(it, [...path, i]));
@@ -511,6 +513,7 @@ class Runtime {
             return o;
           }
           case "none": return undefined;
+          case "optional": return t.item.kind === "tuple" || t.item.kind === "namedtuple" ? build(t.item, path) : values.get(path.join(","));
           default: return values.get(path.join(","));
         }
       };
