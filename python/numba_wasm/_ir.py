@@ -55,12 +55,31 @@ def type_text(t: Any) -> str:
         return f"Literal[str]({json.dumps(t.literal_value)})"
     if isinstance(t, types.Literal) and not isinstance(t, types.Omitted):
         return type_text(types.unliteral(t))
+    if isinstance(t, types.Array) and isinstance(t.dtype, types.Record):
+        return _records_text(t)
     if isinstance(t, types.BaseNamedTuple):
         fields = "".join(f", {f}={type_text(i)}" for f, i in zip(t.fields, t.types))
         return f"NamedTuple({t.instance_class.__name__}{fields})"
     if isinstance(t, types.BaseTuple) and _has_named(t):
         return f"Tuple({', '.join(type_text(i) for i in t.types)})"
     return str(t)
+
+
+def _records_text(t: Any) -> str:
+    """`array(record(x=float64@0, y=int32@8; 16), 1d, C)`; `str(t)` (which
+    numba-wasm refuses, naming it) when a field is not a plain scalar."""
+    from numba.core import types
+
+    rec = t.dtype
+    fields = []
+    for name, _ in rec.members:
+        ft = rec.typeof(name)
+        if not isinstance(ft, (types.Number, types.Boolean)) or not name.isidentifier() \
+                or not name.isascii():
+            return str(t)
+        fields.append(f"{name}={ft}@{rec.offset(name)}")
+    ro = "" if t.mutable else "readonly "
+    return f"{ro}array(record({', '.join(fields)}; {rec.size}), {t.ndim}d, {t.layout})"
 
 
 def _has_named(t: Any) -> bool:

@@ -175,6 +175,16 @@ def _scalar_dtype(v: Any) -> str | None:
     return {float: "float64", complex: "complex128"}.get(type(v))
 
 
+def _np_dtype(t: dict) -> np.dtype:
+    """The NumPy dtype of an array type's elements (a structured dtype for
+    an array of records: its fields at their offsets, and its itemsize)."""
+    if t["kind"] != "records":
+        return np.dtype(t["dtype"])
+    fields = t["record"]["fields"]
+    return np.dtype({"names": [f["name"] for f in fields], "formats": [f["dtype"] for f in fields],
+                     "offsets": [f["offset"] for f in fields], "itemsize": t["record"]["size"]})
+
+
 def _check(t: dict, v: Any, strict: bool) -> str | None:
     """None if v fits Numba type t, else the reason. strict=False also allows the
     conversions Numba makes when no exact overload exists."""
@@ -213,11 +223,12 @@ def _check(t: dict, v: Any, strict: bool) -> str | None:
         if not strict and type(v) is float and want == "float32":
             return None
         return f"expected {want}, got {_typeof(v)}"
-    if kind == "array":
+    if kind in ("array", "records"):
         if not isinstance(v, np.ndarray):
             return f"expected an array, got {_typeof(v)}"
-        if v.dtype != np.dtype(t["dtype"]):  # also rejects non-native byte order
-            return f"expected dtype {t['dtype']}, got {v.dtype.name if v.dtype.isnative else v.dtype.str}"
+        want_dtype = _np_dtype(t)
+        if v.dtype != want_dtype:  # also rejects non-native byte order
+            return f"expected dtype {want_dtype}, got {v.dtype if v.dtype.isnative else v.dtype.str}"
         if v.ndim != t["ndim"]:
             return f"expected a {t['ndim']}-d array, got {v.ndim}-d"
         if not v.flags.writeable and not t.get("readonly"):
@@ -488,7 +499,7 @@ class WasmModule:
         n = t["ndim"]
         dims = struct.unpack_from(f"<{2 * n}q", raw, off + a["shape"])
         shape, strides = dims[:n], dims[n:]
-        dtype = np.dtype(t["dtype"])
+        dtype = _np_dtype(t)
         if 0 in shape:
             return np.empty(shape, dtype)
         view = np.ndarray(shape, dtype, self._mem(), data, strides)
@@ -601,7 +612,7 @@ def _collect(t: dict, v: Any, key: tuple, out: dict[tuple, np.ndarray],
     if t["kind"] in ("tuple", "namedtuple"):
         for i, (it, x) in enumerate(zip(t["items"], v)):
             _collect(it, x, (*key, i), out, texts)
-    elif t["kind"] == "array":
+    elif t["kind"] in ("array", "records"):
         out[key] = v
     elif t["kind"] == "unicode":
         texts[key] = str.__str__(v)

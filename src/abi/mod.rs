@@ -199,7 +199,9 @@ pub fn value_layout(t: &NumbaType) -> (u64, u64) {
             let size = dtype.itemsize();
             (size, if dtype.is_complex() { size / 2 } else { size })
         }
-        NumbaType::Array { ndim, .. } => (layout::array_size(*ndim as usize) as u64, 8),
+        NumbaType::Array { ndim, .. } | NumbaType::Records { ndim, .. } => {
+            (layout::array_size(*ndim as usize) as u64, 8)
+        }
         NumbaType::Tuple { items } | NumbaType::NamedTuple { items, .. } => {
             let (_, end, align) = tuple_fields(items);
             (end.next_multiple_of(align), align)
@@ -321,7 +323,7 @@ pub fn param_slots(args: &[NumbaType], params: &[Param]) -> Option<Vec<ParamSlot
                     push(part, None);
                 }
             }
-            NumbaType::Array { ndim, .. } => {
+            NumbaType::Array { ndim, .. } | NumbaType::Records { ndim, .. } => {
                 for part in [
                     Part::Meminfo,
                     Part::Parent,
@@ -446,7 +448,7 @@ mod tests {
                     .struct_type(&[ctx.f64_type().into(), ctx.f64_type().into()], false)
                     .into(),
             },
-            NumbaType::Array { ndim, .. } => {
+            NumbaType::Array { ndim, .. } | NumbaType::Records { ndim, .. } => {
                 let dims = ctx.i64_type().array_type(*ndim).into();
                 ctx.struct_type(
                     &[

@@ -35,6 +35,8 @@ fn arg_type(t: &NumbaType) -> String {
         } => "bigint | number".into(),
         NumbaType::Scalar { dtype } if dtype.is_complex() => "Complex | number".into(),
         NumbaType::Scalar { .. } => "number".into(),
+        // Records as their bytes (`Uint8Array`); the fields are in the metadata.
+        NumbaType::Records { .. } => "Uint8Array | ArrayArg<Uint8Array>".into(),
         NumbaType::Array { dtype, .. } => {
             let ta = typed_array(*dtype);
             format!("{ta} | ArrayArg<{ta}> | WasmArray<{ta}>")
@@ -76,6 +78,7 @@ fn return_type(t: &NumbaType) -> String {
         NumbaType::Scalar { dtype } if dtype.is_complex() => "Complex".into(),
         NumbaType::Scalar { .. } => "number".into(),
         NumbaType::Array { dtype, .. } => format!("NdArray<{}>", typed_array(*dtype)),
+        NumbaType::Records { .. } => "NdArray<Uint8Array>".into(),
         NumbaType::Tuple { items } => format!(
             "[{}]",
             items.iter().map(return_type).collect::<Vec<_>>().join(", ")

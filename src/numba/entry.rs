@@ -209,20 +209,26 @@ fn describe(
     }
     // The dump tools' argument types add what mangled names leave out (the
     // field names of named tuples); they must agree with the name otherwise.
-    let annotated: Vec<Option<NumbaType>> = stated
+    let annotated_text: Vec<String> = stated
         .arg_types
         .get(symbol)
         .and_then(|json| serde_json::from_str::<Vec<String>>(json).ok())
         .filter(|v| v.len() == demangled.args.len())
-        .map(|v| v.iter().map(|t| NumbaType::parse(t).ok()).collect())
         .unwrap_or_default();
+    let annotated: Vec<Option<NumbaType>> = annotated_text
+        .iter()
+        .map(|t| NumbaType::parse(t).ok())
+        .collect();
     let mut args = Vec::new();
     for (i, a) in demangled.args.iter().enumerate() {
         let stated_type = annotated.get(i).cloned().flatten();
         match (a, stated_type) {
             (Ok(t), Some(s)) if s.erased() == t.erased() => args.push(s),
             (Ok(t), _) => args.push(t.clone()),
-            (Err(_), Some(s @ NumbaType::NamedTuple { .. })) => args.push(s),
+            // Mangled names leave out field names and record layouts.
+            (Err(_), Some(s @ (NumbaType::NamedTuple { .. } | NumbaType::Records { .. }))) => {
+                args.push(s)
+            }
             (Err(text), _) if text == "pyobject" => {
                 return Err(fail(format!(
                     "`{qualname}` takes a Python object (argument {}): it was compiled in object \
@@ -233,6 +239,9 @@ fn describe(
                 .into());
             }
             (Err(text), _) => {
+                // Numba's own spelling, when the dump tool gave it, says more
+                // than the mangled name (which only numbers records).
+                let text = annotated_text.get(i).unwrap_or(text);
                 return Err(fail(format!(
                     "`{qualname}` takes an argument of type `{text}` (argument {}), which cannot \
                      cross the wasm boundary yet",

@@ -283,7 +283,9 @@ impl Evidence {
 fn agrees(t: &NumbaType, v: &Ll) -> bool {
     match t {
         NumbaType::None => *v == Ll::Ptr,
-        NumbaType::Array { ndim, .. } => v.array_ndim() == Some(u64::from(*ndim)),
+        NumbaType::Array { ndim, .. } | NumbaType::Records { ndim, .. } => {
+            v.array_ndim() == Some(u64::from(*ndim))
+        }
         NumbaType::Omitted { .. } => false,
         // Alone, the value's own return type; in a tuple `{data, valid}`.
         NumbaType::Optional { item } => {

@@ -139,6 +139,21 @@ pub enum Layout {
     A,
 }
 
+/// One field of a structured dtype: a scalar at a byte offset.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordField {
+    pub name: String,
+    pub dtype: Dtype,
+    pub offset: u64,
+}
+
+/// A structured dtype (Numba's `Record`): its fields and its itemsize.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Record {
+    pub fields: Vec<RecordField>,
+    pub size: u64,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "lowercase")]
 pub enum NumbaType {
@@ -147,6 +162,16 @@ pub enum NumbaType {
     },
     Array {
         dtype: Dtype,
+        ndim: u32,
+        layout: Layout,
+        readonly: bool,
+    },
+    /// An array of records (a structured dtype): Numba's array struct, with
+    /// `record.size`-byte elements. Spelled `array(record(x=float64@0,
+    /// y=int32@8; 16), 1d, C)` by the dump tools (a mangled name only
+    /// numbers the record).
+    Records {
+        record: Record,
         ndim: u32,
         layout: Layout,
         readonly: bool,
@@ -201,7 +226,9 @@ impl NumbaType {
         match self {
             NumbaType::Scalar { dtype } if dtype.is_complex() => 2,
             NumbaType::Scalar { .. } => 1,
-            NumbaType::Array { ndim, .. } => 5 + 2 * *ndim as usize,
+            NumbaType::Array { ndim, .. } | NumbaType::Records { ndim, .. } => {
+                5 + 2 * *ndim as usize
+            }
             NumbaType::Tuple { items } | NumbaType::NamedTuple { items, .. } => {
                 items.iter().map(NumbaType::flat_param_count).sum()
             }
@@ -335,6 +362,45 @@ impl TypeParser<'_> {
         &self.s[start..start + len]
     }
 
+    /// `(x=float64@0, y=int32@8; 16)` after `record`: fields, then the itemsize.
+    fn record(&mut self) -> Result<Record> {
+        self.expect("(")?;
+        let mut fields = Vec::new();
+        loop {
+            if self.eat(";") {
+                let size = self.word().parse().map_err(|_| {
+                    anyhow::anyhow!("bad record size in `{}`", excerpt(self.s, 120))
+                })?;
+                self.expect(")")?;
+                return Ok(Record { fields, size });
+            }
+            let name = self.word().to_string();
+            self.expect("=")?;
+            let value = self.word().to_string();
+            let dtype = Dtype::from_name(&value).ok_or_else(|| {
+                anyhow::anyhow!(
+                    "unsupported record field type `{value}` in `{}`",
+                    excerpt(self.s, 120)
+                )
+            })?;
+            self.expect("@")?;
+            let offset = self.word().parse().map_err(|_| {
+                anyhow::anyhow!("bad record field offset in `{}`", excerpt(self.s, 120))
+            })?;
+            if name.is_empty() || fields.len() >= MAX_TUPLE_ITEMS {
+                bail!("bad record field in `{}`", excerpt(self.s, 120));
+            }
+            fields.push(RecordField {
+                name,
+                dtype,
+                offset,
+            });
+            if !self.eat(",") && !self.s[self.pos..].trim_start().starts_with(';') {
+                bail!("expected `,` or `;` in `{}`", excerpt(self.s, 120));
+            }
+        }
+    }
+
     fn ty(&mut self) -> Result<NumbaType> {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
@@ -357,7 +423,17 @@ impl TypeParser<'_> {
             "array" => {
                 self.expect("(")?;
                 let dtype_name = self.word().to_string();
-                let dtype = Dtype::from_name(&dtype_name).ok_or_else(|| {
+                let record = if dtype_name == "record" {
+                    Some(self.record()?)
+                } else {
+                    None
+                };
+                let dtype = Dtype::from_name(if record.is_some() {
+                    "uint8"
+                } else {
+                    &dtype_name
+                })
+                .ok_or_else(|| {
                     anyhow::anyhow!(
                         "unsupported array dtype `{dtype_name}` in `{}`",
                         excerpt(self.s, 120)
@@ -386,11 +462,19 @@ impl TypeParser<'_> {
                     };
                     self.pos += c.len_utf8();
                 }
-                Ok(NumbaType::Array {
-                    dtype,
-                    ndim,
-                    layout,
-                    readonly,
+                Ok(match record {
+                    Some(record) => NumbaType::Records {
+                        record,
+                        ndim,
+                        layout,
+                        readonly,
+                    },
+                    None => NumbaType::Array {
+                        dtype,
+                        ndim,
+                        layout,
+                        readonly,
+                    },
                 })
             }
             "UniTuple" => {
@@ -514,6 +598,26 @@ impl fmt::Display for NumbaType {
                 let ro = if *readonly { "readonly " } else { "" };
                 write!(f, "{ro}array({}, {ndim}d, {layout:?})", dtype.name())
             }
+            NumbaType::Records {
+                record,
+                ndim,
+                layout,
+                readonly,
+            } => {
+                let ro = if *readonly { "readonly " } else { "" };
+                write!(f, "{ro}array(record(")?;
+                for (i, field) in record.fields.iter().enumerate() {
+                    let sep = if i > 0 { ", " } else { "" };
+                    write!(
+                        f,
+                        "{sep}{}={}@{}",
+                        field.name,
+                        field.dtype.name(),
+                        field.offset
+                    )?;
+                }
+                write!(f, "; {}), {ndim}d, {layout:?})", record.size)
+            }
             NumbaType::Tuple { items } => {
                 if !items.is_empty() && items.iter().all(|t| *t == items[0]) {
                     write!(f, "UniTuple({} x {})", items[0], items.len())
@@ -570,6 +674,9 @@ mod tests {
             "omitted(default=(1, 'a)'))",
             "Tuple(unicode_type, int64)",
             "Tuple(OptionalType(int64), bool)",
+            "array(record(x=float64@0, size=int32@8; 16), 1d, C)",
+            "readonly array(record(a=uint8@0; 1), 2d, A)",
+            "array(record(; 0), 1d, C)",
             r#"Literal[str]("a)\"é")"#,
         ] {
             assert_eq!(NumbaType::parse(s).unwrap().to_string(), s);

@@ -106,6 +106,10 @@ def _js_value(v, result=False):
     """A JSON description of an argument (rebuilt in JS) or, with `result`,
     of a value as the JS runner reports it (arrays as their bytes, in C
     order, so floats compare bit for bit)."""
+    if isinstance(v, np.ndarray) and v.dtype.names:  # records travel as their bytes
+        if result:  # compared field by field: padding bytes hold anything
+            return {"fields": {f: np.ascontiguousarray(v[f]).tobytes().hex() for f in v.dtype.names}}
+        return {"bytes": np.ascontiguousarray(v).tobytes().hex(), "shape": list(v.shape), "dtype": "records"}
     if isinstance(v, np.ndarray):
         if result:
             return {"bytes": np.ascontiguousarray(v).tobytes().hex(), "shape": list(v.shape),
@@ -123,15 +127,27 @@ def _js_value(v, result=False):
     return f if math.isfinite(f) else {"float": str(f)}
 
 
+def _fields_of(js, native):
+    """A JS result of records (their bytes) decoded with the native value's
+    dtype, in _js_value's result form."""
+    if isinstance(native, np.ndarray) and native.dtype.names and isinstance(js, dict) and "bytes" in js:
+        if len(js["bytes"]) // 2 != native.dtype.itemsize * math.prod(js["shape"]):
+            return js  # not these records: the comparison shows it
+        a = np.frombuffer(bytes.fromhex(js["bytes"]), native.dtype).reshape(js["shape"])
+        return _js_value(a, True)
+    return js
+
+
 JS_RUNNER = """
 import { load } from __JS__;
 const cases = __CASES__;
 const TA = { float64: Float64Array, int32: Int32Array, int64: BigInt64Array };
-const DT = { Float64Array: "float64", Int32Array: "int32", BigInt64Array: "int64" };
+const DT = { Float64Array: "float64", Int32Array: "int32", BigInt64Array: "int64", Uint8Array: "records" };
 const arg = (v) => v === null || typeof v !== "object" ? v
   : "int" in v ? BigInt(v.int)
   : "float" in v ? Number(v.float)
   : "tuple" in v ? v.tuple.map(arg)
+  : "bytes" in v ? { data: Uint8Array.from(Buffer.from(v.bytes, "hex")), shape: v.shape }
   : "named" in v ? Object.fromEntries(Object.entries(v.named).map(([k, x]) => [k, arg(x)]))
   : { data: TA[v.dtype].from(v.array, v.dtype === "int64" ? BigInt : Number), shape: v.shape };
 // Results back in the JSON form of _js_value.
@@ -204,6 +220,8 @@ def test_js_glue_matches_native(tmp_path):
     bad = []
     for cid, (value, args_after) in natives.items():
         want = {"result": _js_value(value, True), "args": [_js_value(a, True) for a in args_after]}
+        got[cid] = {"result": _fields_of(got[cid].get("result"), value),
+                    "args": [_fields_of(j, a) for j, a in zip(got[cid].get("args", []), args_after)]}
         if got[cid] != want:
             bad.append(f"{cid}: native {want}, js {got[cid]}")
     assert not bad, "\n".join(bad)
@@ -283,7 +301,12 @@ def _returns_list(n):
 
 @njit
 def _takes_records(a):
-    return a[0].x
+    return a[0].y
+
+
+@njit
+def _takes_record(r):
+    return r.y
 
 
 @njit
@@ -303,9 +326,11 @@ def _refusal(func, args):
     (_takes_typed_dict, lambda: (_typed_dict(),), "DictType"),
     (_takes_set, lambda: ({1, 2},), "reflected set"),
     (_returns_list, lambda: (3,), "list(int64"),
-    (_takes_records, lambda: (np.zeros(2, dtype=[("x", "f8"), ("y", "i4")]),), "Record"),
+    (_takes_record, lambda: (np.zeros(2, dtype=[("x", "f8"), ("y", "i4")])[0],), "Record"),
+    (_takes_records, lambda: (np.zeros(2, dtype=[("x", "f8", (2,)), ("y", "i4")]),), "Record"),
     (_takes_bytes, lambda: (b"abc",), "Bytes"),
-], ids=["reflected_list", "typed_dict", "set", "list_result", "record_array", "bytes"])
+], ids=["reflected_list", "typed_dict", "set", "list_result", "record_scalar",
+        "record_array_of_subarrays", "bytes"])
 def test_unsupported_boundary_types_are_refused_at_build(func, args, typename):
     msg = _refusal(func, args())
     assert func.py_func.__name__ in msg, msg

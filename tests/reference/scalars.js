@@ -52,6 +52,15 @@ for (const [name, d] of Object.entries(DTYPES)) {
   }
 }
 
+// The element of an array type: its dtype's, or for an array of records
+// (a structured dtype) its bytes, `record.size` of them, as a Uint8Array.
+function elemInfo(t) {
+  if (t.kind !== "records") return dtypeInfo(t.dtype);
+  const size = t.record.size;
+  const name = `record(${t.record.fields.map((f) => `${f.name}=${f.dtype}@${f.offset}`).join(", ")}; ${size})`;
+  return { name, Arr: Uint8Array, kind: "record", size, align: 1, lanes: Math.max(size, 1) };
+}
+
 function dtypeInfo(dtype) {
   const d = Object.hasOwn(DTYPES, dtype) ? DTYPES[dtype] : undefined;
   if (!d) throw new TypeError(`numba-wasm: unknown dtype ${JSON.stringify(dtype)}`);
@@ -396,7 +405,7 @@ class Runtime {
         }
         return null;
       }
-      case "array": {
+      case "array": case "records": {
         const a = this.arrayOf(t, s);
         if (typeof a === "string") return a;
         if (a.shape.length !== t.ndim) return `expected a ${t.ndim}-d array, got ${a.shape.length}-d`;
@@ -413,18 +422,18 @@ class Runtime {
   // or the reason it is not one of dtype t.dtype. Geometry comes from the
   // snapshot (or a WasmArray's private state), never from public properties.
   arrayOf(t, s) {
-    const d = dtypeInfo(t.dtype);
+    const d = elemInfo(t);
     if (s.kind === "wasm") {
       const w = s.state;
       if (w.rt !== this) return "WasmArray belongs to another module instance";
       if (!w.live) return "WasmArray used after free()";
-      if (w.d !== d) return `expected dtype ${t.dtype}, got WasmArray of ${w.d.name}`;
+      if (w.d !== d) return `expected dtype ${d.name}, got WasmArray of ${w.d.name}`;
       return { d, wasm: w, shape: w.shape, strides: w.strides };
     }
     let data, shape, strides;
     if (s.kind === "typed") {
       data = s;
-      if (data.length % d.lanes) return `${t.dtype} data must hold re,im pairs`;
+      if (data.length % d.lanes) return `${d.name} data must hold re,im pairs`;
       shape = [data.length / d.lanes];
     } else if (s.kind === "object" && s.data && s.shape) {
       data = s.data;
@@ -438,11 +447,17 @@ class Runtime {
     } else {
       return `expected a ${d.Arr.name}, {data, shape, strides?} or WasmArray, got ${describe(s)}`;
     }
-    if (data.kind !== "typed" || data.name !== d.Arr.name) return `dtype ${t.dtype} needs a ${d.Arr.name}, got ${describe(data)}`;
+    if (data.kind !== "typed" || data.name !== d.Arr.name) return `dtype ${d.name} needs a ${d.Arr.name}, got ${describe(data)}`;
     if (data.buffer === this.memory.buffer) {
       // A view into this module's memory (say a WasmArray's .data, maybe of a
       // freed array): the kernel would reach memory nobody validated.
       return "a view into this module's wasm memory; pass the WasmArray itself";
+    }
+    // Record bytes do not tell one structured dtype from another: without
+    // strides they must be exactly the records of the shape.
+    if (d.kind === "record" && !strides && data.bytes !== shape.reduce((a, b) => a * b, 1) * d.size) {
+      return `${d.name} data of shape ${JSON.stringify(shape)} must hold exactly ` +
+        `${shape.reduce((a, b) => a * b, 1) * d.size} bytes, got ${data.bytes}`;
     }
     strides ??= contiguousStrides(shape, d.size, "C");
     let extent = 0;
@@ -459,7 +474,7 @@ class Runtime {
   // str arguments' text into `strs` by the same key.
   collectArrays(t, s, key, out, strs) {
     if (t.kind === "tuple" || t.kind === "namedtuple") t.items.forEach((it, i) => this.collectArrays(it, s.items[i], `${key}${key.endsWith("/") ? "" : ","}${i}`, out, strs));
-    else if (t.kind === "array") out.set(key, { ...this.arrayOf(t, s), readonly: !!t.readonly });
+    else if (t.kind === "array" || t.kind === "records") out.set(key, { ...this.arrayOf(t, s), readonly: !!t.readonly });
     else if (t.kind === "unicode") strs.set(key, s.v);
   }
 
@@ -528,9 +543,9 @@ class Runtime {
     if (t.kind === "scalar") return readScalar(dv, p, dtypeInfo(t.dtype));
     if (t.kind === "unicode") return this.readString(p, decrefs);
     if (t.kind === "strliteral") return String(t.value);
-    if (t.kind !== "array") throw new Error(`numba-wasm: unsupported return kind ${t.kind}`);
+    if (t.kind !== "array" && t.kind !== "records") throw new Error(`numba-wasm: unsupported return kind ${t.kind}`);
     const A = this.abi.array;
-    const d = dtypeInfo(t.dtype);
+    const d = elemInfo(t);
     const n = t.ndim;
     const meminfo = dv.getUint32(p + A.meminfo, true);
     if (meminfo !== 0) decrefs.push(meminfo);
