@@ -143,9 +143,14 @@ _NAMEDTUPLES: dict[tuple[str, tuple[str, ...]], type] = {}
 
 
 def _namedtuple(name: str, fields: tuple[str, ...]) -> type:
+    """The namedtuple class a result of this name and fields is returned as
+    (a plain tuple if the metadata's names are not Python identifiers)."""
     key = (name, fields)
     if key not in _NAMEDTUPLES:
-        _NAMEDTUPLES[key] = collections.namedtuple(name, fields)  # type: ignore[misc]
+        try:
+            _NAMEDTUPLES[key] = collections.namedtuple(name, fields)  # type: ignore[misc]
+        except ValueError:
+            _NAMEDTUPLES[key] = tuple
     return _NAMEDTUPLES[key]
 
 
@@ -478,7 +483,8 @@ class WasmModule:
             if t["kind"] in ("tuple", "namedtuple"):
                 items = tuple(build(it, (*path, i)) for i, it in enumerate(t["items"]))
                 if t["kind"] == "namedtuple":
-                    return _namedtuple(t["name"], tuple(t["fields"]))(*items)
+                    cls = _namedtuple(t["name"], tuple(t["fields"]))
+                    return items if cls is tuple else cls(*items)
                 return items
             return by_path.get(path)
         return build(entry["ret"], ())
