@@ -22,6 +22,12 @@ use crate::ir::{is_defined, make_declaration};
 /// does not record an entry's return type anywhere else.
 pub const RETURN_ANNOTATION: &str = "; numba-wasm-return:";
 
+/// Comment line written by numba-wasm's dump tools beside the return
+/// annotation: `; numba-wasm-args: <mangled symbol> <JSON list of types>`,
+/// the argument types in the spelling of [`crate::numba::types`], which
+/// (unlike the mangled name) carries the field names of named tuples.
+pub const ARGS_ANNOTATION: &str = "; numba-wasm-args:";
+
 /// One input as given on the command line (`-` is standard input).
 pub struct Source {
     pub origin: String,
@@ -76,6 +82,8 @@ pub struct Dumps {
     pub chunks: Vec<Chunk>,
     /// Mangled symbol -> `str()` of its Numba return type.
     pub return_types: HashMap<String, String>,
+    /// Mangled symbol -> its argument types (JSON list), from the dump tools.
+    pub arg_types: HashMap<String, String>,
     /// Mangled symbol -> `module.qualname`, from the dump tools.
     pub names: HashMap<String, String>,
 }
@@ -190,6 +198,14 @@ impl Dumps {
             current.clear();
         };
         for (i, line) in text.lines().enumerate() {
+            if let Some(rest) = line.strip_prefix(ARGS_ANNOTATION) {
+                let mut it = rest.trim().splitn(2, ' ');
+                if let (Some(sym), Some(types)) = (it.next(), it.next()) {
+                    self.arg_types
+                        .insert(sym.to_string(), types.trim().to_string());
+                }
+                continue;
+            }
             if let Some(rest) = line.strip_prefix(RETURN_ANNOTATION) {
                 let mut it = rest.trim().splitn(2, ' ');
                 if let (Some(sym), Some(ty)) = (it.next(), it.next()) {

@@ -72,6 +72,7 @@ fn candidates(
 ) -> Result<Vec<Candidate>> {
     let stated = Stated {
         return_types: dumps.return_types,
+        arg_types: dumps.arg_types,
         names: dumps.names,
         banner_names,
         returns,

@@ -17,8 +17,9 @@ use crate::numba::types::NumbaType;
 
 pub const SECTION: &str = "numba_wasm";
 /// Version of the section's encoding. 2: the ABI table, argument slots and
-/// return leaves (format 1 had bare LLVM parameter types).
-pub const FORMAT: u32 = 2;
+/// return leaves (format 1 had bare LLVM parameter types). 3: types of kind
+/// `namedtuple`, `omitted` and `unicode` (`abi.unicode`), and `none` arguments take a (null) pointer slot.
+pub const FORMAT: u32 = 3;
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Metadata {
@@ -115,6 +116,11 @@ impl Metadata {
         );
         let e = &a.excinfo;
         out += &format!("excinfo pickle_buf@{} bufsz@{}\n", e.pickle_buf, e.bufsz);
+        let u = &a.unicode;
+        out += &format!(
+            "unicode data@{} length@{} kind@{} is_ascii@{} hash@{} meminfo@{} parent@{}\n",
+            u.data, u.length, u.kind, u.is_ascii, u.hash, u.meminfo, u.parent
+        );
         out += &format!("stats {}\n", a.stats.join(" "));
         out += &format!("random_entropy_bytes {}\n", a.random_entropy_bytes);
         for (name, d) in &a.dtypes {

@@ -2,6 +2,7 @@
 
 For every overload the text holds:
 
+    ; numba-wasm-args: <mangled symbol> <JSON list of argument types>
     ; numba-wasm-return: <mangled symbol> <numba return type>
     ; ---- numba-wasm module: <module.qualname> <signature> ----
     <IR text of dispatcher.inspect_llvm(sig)>
@@ -12,6 +13,7 @@ is whatever the running Numba was configured with.
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import sys
 from typing import Any, Iterable, Iterator, TextIO
@@ -42,17 +44,65 @@ def is_object_mode(cres) -> bool:
     return bool(getattr(cres, "objectmode", False))
 
 
+def type_text(t: Any) -> str:
+    """A Numba type as numba-wasm reads it: `str(t)`, except that literals
+    are spelled as their underlying type (literal strings with their value,
+    which Numba returns from the type, not from memory) and named tuples with their field
+    names (`NamedTuple(P, x=int64, y=float64)`; Numba's `str` drops them)."""
+    from numba.core import types
+
+    if isinstance(t, types.StringLiteral):  # the value lives in the type
+        return f"Literal[str]({json.dumps(t.literal_value)})"
+    if isinstance(t, types.Literal) and not isinstance(t, types.Omitted):
+        return type_text(types.unliteral(t))
+    if isinstance(t, types.Array) and isinstance(t.dtype, types.Record):
+        return _records_text(t)
+    if isinstance(t, types.BaseNamedTuple):
+        fields = "".join(f", {f}={type_text(i)}" for f, i in zip(t.fields, t.types))
+        return f"NamedTuple({t.instance_class.__name__}{fields})"
+    if isinstance(t, types.BaseTuple) and _has_named(t):
+        return f"Tuple({', '.join(type_text(i) for i in t.types)})"
+    return str(t)
+
+
+def _records_text(t: Any) -> str:
+    """`array(record(x=float64@0, y=int32@8; 16), 1d, C)`; `str(t)` (which
+    numba-wasm refuses, naming it) when a field is not a plain scalar."""
+    from numba.core import types
+
+    rec = t.dtype
+    fields = []
+    for name, _ in rec.members:
+        ft = rec.typeof(name)
+        if not isinstance(ft, (types.Number, types.Boolean)) or not name.isidentifier() \
+                or not name.isascii():
+            return str(t)
+        fields.append(f"{name}={ft}@{rec.offset(name)}")
+    ro = "" if t.mutable else "readonly "
+    return f"{ro}array(record({', '.join(fields)}; {rec.size}), {t.ndim}d, {t.layout})"
+
+
+def _has_named(t: Any) -> bool:
+    from numba.core import types
+
+    if isinstance(t, types.BaseNamedTuple):
+        return True
+    return isinstance(t, types.BaseTuple) and any(_has_named(i) for i in t.types)
+
+
 def format_overload(dispatcher, sig, cres=None) -> str:
     """The annotated IR text of one overload (`sig` = its argument types)."""
     if cres is None:
         cres = dispatcher.overloads[sig]
     sym = entry_symbol(cres)
-    ret = str(cres.signature.return_type)
+    ret = type_text(cres.signature.return_type)
+    args = json.dumps([type_text(a) for a in cres.signature.args])
     ir = dispatcher.inspect_llvm(sig)
     if "define" not in ir or sym not in ir:
         raise RuntimeError(f"symbol {sym} not found in IR of "
                            f"{dispatcher.py_func.__qualname__}{sig}")
     parts = [
+        f"; numba-wasm-args: {sym} {args}\n",
         f"; numba-wasm-return: {sym} {ret}\n",
         f"; ---- numba-wasm module: {full_name(dispatcher)} {cres.signature} ----\n",
         ir,

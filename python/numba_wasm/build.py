@@ -127,6 +127,8 @@ def overload_for_args(disp: Any, args: tuple, compile: bool = False) -> tuple:
     With `compile=True` a missing specialization is compiled (not run).
     """
     argtys = tuple(disp.typeof_pyval(a) for a in args)
+    if disp._can_compile:  # left-out arguments with defaults become Omitted
+        argtys = tuple(disp.fold_argument_types(argtys, {})[1])
     if argtys in disp.overloads:
         return argtys
     if disp._can_compile:

@@ -13,6 +13,7 @@ return leaves, computed by the CLI); nothing here re-derives them.
 from __future__ import annotations
 
 import builtins
+import collections
 import ctypes
 import io
 import json
@@ -30,7 +31,7 @@ __all__ = ["load", "WasmModule", "WasmFunction", "RestrictedUnpickler", "decode_
 
 # The metadata section format this runtime reads: `metadata::FORMAT` in the
 # CLI (src/metadata.rs). tests/python/test_runtime.py fails when they differ.
-FORMAT = 2
+FORMAT = 3
 
 # LLVM param type -> struct format; integers are written as unsigned after masking.
 _SLOT = {"i1": "<B", "i8": "<B", "i16": "<H", "i32": "<I", "i64": "<Q", "ptr": "<I",
@@ -124,14 +125,47 @@ def _array_layout(a: np.ndarray) -> str:
     return "C" if a.flags.c_contiguous else "F" if a.flags.f_contiguous else "A"
 
 
+class _Named(tuple):
+    """Snapshot of a named tuple argument: its items and its class's fields."""
+
+    name: str = ""
+    fields: tuple = ()
+
+
+class _Omitted:
+    """The place of an argument the overload was compiled without."""
+
+
+_OMITTED = _Omitted()
+
+# (name, fields) -> the namedtuple class results are returned as.
+_NAMEDTUPLES: dict[tuple[str, tuple[str, ...]], type] = {}
+
+
+def _namedtuple(name: str, fields: tuple[str, ...]) -> type:
+    """The namedtuple class a result of this name and fields is returned as
+    (a plain tuple if the metadata's names are not Python identifiers)."""
+    key = (name, fields)
+    if key not in _NAMEDTUPLES:
+        try:
+            _NAMEDTUPLES[key] = collections.namedtuple(name, fields)  # type: ignore[misc]
+        except ValueError:
+            _NAMEDTUPLES[key] = tuple
+    return _NAMEDTUPLES[key]
+
+
 def _typeof(v: Any) -> str:
     """Numba's name for the type of v, as in its "No matching definition" errors."""
     if isinstance(v, np.ndarray):
         layout = _array_layout(v)
         ro = "readonly " if not v.flags.writeable else ""
         return f"{ro}array({v.dtype.name}, {v.ndim}d, {layout})"
+    if isinstance(v, _Named):
+        return f"{v.name}({', '.join(map(_typeof, v))})"
     if isinstance(v, tuple):
         return f"Tuple({', '.join(map(_typeof, v))})"
+    if isinstance(v, str):
+        return "unicode_type"
     scalar = _scalar_dtype(v)
     return scalar or ("none" if v is None else f"pyobject({type(v).__name__})")
 
@@ -144,6 +178,16 @@ def _scalar_dtype(v: Any) -> str | None:
     if isinstance(v, int):  # Numba types a Python int as int64, or uint64 if only that fits
         return "int64" if -2**63 <= v < 2**63 else "uint64" if 0 <= v < 2**64 else None
     return {float: "float64", complex: "complex128"}.get(type(v))
+
+
+def _np_dtype(t: dict) -> np.dtype:
+    """The NumPy dtype of an array type's elements (a structured dtype for
+    an array of records: its fields at their offsets, and its itemsize)."""
+    if t["kind"] != "records":
+        return np.dtype(t["dtype"])
+    fields = t["record"]["fields"]
+    return np.dtype({"names": [f["name"] for f in fields], "formats": [f["dtype"] for f in fields],
+                     "offsets": [f["offset"] for f in fields], "itemsize": t["record"]["size"]})
 
 
 def _check(t: dict, v: Any, strict: bool) -> str | None:
@@ -160,6 +204,19 @@ def _check(t: dict, v: Any, strict: bool) -> str | None:
             if err := _check(it, x, strict):
                 return f"item {i}: {err}"
         return None
+    if kind == "namedtuple":
+        # Any tuple of the right length; a named one must have these fields.
+        fields = tuple(t["fields"])
+        if not isinstance(v, tuple) or len(v) != len(fields):
+            return f"expected {t['name']}{fields}, got {_typeof(v)}"
+        if isinstance(v, _Named) and v.fields != fields:
+            return f"expected {t['name']}{fields}, got {v.name}{v.fields}"
+        for f, it, x in zip(fields, t["items"], v):
+            if err := _check(it, x, strict):
+                return f"field {f}: {err}"
+        return None
+    if kind == "unicode":
+        return None if isinstance(v, str) else f"expected str, got {_typeof(v)}"
     if kind == "scalar":
         want, got = t["dtype"], _scalar_dtype(v)
         if got == want:
@@ -171,11 +228,12 @@ def _check(t: dict, v: Any, strict: bool) -> str | None:
         if not strict and type(v) is float and want == "float32":
             return None
         return f"expected {want}, got {_typeof(v)}"
-    if kind == "array":
+    if kind in ("array", "records"):
         if not isinstance(v, np.ndarray):
             return f"expected an array, got {_typeof(v)}"
-        if v.dtype != np.dtype(t["dtype"]):  # also rejects non-native byte order
-            return f"expected dtype {t['dtype']}, got {v.dtype.name if v.dtype.isnative else v.dtype.str}"
+        want_dtype = _np_dtype(t)
+        if v.dtype != want_dtype:  # also rejects non-native byte order
+            return f"expected dtype {want_dtype}, got {v.dtype if v.dtype.isnative else v.dtype.str}"
         if v.ndim != t["ndim"]:
             return f"expected a {t['ndim']}-d array, got {v.ndim}-d"
         if not v.flags.writeable and not t.get("readonly"):
@@ -192,12 +250,30 @@ def _check(t: dict, v: Any, strict: bool) -> str | None:
     return f"unsupported argument kind {kind}"
 
 
+def _placed(entry: dict, args: tuple) -> tuple | None:
+    """The passed arguments at their positions in entry["args"] (an omitted
+    argument is not passed), or None if their number is wrong."""
+    kinds = [t["kind"] for t in entry["args"]]
+    if len(args) != len(kinds) - kinds.count("omitted"):
+        return None
+    it = iter(args)
+    return tuple(_OMITTED if k == "omitted" else next(it) for k in kinds)
+
+
 def _check_args(entry: dict, args: tuple, strict: bool) -> str | None:
-    if len(args) != len(entry["args"]):
-        return f"takes {len(entry['args'])} arguments, got {len(args)}"
-    for i, (t, v) in enumerate(zip(entry["args"], args)):
+    full = _placed(entry, args)
+    if full is None:
+        n = sum(t["kind"] != "omitted" for t in entry["args"])
+        return f"takes {n} arguments, got {len(args)}"
+    names = entry.get("arg_names", [])
+    k = 0
+    for i, (t, v) in enumerate(zip(entry["args"], full)):
+        if t["kind"] == "omitted":
+            continue
+        k += 1
         if err := _check(t, v, strict):
-            return f"argument {i + 1}: {err}"
+            name = names[i] if i < len(names) else f"arg{i}"
+            return f"argument {k} ({name}): {err}"
     return None
 
 
@@ -233,7 +309,8 @@ class WasmFunction:
     def __call__(self, *args: Any) -> Any:
         # Read the arguments once; the checks and the call see that snapshot.
         args = tuple(_snapshot(a) for a in args)
-        return self._module._invoke(self.resolve(args), args)
+        entry = self.resolve(args)
+        return self._module._invoke(entry, _placed(entry, args) or ())
 
     def __repr__(self) -> str:
         return f"<numba-wasm function {self.__name__} {self.signatures}>"
@@ -336,8 +413,40 @@ class WasmModule:
                 bufs.append(ptrs[i])
         return ptrs
 
+    def _new_string(self, text: str) -> dict[str, int]:
+        """A str in Numba's unicode layout: code points of `kind` bytes (the
+        narrowest that holds them, as CPython's PEP 393 does) and a 0
+        terminator, in memory owned by a new meminfo."""
+        top = max(map(ord, text), default=0)
+        kind = 1 if top < 0x100 else 2 if top < 0x10000 else 4
+        codec = {1: "latin-1", 2: "utf-16-le", 4: "utf-32-le"}[kind]
+        raw = text.encode(codec, "surrogatepass") + bytes(kind)
+        mi = self._call("NRT_MemInfo_alloc_aligned", len(raw), 8) & 0xFFFFFFFF
+        if mi == 0:
+            raise MemoryError(f"numba-wasm: out of wasm memory (allocating {len(raw)} bytes)")
+        off = self._abi["meminfo"]["data"]
+        (ptr,) = struct.unpack("<I", self._memory.read(self._store, mi + off, mi + off + 4))
+        self._memory.write(self._store, raw, ptr)
+        return {"meminfo": mi, "data": ptr, "length": len(text), "kind": kind,
+                "is_ascii": int(top < 0x80), "hash": -1, "parent": 0}
+
+    def _read_string(self, raw: bytes, off: int, decrefs: list[int]) -> str:
+        u = self._abi["unicode"]
+        (meminfo,) = struct.unpack_from("<I", raw, off + u["meminfo"])
+        if meminfo:
+            decrefs.append(meminfo)
+        (data,) = struct.unpack_from("<I", raw, off + u["data"])
+        (length,) = struct.unpack_from("<q", raw, off + u["length"])
+        (kind,) = struct.unpack_from("<i", raw, off + u["kind"])
+        if kind not in (1, 2, 4) or length < 0 or data + length * kind > self._memory.data_len(self._store):
+            raise RuntimeError(f"numba-wasm: a returned str has kind {kind} and length {length}, "
+                               f"which do not fit wasm memory")
+        codec = {1: "latin-1", 2: "utf-16-le", 4: "utf-32-le"}[kind]
+        return bytes(self._memory.read(self._store, data, data + length * kind)).decode(codec, "surrogatepass")
+
     @staticmethod
-    def _slot_value(slot: dict, args: tuple, arrays: dict[tuple, tuple[np.ndarray, int]]) -> Any:
+    def _slot_value(slot: dict, args: tuple, arrays: dict[tuple, tuple[np.ndarray, int]],
+                    strings: dict[tuple, dict[str, int]]) -> Any:
         """The value of one argument slot: `part` of the argument at `arg`/`path`."""
         path = tuple(slot.get("path", ()))
         v = args[slot["arg"]]
@@ -351,6 +460,8 @@ class WasmModule:
             return c.real if part == "re" else c.imag
         if part == "none":
             return 0
+        if (slot["arg"], *path) in strings:
+            return strings[(slot["arg"], *path)][part]
         a, ptr = arrays[(slot["arg"], *path)]
         fields = {"meminfo": 0, "parent": 0, "nitems": a.size, "itemsize": a.itemsize, "data": ptr}
         if part in fields:
@@ -359,21 +470,30 @@ class WasmModule:
 
     def _read(self, entry: dict, raw: bytes, decrefs: list[int]) -> Any:
         """The result: each leaf at its offset, placed into the tuples of `entry["ret"]`."""
-        values = [(tuple(leaf.get("path", ())), self._read_leaf(leaf["type"], raw, leaf["offset"], decrefs))
+        # An optional value inside a tuple is None when its `valid` byte is 0.
+        values = [(tuple(leaf.get("path", ())),
+                   None if "valid" in leaf and raw[leaf["valid"]] == 0
+                   else self._read_leaf(leaf["type"], raw, leaf["offset"], decrefs))
                   for leaf in entry["ret_leaves"]]
-        ret = entry["ret"]
-        if ret["kind"] == "none":
-            return None
-        if ret["kind"] != "tuple":
-            return values[0][1]
+        by_path = dict(values)
 
         def build(t: dict, path: tuple) -> Any:
-            if t["kind"] == "tuple":
-                return tuple(build(it, (*path, i)) for i, it in enumerate(t["items"]))
-            return dict(values).get(path)
-        return build(ret, ())
+            if t["kind"] == "optional" and t["item"]["kind"] in ("tuple", "namedtuple"):
+                return build(t["item"], path)
+            if t["kind"] in ("tuple", "namedtuple"):
+                items = tuple(build(it, (*path, i)) for i, it in enumerate(t["items"]))
+                if t["kind"] == "namedtuple":
+                    cls = _namedtuple(t["name"], tuple(t["fields"]))
+                    return items if cls is tuple else cls(*items)
+                return items
+            return by_path.get(path)
+        return build(entry["ret"], ())
 
     def _read_leaf(self, t: dict, raw: bytes, off: int, decrefs: list[int]) -> Any:
+        if t["kind"] == "unicode":
+            return self._read_string(raw, off, decrefs)
+        if t["kind"] == "strliteral":
+            return str(t["value"])
         if t["kind"] == "scalar":
             # Python int/float/bool/complex, as Numba's dispatcher boxes them.
             return np.frombuffer(raw, np.dtype(t["dtype"]), 1, off)[0].item()
@@ -385,7 +505,7 @@ class WasmModule:
         n = t["ndim"]
         dims = struct.unpack_from(f"<{2 * n}q", raw, off + a["shape"])
         shape, strides = dims[:n], dims[n:]
-        dtype = np.dtype(t["dtype"])
+        dtype = _np_dtype(t)
         if 0 in shape:
             return np.empty(shape, dtype)
         view = np.ndarray(shape, dtype, self._mem(), data, strides)
@@ -394,8 +514,10 @@ class WasmModule:
     def _invoke(self, entry: dict, args: tuple) -> Any:
         name, bufs = entry["name"], []
         keyed: dict[tuple, np.ndarray] = {}
+        texts: dict[tuple, str] = {}
         for i, (t, v) in enumerate(zip(entry["args"], args)):
-            _collect(t, v, (i,), keyed)
+            _collect(t, v, (i,), keyed, texts)
+        strings: dict[tuple, dict[str, int]] = {}
         arrays = list(keyed.values())
         ptrs: list[int] = []
         called = False
@@ -404,10 +526,12 @@ class WasmModule:
         try:
             ptrs = self._copy_in(arrays, bufs)
             placed = dict(zip(keyed, zip(arrays, ptrs)))
+            for key, text in texts.items():
+                strings[key] = self._new_string(text)
             params = entry["params"]
             packed = bytearray(slot * len(params))
             for i, p in enumerate(params):
-                ty, v = p["ty"], self._slot_value(p, args, placed)
+                ty, v = p["ty"], self._slot_value(p, args, placed, strings)
                 if ty[0] != "f":
                     v = int(v) & ((1 << (8 * struct.calcsize(_SLOT[ty]))) - 1)
                 struct.pack_into(_SLOT[ty], packed, slot * i, v)
@@ -441,6 +565,9 @@ class WasmModule:
                         np.copyto(a, np.ndarray(a.shape, a.dtype, mem, p, a.strides))
             for p in bufs:
                 self._call("nw_free", p)
+            # The host's reference to each str argument (the kernel may keep others).
+            for s in strings.values():
+                self._call("NRT_decref", s["meminfo"])
 
     def _exception(self, name: str, status: int, excp: int) -> BaseException:
         if status == self._abi["status"]["stop_iteration"]:
@@ -474,17 +601,27 @@ def _snapshot(v: Any) -> Any:
     if isinstance(v, np.ndarray):
         return v if type(v) is np.ndarray else np.ndarray.view(v, np.ndarray)
     if isinstance(v, tuple):
-        return tuple(_snapshot(tuple.__getitem__(v, i)) for i in range(tuple.__len__(v)))
+        items = tuple(_snapshot(tuple.__getitem__(v, i)) for i in range(tuple.__len__(v)))
+        fields = getattr(type(v), "_fields", None)
+        if isinstance(fields, tuple) and all(isinstance(f, str) for f in fields):
+            named = _Named(items)
+            named.name, named.fields = type(v).__name__, fields
+            return named
+        return items
     return v
 
 
-def _collect(t: dict, v: Any, key: tuple, out: dict[tuple, np.ndarray]) -> None:
-    """Array arguments by (arg, *path), the key argument slots name them by."""
-    if t["kind"] == "tuple":
+def _collect(t: dict, v: Any, key: tuple, out: dict[tuple, np.ndarray],
+             texts: dict[tuple, str]) -> None:
+    """Array arguments by (arg, *path), the key argument slots name them by;
+    str arguments into `texts` by the same key."""
+    if t["kind"] in ("tuple", "namedtuple"):
         for i, (it, x) in enumerate(zip(t["items"], v)):
-            _collect(it, x, (*key, i), out)
-    elif t["kind"] == "array":
+            _collect(it, x, (*key, i), out, texts)
+    elif t["kind"] in ("array", "records"):
         out[key] = v
+    elif t["kind"] == "unicode":
+        texts[key] = str.__str__(v)
 
 
 def load(source: str | os.PathLike | bytes | bytearray | memoryview) -> WasmModule:

@@ -118,7 +118,8 @@ def clone(value: Any) -> Any:
     if isinstance(value, np.ndarray):
         return _clone_array(value)
     if isinstance(value, tuple):
-        return tuple(clone(v) for v in value)
+        items = (clone(v) for v in value)
+        return type(value)(*items) if hasattr(type(value), "_fields") else tuple(items)
     if isinstance(value, list):
         return [clone(v) for v in value]
     return value
@@ -153,6 +154,10 @@ class _Comparer:
         elif isinstance(n, tuple) or isinstance(w, tuple):
             if not (isinstance(n, tuple) and isinstance(w, tuple)) or len(n) != len(w):
                 self.diffs.append(f"{path}: native {_short(n)}, wasm {_short(w)}")
+                return
+            named = [(type(v).__name__, getattr(type(v), "_fields", None)) for v in (n, w)]
+            if named[0] != named[1]:
+                self.diffs.append(f"{path}: native is {named[0]}, wasm {named[1]} (class, fields)")
                 return
             items = getattr(nbtype, "types", None) or [None] * len(n)
             for i, (a, b) in enumerate(zip(n, w)):

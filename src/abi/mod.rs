@@ -57,6 +57,50 @@ pub struct ExcInfo {
     pub bufsz: usize,
 }
 
+/// Offsets in Numba's unicode struct (`UnicodeModel` in
+/// numba/cpython/unicode.py). `kind` is bytes per code point (1, 2 or 4).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct UnicodeStruct {
+    pub data: usize,
+    pub length: usize,
+    pub kind: usize,
+    pub is_ascii: usize,
+    pub hash: usize,
+    pub meminfo: usize,
+    pub parent: usize,
+}
+
+/// The members of the unicode struct, as laid out in memory (pointers as
+/// `none`, which has a pointer's layout).
+fn unicode_members() -> [NumbaType; 7] {
+    let s = |dtype| NumbaType::Scalar { dtype };
+    [
+        NumbaType::None,
+        s(Dtype::Int64),
+        s(Dtype::Int32),
+        s(Dtype::Uint32),
+        s(Dtype::Int64),
+        NumbaType::None,
+        NumbaType::None,
+    ]
+}
+
+impl UnicodeStruct {
+    fn current() -> UnicodeStruct {
+        let (o, _, _) = tuple_fields(&unicode_members());
+        let o: Vec<usize> = o.into_iter().map(|x| x as usize).collect();
+        UnicodeStruct {
+            data: o[0],
+            length: o[1],
+            kind: o[2],
+            is_ascii: o[3],
+            hash: o[4],
+            meminfo: o[5],
+            parent: o[6],
+        }
+    }
+}
+
 /// A dtype's element in memory: `lanes` numbers of `size / lanes` bytes
 /// (complex numbers have two), of kind `bool`, `int`, `uint`, `float` or
 /// `complex`.
@@ -77,6 +121,7 @@ pub struct Abi {
     pub array: ArrayStruct,
     pub meminfo: MemInfo,
     pub excinfo: ExcInfo,
+    pub unicode: UnicodeStruct,
     /// Counters `nw_stats` writes, u64 each, in order.
     pub stats: Vec<String>,
     /// Bytes of host entropy `nw_random_init` takes: one MT19937 key
@@ -113,6 +158,7 @@ impl Abi {
                 pickle_buf: EXCINFO_PICKLE_BUF,
                 bufsz: EXCINFO_BUFSZ,
             },
+            unicode: UnicodeStruct::current(),
             stats: STATS.iter().map(|s| s.to_string()).collect(),
             random_entropy_bytes: 3 * RND_STATE_MT_N * 4,
             dtypes: Dtype::ALL
@@ -153,15 +199,34 @@ pub fn value_layout(t: &NumbaType) -> (u64, u64) {
             let size = dtype.itemsize();
             (size, if dtype.is_complex() { size / 2 } else { size })
         }
-        NumbaType::Array { ndim, .. } => (layout::array_size(*ndim as usize) as u64, 8),
-        NumbaType::Tuple { items } => {
+        NumbaType::Array { ndim, .. } | NumbaType::Records { ndim, .. } => {
+            (layout::array_size(*ndim as usize) as u64, 8)
+        }
+        NumbaType::Tuple { items } | NumbaType::NamedTuple { items, .. } => {
             let (_, end, align) = tuple_fields(items);
             (end.next_multiple_of(align), align)
         }
+        NumbaType::Unicode => {
+            let (_, end, align) = tuple_fields(&unicode_members());
+            (end.next_multiple_of(align), align)
+        }
+        NumbaType::Optional { item } => {
+            let (_, end, align) = tuple_fields(&optional_members(item));
+            (end.next_multiple_of(align), align)
+        }
+        // No data: an empty struct in Numba's data model.
+        NumbaType::Omitted { .. } => (0, 1),
         // A pointer: 4 bytes in an 8-byte aligned slot, which is what
         // structs and arrays allocate for it.
-        NumbaType::None => (layout::POINTER_SLOT as u64, layout::POINTER_SLOT as u64),
+        NumbaType::None | NumbaType::StrLiteral { .. } => {
+            (layout::POINTER_SLOT as u64, layout::POINTER_SLOT as u64)
+        }
     }
+}
+
+/// Numba's `OptionalModel` inside a struct: `{data, valid}`.
+fn optional_members(item: &NumbaType) -> [NumbaType; 2] {
+    [item.clone(), NumbaType::Scalar { dtype: Dtype::Bool }]
 }
 
 /// Field offsets of a tuple, the end of its last field and its alignment.
@@ -202,6 +267,11 @@ pub enum Part {
     Data,
     Shape,
     Strides,
+    /// Fields of a `str` argument (with `meminfo`, `parent`, `data`).
+    Length,
+    Kind,
+    IsAscii,
+    Hash,
 }
 
 /// One 8-byte argument slot: the value is `part` of the argument reached
@@ -236,8 +306,24 @@ pub fn param_slots(args: &[NumbaType], params: &[Param]) -> Option<Vec<ParamSlot
                 push(Part::Im, None);
             }
             NumbaType::Scalar { .. } => push(Part::Value, None),
-            NumbaType::None => push(Part::None, None),
-            NumbaType::Array { ndim, .. } => {
+            NumbaType::None | NumbaType::StrLiteral { .. } => push(Part::None, None),
+            NumbaType::Omitted { .. } => {}
+            // Never an argument type (entries with one are refused).
+            NumbaType::Optional { item } => walk(item, arg, path, out),
+            NumbaType::Unicode => {
+                for part in [
+                    Part::Data,
+                    Part::Length,
+                    Part::Kind,
+                    Part::IsAscii,
+                    Part::Hash,
+                    Part::Meminfo,
+                    Part::Parent,
+                ] {
+                    push(part, None);
+                }
+            }
+            NumbaType::Array { ndim, .. } | NumbaType::Records { ndim, .. } => {
                 for part in [
                     Part::Meminfo,
                     Part::Parent,
@@ -254,7 +340,7 @@ pub fn param_slots(args: &[NumbaType], params: &[Param]) -> Option<Vec<ParamSlot
                     push(Part::Strides, Some(k));
                 }
             }
-            NumbaType::Tuple { items } => {
+            NumbaType::Tuple { items } | NumbaType::NamedTuple { items, .. } => {
                 for (i, item) in items.iter().enumerate() {
                     path.push(i);
                     walk(item, arg, path, out);
@@ -292,6 +378,10 @@ pub struct ReturnLeaf {
     pub offset: u64,
     #[serde(rename = "type")]
     pub ty: NumbaType,
+    /// For an optional value inside a tuple: the offset of its `valid`
+    /// byte (0: the value is None and `offset` holds nothing to read).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub valid: Option<u64>,
 }
 
 /// The scalars and arrays of a returned value, in order. `None` has none;
@@ -299,8 +389,18 @@ pub struct ReturnLeaf {
 pub fn return_leaves(t: &NumbaType) -> Vec<ReturnLeaf> {
     fn walk(t: &NumbaType, offset: u64, path: &mut Vec<usize>, out: &mut Vec<ReturnLeaf>) {
         match t {
-            NumbaType::None => {}
-            NumbaType::Tuple { items } => {
+            NumbaType::Optional { item } if path.is_empty() => walk(item, offset, path, out),
+            NumbaType::Optional { item } => {
+                let (offsets, _, _) = tuple_fields(&optional_members(item));
+                out.push(ReturnLeaf {
+                    path: path.clone(),
+                    offset,
+                    ty: (**item).clone(),
+                    valid: Some(offset + offsets[1]),
+                });
+            }
+            NumbaType::None | NumbaType::Omitted { .. } => {}
+            NumbaType::Tuple { items } | NumbaType::NamedTuple { items, .. } => {
                 let (offsets, _, _) = tuple_fields(items);
                 for (i, (item, off)) in items.iter().zip(offsets).enumerate() {
                     path.push(i);
@@ -312,6 +412,7 @@ pub fn return_leaves(t: &NumbaType) -> Vec<ReturnLeaf> {
                 path: path.clone(),
                 offset,
                 ty: t.clone(),
+                valid: None,
             }),
         }
     }
@@ -347,7 +448,7 @@ mod tests {
                     .struct_type(&[ctx.f64_type().into(), ctx.f64_type().into()], false)
                     .into(),
             },
-            NumbaType::Array { ndim, .. } => {
+            NumbaType::Array { ndim, .. } | NumbaType::Records { ndim, .. } => {
                 let dims = ctx.i64_type().array_type(*ndim).into();
                 ctx.struct_type(
                     &[
@@ -363,11 +464,24 @@ mod tests {
                 )
                 .into()
             }
-            NumbaType::Tuple { items } => {
+            NumbaType::Tuple { items } | NumbaType::NamedTuple { items, .. } => {
                 let fields: Vec<BasicTypeEnum<'c>> = items.iter().map(|i| llvm(ctx, i)).collect();
                 ctx.struct_type(&fields, false).into()
             }
-            NumbaType::None => ptr.into(),
+            NumbaType::Omitted { .. } => ctx.struct_type(&[], false).into(),
+            NumbaType::Optional { item } => ctx
+                .struct_type(&[llvm(ctx, item), ctx.i8_type().into()], false)
+                .into(),
+            NumbaType::Unicode => {
+                let i64t = ctx.i64_type().into();
+                let i32t = ctx.i32_type().into();
+                ctx.struct_type(
+                    &[ptr.into(), i64t, i32t, i32t, i64t, ptr.into(), ptr.into()],
+                    false,
+                )
+                .into()
+            }
+            NumbaType::None | NumbaType::StrLiteral { .. } => ptr.into(),
         }
     }
 
@@ -388,6 +502,11 @@ mod tests {
             "Tuple(complex64, int8, complex128)",
             "Tuple(array(float64, 2d, C), int16)",
             "Tuple(Tuple(int8, int64), int8)",
+            "NamedTuple(P, x=int8, y=Tuple(float64, array(int32, 1d, C)))",
+            "unicode_type",
+            "Tuple(int8, unicode_type)",
+            "Tuple(OptionalType(int64), int8)",
+            "Tuple(OptionalType(array(float64, 1d, C)), OptionalType(int8))",
         ] {
             out.push(p(s));
         }
@@ -404,7 +523,11 @@ mod tests {
             let (size, align) = value_layout(&t);
             assert_eq!(size, td.get_abi_size(&ty), "{t} size");
             assert_eq!(u64::from(td.get_abi_alignment(&ty)), align, "{t} align");
-            if let (NumbaType::Tuple { items }, BasicTypeEnum::StructType(st)) = (&t, ty) {
+            if let (
+                NumbaType::Tuple { items } | NumbaType::NamedTuple { items, .. },
+                BasicTypeEnum::StructType(st),
+            ) = (&t, ty)
+            {
                 let (offsets, _, _) = tuple_fields(items);
                 for (i, off) in offsets.iter().enumerate() {
                     assert_eq!(
@@ -447,6 +570,14 @@ mod tests {
             assert_eq!(td.offset_of_element(&exc, i as u32), Some(*off as u64));
         }
         assert_eq!(td.get_abi_size(&exc), layout::EXCINFO_SIZE_OF as u64);
+        let uni = llvm(&ctx, &NumbaType::Unicode).into_struct_type();
+        let u = UnicodeStruct::current();
+        let want = [
+            u.data, u.length, u.kind, u.is_ascii, u.hash, u.meminfo, u.parent,
+        ];
+        for (i, off) in want.iter().enumerate() {
+            assert_eq!(td.offset_of_element(&uni, i as u32), Some(*off as u64));
+        }
         let rnd = ctx.struct_type(
             &[
                 i32t.into(),
@@ -494,7 +625,11 @@ mod tests {
         assert_eq!(parts[2], (vec![1], Part::Meminfo, None));
         assert_eq!(parts[8], (vec![1], Part::Shape, Some(1)));
         assert_eq!(parts[10], (vec![1], Part::Strides, Some(1)));
+        // `none` is a (null) pointer; an omitted argument takes no parameter.
         assert!(param_slots(&[NumbaType::None], &[]).is_none());
+        let omitted = NumbaType::parse("omitted(default=3)").unwrap();
+        let slots = param_slots(&[omitted, NumbaType::None], &[Param::Ptr]).unwrap();
+        assert_eq!((slots[0].arg, slots[0].part), (1, Part::None));
     }
 
     #[test]

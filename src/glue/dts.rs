@@ -35,6 +35,8 @@ fn arg_type(t: &NumbaType) -> String {
         } => "bigint | number".into(),
         NumbaType::Scalar { dtype } if dtype.is_complex() => "Complex | number".into(),
         NumbaType::Scalar { .. } => "number".into(),
+        // Records as their bytes (`Uint8Array`); the fields are in the metadata.
+        NumbaType::Records { .. } => "Uint8Array | ArrayArg<Uint8Array>".into(),
         NumbaType::Array { dtype, .. } => {
             let ta = typed_array(*dtype);
             format!("{ta} | ArrayArg<{ta}> | WasmArray<{ta}>")
@@ -43,8 +45,28 @@ fn arg_type(t: &NumbaType) -> String {
             "[{}]",
             items.iter().map(arg_type).collect::<Vec<_>>().join(", ")
         ),
+        NumbaType::NamedTuple { fields, items, .. } => format!(
+            "{} | [{}]",
+            record(fields, items, arg_type),
+            items.iter().map(arg_type).collect::<Vec<_>>().join(", ")
+        ),
         NumbaType::None => "null | undefined".into(),
+        NumbaType::Optional { item } => format!("{} | null | undefined", arg_type(item)),
+        NumbaType::StrLiteral { value } => serde_json::to_string(value).expect("strings serialize"),
+        NumbaType::Unicode => "string".into(),
+        // Not a parameter of the overload (see `call_signature`).
+        NumbaType::Omitted { .. } => "never".into(),
     }
+}
+
+/// `{ x: T; y: U }` for a named tuple's fields.
+fn record(fields: &[String], items: &[NumbaType], ty: fn(&NumbaType) -> String) -> String {
+    let members: Vec<String> = fields
+        .iter()
+        .zip(items)
+        .map(|(f, t)| format!("{}: {}", property_name(f), ty(t)))
+        .collect();
+    format!("{{ {} }}", members.join("; "))
 }
 
 fn return_type(t: &NumbaType) -> String {
@@ -56,11 +78,17 @@ fn return_type(t: &NumbaType) -> String {
         NumbaType::Scalar { dtype } if dtype.is_complex() => "Complex".into(),
         NumbaType::Scalar { .. } => "number".into(),
         NumbaType::Array { dtype, .. } => format!("NdArray<{}>", typed_array(*dtype)),
+        NumbaType::Records { .. } => "NdArray<Uint8Array>".into(),
         NumbaType::Tuple { items } => format!(
             "[{}]",
             items.iter().map(return_type).collect::<Vec<_>>().join(", ")
         ),
-        NumbaType::None => "void".into(),
+        NumbaType::NamedTuple { fields, items, .. } => record(fields, items, return_type),
+        NumbaType::Unicode => "string".into(),
+        NumbaType::Optional { item } => format!("{} | undefined", return_type(item)),
+        // The value itself, as a TypeScript literal type.
+        NumbaType::StrLiteral { value } => serde_json::to_string(value).expect("strings serialize"),
+        NumbaType::None | NumbaType::Omitted { .. } => "void".into(),
     }
 }
 
@@ -69,6 +97,8 @@ pub(crate) fn call_signature(e: &Export) -> String {
         .args
         .iter()
         .enumerate()
+        // An omitted argument is not a parameter of this overload.
+        .filter(|(_, t)| !matches!(t, NumbaType::Omitted { .. }))
         .map(|(i, t)| {
             let name = e
                 .arg_names

@@ -51,6 +51,9 @@ pub struct Entry {
 pub struct Stated<'a> {
     /// Mangled symbol -> return type, from the dump tools.
     pub return_types: HashMap<String, String>,
+    /// Mangled symbol -> argument types (JSON list of type strings), from
+    /// the dump tools.
+    pub arg_types: HashMap<String, String>,
     /// Mangled symbol -> `module.qualname`, from the dump tools.
     pub names: HashMap<String, String>,
     /// Mangled symbol -> qualname, from NUMBA_DUMP banners.
@@ -204,11 +207,29 @@ fn describe(
         ))
         .into());
     }
+    // The dump tools' argument types add what mangled names leave out (the
+    // field names of named tuples); they must agree with the name otherwise.
+    let annotated_text: Vec<String> = stated
+        .arg_types
+        .get(symbol)
+        .and_then(|json| serde_json::from_str::<Vec<String>>(json).ok())
+        .filter(|v| v.len() == demangled.args.len())
+        .unwrap_or_default();
+    let annotated: Vec<Option<NumbaType>> = annotated_text
+        .iter()
+        .map(|t| NumbaType::parse(t).ok())
+        .collect();
     let mut args = Vec::new();
     for (i, a) in demangled.args.iter().enumerate() {
-        match a {
-            Ok(t) => args.push(t.clone()),
-            Err(text) if text == "pyobject" => {
+        let stated_type = annotated.get(i).cloned().flatten();
+        match (a, stated_type) {
+            (Ok(t), Some(s)) if s.erased() == t.erased() => args.push(s),
+            (Ok(t), _) => args.push(t.clone()),
+            // Mangled names leave out field names and record layouts.
+            (Err(_), Some(s @ (NumbaType::NamedTuple { .. } | NumbaType::Records { .. }))) => {
+                args.push(s)
+            }
+            (Err(text), _) if text == "pyobject" => {
                 return Err(fail(format!(
                     "`{qualname}` takes a Python object (argument {}): it was compiled in object \
                      mode; only nopython (@njit) functions can run in wasm",
@@ -217,7 +238,10 @@ fn describe(
                 .hint("compile it in nopython mode (@njit)")
                 .into());
             }
-            Err(text) => {
+            (Err(text), _) => {
+                // Numba's own spelling, when the dump tool gave it, says more
+                // than the mangled name (which only numbers records).
+                let text = annotated_text.get(i).unwrap_or(text);
                 return Err(fail(format!(
                     "`{qualname}` takes an argument of type `{text}` (argument {}), which cannot \
                      cross the wasm boundary yet",
@@ -261,6 +285,39 @@ fn describe(
             }
         },
     };
+    if let Some(t) = args.iter().find(|t| t.has_optional()) {
+        return Err(fail(format!(
+            "`{qualname}` takes an argument of type `{t}`, which cannot cross the wasm boundary yet"
+        ))
+        .into());
+    }
+    // A nested optional is read as one value behind its `valid` byte.
+    if let NumbaType::Tuple { items } | NumbaType::NamedTuple { items, .. } = &ret
+        && let Some(t) = items.iter().find(|t| {
+            fn nested_tuple_optional(t: &NumbaType) -> bool {
+                match t {
+                    NumbaType::Optional { item } => item.leaf_count() != 1 || item.has_optional(),
+                    NumbaType::Tuple { items } | NumbaType::NamedTuple { items, .. } => {
+                        items.iter().any(nested_tuple_optional)
+                    }
+                    _ => false,
+                }
+            }
+            nested_tuple_optional(t)
+        })
+    {
+        return Err(fail(format!(
+            "`{qualname}` returns `{ret}`, whose item `{t}` (an optional tuple or None inside a \
+             tuple) cannot cross the wasm boundary yet"
+        ))
+        .into());
+    }
+    if ret.has_omitted() {
+        return Err(fail(format!(
+            "`{qualname}`: return type `{ret}` holds an omitted argument's type"
+        ))
+        .into());
+    }
     let mut params = Vec::new();
     for (i, p) in f
         .get_params()
@@ -288,6 +345,11 @@ fn describe(
     let mut arg_names = Vec::new();
     let mut index = 2;
     for (i, a) in args.iter().enumerate() {
+        // An omitted argument has no parameter to name it.
+        if a.flat_param_count() == 0 {
+            arg_names.push(format!("arg{i}"));
+            continue;
+        }
         let llvm_name = f
             .get_nth_param(index as u32)
             .and_then(|p| p.get_name().to_str().ok().map(str::to_string))

@@ -285,6 +285,9 @@ fn to_numba_type(node: &Node) -> Option<NumbaType> {
             Some(NumbaType::Tuple { items: out })
         }
         ("none", []) => Some(NumbaType::None),
+        ("unicode_type", []) => Some(NumbaType::Unicode),
+        // `omitted(default=...)`: the text of the default, escaped as one name.
+        (name, []) if name.starts_with("omitted(default=") => NumbaType::parse(name).ok(),
         (name, []) => Dtype::from_name(name).map(|dtype| NumbaType::Scalar { dtype }),
         _ => None,
     }
@@ -495,7 +498,12 @@ mod tests {
             d.decoded_qualname(),
             "numba.np.arrayobj.np_arange.<locals>.impl"
         );
-        assert_eq!(d.args[1], Err("omitted(default=None)".to_string()));
+        assert_eq!(
+            d.args[1],
+            Ok(NumbaType::Omitted {
+                default: "None".to_string()
+            })
+        );
     }
 
     #[test]

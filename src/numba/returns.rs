@@ -283,10 +283,27 @@ impl Evidence {
 fn agrees(t: &NumbaType, v: &Ll) -> bool {
     match t {
         NumbaType::None => *v == Ll::Ptr,
-        NumbaType::Array { ndim, .. } => v.array_ndim() == Some(u64::from(*ndim)),
-        NumbaType::Tuple { items } => v.tuple_items().is_some_and(|vs| {
-            vs.len() == items.len() && items.iter().zip(&vs).all(|(t, v)| agrees(t, v))
-        }),
+        NumbaType::Array { ndim, .. } | NumbaType::Records { ndim, .. } => {
+            v.array_ndim() == Some(u64::from(*ndim))
+        }
+        NumbaType::Omitted { .. } => false,
+        // Alone, the value's own return type; in a tuple `{data, valid}`.
+        NumbaType::Optional { item } => {
+            agrees(item, v)
+                || matches!(v, Ll::Struct(f) if f.len() == 2
+                    && agrees(item, &f[0])
+                    && matches!(f[1], Ll::Int(1) | Ll::Int(8)))
+        }
+        NumbaType::StrLiteral { .. } => *v == Ll::Ptr,
+        NumbaType::Unicode => {
+            use Ll::{Int, Ptr};
+            *v == Ll::Struct(vec![Ptr, Int(64), Int(32), Int(32), Int(64), Ptr, Ptr])
+        }
+        NumbaType::Tuple { items } | NumbaType::NamedTuple { items, .. } => {
+            v.tuple_items().is_some_and(|vs| {
+                vs.len() == items.len() && items.iter().zip(&vs).all(|(t, v)| agrees(t, v))
+            })
+        }
         NumbaType::Scalar { dtype } => match dtype {
             // A bool is `i1` as a value and a byte in memory.
             Dtype::Bool => matches!(v, Ll::Int(1) | Ll::Int(8)),

@@ -139,6 +139,21 @@ pub enum Layout {
     A,
 }
 
+/// One field of a structured dtype: a scalar at a byte offset.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordField {
+    pub name: String,
+    pub dtype: Dtype,
+    pub offset: u64,
+}
+
+/// A structured dtype (Numba's `Record`): its fields and its itemsize.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Record {
+    pub fields: Vec<RecordField>,
+    pub size: u64,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "lowercase")]
 pub enum NumbaType {
@@ -151,8 +166,44 @@ pub enum NumbaType {
         layout: Layout,
         readonly: bool,
     },
+    /// An array of records (a structured dtype): Numba's array struct, with
+    /// `record.size`-byte elements. Spelled `array(record(x=float64@0,
+    /// y=int32@8; 16), 1d, C)` by the dump tools (a mangled name only
+    /// numbers the record).
+    Records {
+        record: Record,
+        ndim: u32,
+        layout: Layout,
+        readonly: bool,
+    },
     Tuple {
         items: Vec<NumbaType>,
+    },
+    /// `collections.namedtuple` (Numba's `NamedTuple`/`NamedUniTuple`):
+    /// laid out as a tuple; hosts show the class name and field names.
+    NamedTuple {
+        name: String,
+        fields: Vec<String>,
+        items: Vec<NumbaType>,
+    },
+    /// Numba's `unicode_type` (a Python `str`): a struct of data pointer,
+    /// length, kind, is_ascii, hash, meminfo and parent.
+    Unicode,
+    /// `OptionalType(T)`: a `T` or None. A result only: returned alone it
+    /// is the `T` behind `retptr` or status "none"; inside a tuple it is
+    /// Numba's `{data: T, valid: bool}`.
+    Optional {
+        item: Box<NumbaType>,
+    },
+    /// A literal `str` result (`Literal[str]("abc")`, the value in JSON):
+    /// Numba keeps the value in the type and returns a null pointer.
+    StrLiteral {
+        value: String,
+    },
+    /// An argument the caller left out (`Omitted(default=...)`): it has no
+    /// data, so it takes no parameter and is not a parameter of the export.
+    Omitted {
+        default: String,
     },
     None,
 }
@@ -161,8 +212,11 @@ impl NumbaType {
     /// How many scalars and arrays a value of this type holds.
     pub fn leaf_count(&self) -> usize {
         match self {
-            NumbaType::Tuple { items } => items.iter().map(NumbaType::leaf_count).sum(),
-            NumbaType::None => 0,
+            NumbaType::Tuple { items } | NumbaType::NamedTuple { items, .. } => {
+                items.iter().map(NumbaType::leaf_count).sum()
+            }
+            NumbaType::None | NumbaType::Omitted { .. } => 0,
+            NumbaType::Optional { item } => item.leaf_count(),
             _ => 1,
         }
     }
@@ -172,16 +226,69 @@ impl NumbaType {
         match self {
             NumbaType::Scalar { dtype } if dtype.is_complex() => 2,
             NumbaType::Scalar { .. } => 1,
-            NumbaType::Array { ndim, .. } => 5 + 2 * *ndim as usize,
-            NumbaType::Tuple { items } => items.iter().map(NumbaType::flat_param_count).sum(),
-            NumbaType::None => 0,
+            NumbaType::Array { ndim, .. } | NumbaType::Records { ndim, .. } => {
+                5 + 2 * *ndim as usize
+            }
+            NumbaType::Tuple { items } | NumbaType::NamedTuple { items, .. } => {
+                items.iter().map(NumbaType::flat_param_count).sum()
+            }
+            // `none` is an opaque pointer in Numba's data model (always null).
+            NumbaType::None => 1,
+            NumbaType::Unicode => 7,
+            NumbaType::Optional { item } => item.flat_param_count() + 1,
+            NumbaType::StrLiteral { .. } => 1,
+            NumbaType::Omitted { .. } => 0,
+        }
+    }
+
+    /// The type with named tuples as plain tuples (what a mangled name shows).
+    pub fn erased(&self) -> NumbaType {
+        match self {
+            NumbaType::Tuple { items } | NumbaType::NamedTuple { items, .. } => NumbaType::Tuple {
+                items: items.iter().map(NumbaType::erased).collect(),
+            },
+            t => t.clone(),
+        }
+    }
+
+    /// Does this type hold an `Optional` anywhere?
+    pub fn has_optional(&self) -> bool {
+        match self {
+            NumbaType::Optional { .. } => true,
+            NumbaType::Tuple { items } | NumbaType::NamedTuple { items, .. } => {
+                items.iter().any(NumbaType::has_optional)
+            }
+            _ => false,
+        }
+    }
+
+    /// Does this type hold an `Omitted` anywhere (only valid as a whole argument)?
+    pub fn has_omitted(&self) -> bool {
+        match self {
+            NumbaType::Omitted { .. } => true,
+            NumbaType::Tuple { items } | NumbaType::NamedTuple { items, .. } => {
+                items.iter().any(NumbaType::has_omitted)
+            }
+            _ => false,
         }
     }
 
     /// Parse `str()` of a Numba type, e.g. `int32`, `array(float64, 2d, C)`,
     /// `readonly array(int8, 1d, A)`, `UniTuple(int64 x 2)`,
-    /// `Tuple(int64, float64)`, `none`.
+    /// `Tuple(int64, float64)`, `none`, `Literal[int](3)` (as its
+    /// underlying type), `NamedTuple(P, x=int64, y=float64)` (the dump
+    /// tools' spelling: Numba's `P(int64, float64)` has no field names) and,
+    /// as a whole, `omitted(default=<any text>)`.
     pub fn parse(text: &str) -> Result<NumbaType> {
+        if let Some(default) = text
+            .trim()
+            .strip_prefix("omitted(default=")
+            .and_then(|t| t.strip_suffix(')'))
+        {
+            return Ok(NumbaType::Omitted {
+                default: default.to_string(),
+            });
+        }
         let mut p = TypeParser {
             s: text.trim(),
             pos: 0,
@@ -255,6 +362,45 @@ impl TypeParser<'_> {
         &self.s[start..start + len]
     }
 
+    /// `(x=float64@0, y=int32@8; 16)` after `record`: fields, then the itemsize.
+    fn record(&mut self) -> Result<Record> {
+        self.expect("(")?;
+        let mut fields = Vec::new();
+        loop {
+            if self.eat(";") {
+                let size = self.word().parse().map_err(|_| {
+                    anyhow::anyhow!("bad record size in `{}`", excerpt(self.s, 120))
+                })?;
+                self.expect(")")?;
+                return Ok(Record { fields, size });
+            }
+            let name = self.word().to_string();
+            self.expect("=")?;
+            let value = self.word().to_string();
+            let dtype = Dtype::from_name(&value).ok_or_else(|| {
+                anyhow::anyhow!(
+                    "unsupported record field type `{value}` in `{}`",
+                    excerpt(self.s, 120)
+                )
+            })?;
+            self.expect("@")?;
+            let offset = self.word().parse().map_err(|_| {
+                anyhow::anyhow!("bad record field offset in `{}`", excerpt(self.s, 120))
+            })?;
+            if name.is_empty() || fields.len() >= MAX_TUPLE_ITEMS {
+                bail!("bad record field in `{}`", excerpt(self.s, 120));
+            }
+            fields.push(RecordField {
+                name,
+                dtype,
+                offset,
+            });
+            if !self.eat(",") && !self.s[self.pos..].trim_start().starts_with(';') {
+                bail!("expected `,` or `;` in `{}`", excerpt(self.s, 120));
+            }
+        }
+    }
+
     fn ty(&mut self) -> Result<NumbaType> {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
@@ -277,7 +423,17 @@ impl TypeParser<'_> {
             "array" => {
                 self.expect("(")?;
                 let dtype_name = self.word().to_string();
-                let dtype = Dtype::from_name(&dtype_name).ok_or_else(|| {
+                let record = if dtype_name == "record" {
+                    Some(self.record()?)
+                } else {
+                    None
+                };
+                let dtype = Dtype::from_name(if record.is_some() {
+                    "uint8"
+                } else {
+                    &dtype_name
+                })
+                .ok_or_else(|| {
                     anyhow::anyhow!(
                         "unsupported array dtype `{dtype_name}` in `{}`",
                         excerpt(self.s, 120)
@@ -306,11 +462,19 @@ impl TypeParser<'_> {
                     };
                     self.pos += c.len_utf8();
                 }
-                Ok(NumbaType::Array {
-                    dtype,
-                    ndim,
-                    layout,
-                    readonly,
+                Ok(match record {
+                    Some(record) => NumbaType::Records {
+                        record,
+                        ndim,
+                        layout,
+                        readonly,
+                    },
+                    None => NumbaType::Array {
+                        dtype,
+                        ndim,
+                        layout,
+                        readonly,
+                    },
                 })
             }
             "UniTuple" => {
@@ -348,6 +512,70 @@ impl TypeParser<'_> {
                 Ok(NumbaType::Tuple { items })
             }
             "none" | "None" | "void" => Ok(NumbaType::None),
+            "unicode_type" => Ok(NumbaType::Unicode),
+            "OptionalType" => {
+                self.expect("(")?;
+                let item = Box::new(self.ty()?);
+                self.expect(")")?;
+                Ok(NumbaType::Optional { item })
+            }
+            "NamedTuple" => {
+                self.expect("(")?;
+                let name = self.word().to_string();
+                if name.is_empty() {
+                    bail!("expected a class name in `{}`", excerpt(self.s, 120));
+                }
+                let (mut fields, mut items) = (Vec::new(), Vec::new());
+                while !self.eat(")") {
+                    self.expect(",")?;
+                    let field = self.word().to_string();
+                    if field.is_empty() {
+                        bail!("expected a field name in `{}`", excerpt(self.s, 120));
+                    }
+                    self.expect("=")?;
+                    fields.push(field);
+                    items.push(self.ty()?);
+                }
+                Ok(NumbaType::NamedTuple {
+                    name,
+                    fields,
+                    items,
+                })
+            }
+            // A literal result is returned as a value of its underlying type.
+            "Literal" => {
+                self.expect("[")?;
+                let kind = self.word().to_string();
+                self.expect("]")?;
+                self.expect("(")?;
+                if kind == "str" {
+                    self.skip_ws();
+                    let rest = &self.s[self.pos..];
+                    let mut it = serde_json::Deserializer::from_str(rest).into_iter::<String>();
+                    let Some(Ok(value)) = it.next() else {
+                        bail!("expected a JSON string in `{}`", excerpt(self.s, 120));
+                    };
+                    self.pos += it.byte_offset();
+                    self.expect(")")?;
+                    return Ok(NumbaType::StrLiteral { value });
+                }
+                let value = self.word().to_string();
+                let neg = value.is_empty() && self.eat("-");
+                let value = if neg {
+                    format!("-{}", self.word())
+                } else {
+                    value
+                };
+                self.expect(")")?;
+                let dtype = match kind.as_str() {
+                    "bool" => Dtype::Bool,
+                    // Numba types an int literal as int64, or uint64 if only that fits.
+                    "int" if value.parse::<i64>().is_ok() => Dtype::Int64,
+                    "int" if value.parse::<u64>().is_ok() => Dtype::Uint64,
+                    _ => bail!("unsupported Numba type `{}`", excerpt(self.s, 120)),
+                };
+                Ok(NumbaType::Scalar { dtype })
+            }
             name => match Dtype::from_name(name) {
                 Some(dtype) => Ok(NumbaType::Scalar { dtype }),
                 None => bail!("unsupported Numba type `{}`", excerpt(self.s, 120)),
@@ -370,6 +598,26 @@ impl fmt::Display for NumbaType {
                 let ro = if *readonly { "readonly " } else { "" };
                 write!(f, "{ro}array({}, {ndim}d, {layout:?})", dtype.name())
             }
+            NumbaType::Records {
+                record,
+                ndim,
+                layout,
+                readonly,
+            } => {
+                let ro = if *readonly { "readonly " } else { "" };
+                write!(f, "{ro}array(record(")?;
+                for (i, field) in record.fields.iter().enumerate() {
+                    let sep = if i > 0 { ", " } else { "" };
+                    write!(
+                        f,
+                        "{sep}{}={}@{}",
+                        field.name,
+                        field.dtype.name(),
+                        field.offset
+                    )?;
+                }
+                write!(f, "; {}), {ndim}d, {layout:?})", record.size)
+            }
             NumbaType::Tuple { items } => {
                 if !items.is_empty() && items.iter().all(|t| *t == items[0]) {
                     write!(f, "UniTuple({} x {})", items[0], items.len())
@@ -384,6 +632,25 @@ impl fmt::Display for NumbaType {
                     f.write_str(")")
                 }
             }
+            NumbaType::NamedTuple {
+                name,
+                fields,
+                items,
+            } => {
+                write!(f, "NamedTuple({name}")?;
+                for (field, t) in fields.iter().zip(items) {
+                    write!(f, ", {field}={t}")?;
+                }
+                f.write_str(")")
+            }
+            NumbaType::Omitted { default } => write!(f, "omitted(default={default})"),
+            NumbaType::Unicode => f.write_str("unicode_type"),
+            NumbaType::Optional { item } => write!(f, "OptionalType({item})"),
+            NumbaType::StrLiteral { value } => write!(
+                f,
+                "Literal[str]({})",
+                serde_json::to_string(value).expect("strings serialize")
+            ),
             NumbaType::None => f.write_str("none"),
         }
     }
@@ -403,8 +670,24 @@ mod tests {
             "Tuple(int64, float64)",
             "none",
             "complex128",
+            "NamedTuple(P, x=int64, y=array(float64, 1d, C))",
+            "omitted(default=(1, 'a)'))",
+            "Tuple(unicode_type, int64)",
+            "Tuple(OptionalType(int64), bool)",
+            "array(record(x=float64@0, size=int32@8; 16), 1d, C)",
+            "readonly array(record(a=uint8@0; 1), 2d, A)",
+            "array(record(; 0), 1d, C)",
+            r#"Literal[str]("a)\"é")"#,
         ] {
             assert_eq!(NumbaType::parse(s).unwrap().to_string(), s);
+        }
+        for (lit, t) in [
+            ("Literal[int](3)", "int64"),
+            ("Literal[int](-3)", "int64"),
+            ("Literal[int](18446744073709551615)", "uint64"),
+            ("Literal[bool](True)", "bool"),
+        ] {
+            assert_eq!(NumbaType::parse(lit).unwrap().to_string(), t);
         }
         assert!(NumbaType::parse("list(int64)").is_err());
     }

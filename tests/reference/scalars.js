@@ -13,10 +13,14 @@
 // Value rules: 64-bit integers (int64/uint64) are BigInt in both directions
 // (a Number is accepted as an argument only if it is a safe integer); arrays
 // come back as {data, shape, strides} copies; complex as {re, im}; tuples as
-// JS arrays; None as undefined.
+// JS arrays; str as JS strings (built in wasm memory for the call as
+// Numba's unicode struct, with a meminfo the kernel may share); named
+// tuples as objects with their fields (as arguments also Arrays); None as
+// undefined. An omitted argument (Numba's Omitted: the overload was
+// compiled for a call that left it out) is not a parameter.
 
-const METADATA = {"format":2,"abi":{"pointer_slot":8,"status":{"ok":0,"error":-1,"none":-2,"stop_iteration":-3},"array":{"meminfo":0,"parent":8,"nitems":16,"itemsize":24,"data":32,"shape":40},"meminfo":{"refct":0,"data":24,"size":32},"excinfo":{"pickle_buf":0,"bufsz":8},"stats":["live_allocations","live_bytes","total_allocations","total_frees"],"random_entropy_bytes":7488,"dtypes":{"bool":{"kind":"bool","size":1,"align":1,"lanes":1},"complex128":{"kind":"complex","size":16,"align":8,"lanes":2},"complex64":{"kind":"complex","size":8,"align":4,"lanes":2},"float32":{"kind":"float","size":4,"align":4,"lanes":1},"float64":{"kind":"float","size":8,"align":8,"lanes":1},"int16":{"kind":"int","size":2,"align":2,"lanes":1},"int32":{"kind":"int","size":4,"align":4,"lanes":1},"int64":{"kind":"int","size":8,"align":8,"lanes":1},"int8":{"kind":"int","size":1,"align":1,"lanes":1},"uint16":{"kind":"uint","size":2,"align":2,"lanes":1},"uint32":{"kind":"uint","size":4,"align":4,"lanes":1},"uint64":{"kind":"uint","size":8,"align":8,"lanes":1},"uint8":{"kind":"uint","size":1,"align":1,"lanes":1}}},"exports":[{"name":"scalar_xor","qualname":"kernels.scalar_xor","symbol":"_ZN7kernels10scalar_xorB3v12B38c8tJTIeFIjxB2IKSgI4CrvQClQZ6FczSBAA_3dEbb","wasm_export":"nw_entry_0","signature":"bool(bool, bool)","args":[{"kind":"scalar","dtype":"bool"},{"kind":"scalar","dtype":"bool"}],"arg_names":["x","y"],"params":[{"ty":"i8","arg":0,"part":"value"},{"ty":"i8","arg":1,"part":"value"}],"ret":{"kind":"scalar","dtype":"bool"},"ret_size":8,"ret_leaves":[{"offset":0,"type":{"kind":"scalar","dtype":"bool"}}]},{"name":"complex_mix","qualname":"kernels.complex_mix","symbol":"_ZN7kernels11complex_mixB3v13B38c8tJTIeFIjxB2IKSgI4CrvQClQZ6FczSBAA_3dE10complex12810complex128","wasm_export":"nw_entry_1","signature":"complex128(complex128, complex128)","args":[{"kind":"scalar","dtype":"complex128"},{"kind":"scalar","dtype":"complex128"}],"arg_names":["x","y"],"params":[{"ty":"f64","arg":0,"part":"re"},{"ty":"f64","arg":0,"part":"im"},{"ty":"f64","arg":1,"part":"re"},{"ty":"f64","arg":1,"part":"im"}],"ret":{"kind":"scalar","dtype":"complex128"},"ret_size":16,"ret_leaves":[{"offset":0,"type":{"kind":"scalar","dtype":"complex128"}}]},{"name":"complex_mix","qualname":"kernels.complex_mix","symbol":"_ZN7kernels11complex_mixB3v15B38c8tJTIeFIjxB2IKSgI4CrvQClQZ6FczSBAA_3dE9complex649complex64","wasm_export":"nw_entry_2","signature":"complex64(complex64, complex64)","args":[{"kind":"scalar","dtype":"complex64"},{"kind":"scalar","dtype":"complex64"}],"arg_names":["x","y"],"params":[{"ty":"f32","arg":0,"part":"re"},{"ty":"f32","arg":0,"part":"im"},{"ty":"f32","arg":1,"part":"re"},{"ty":"f32","arg":1,"part":"im"}],"ret":{"kind":"scalar","dtype":"complex64"},"ret_size":8,"ret_leaves":[{"offset":0,"type":{"kind":"scalar","dtype":"complex64"}}]},{"name":"add_i32","qualname":"kernels.add_i32","symbol":"_ZN7kernels7add_i32B2v1B38c8tJTIeFIjxB2IKSgI4CrvQClQZ6FczSBAA_3dEii","wasm_export":"nw_entry_3","signature":"int32(int32, int32)","args":[{"kind":"scalar","dtype":"int32"},{"kind":"scalar","dtype":"int32"}],"arg_names":["x","y"],"params":[{"ty":"i32","arg":0,"part":"value"},{"ty":"i32","arg":1,"part":"value"}],"ret":{"kind":"scalar","dtype":"int32"},"ret_size":8,"ret_leaves":[{"offset":0,"type":{"kind":"scalar","dtype":"int32"}}]}]};
-const FORMAT = 2;
+const METADATA = {"format":3,"abi":{"pointer_slot":8,"status":{"ok":0,"error":-1,"none":-2,"stop_iteration":-3},"array":{"meminfo":0,"parent":8,"nitems":16,"itemsize":24,"data":32,"shape":40},"meminfo":{"refct":0,"data":24,"size":32},"excinfo":{"pickle_buf":0,"bufsz":8},"unicode":{"data":0,"length":8,"kind":16,"is_ascii":20,"hash":24,"meminfo":32,"parent":40},"stats":["live_allocations","live_bytes","total_allocations","total_frees"],"random_entropy_bytes":7488,"dtypes":{"bool":{"kind":"bool","size":1,"align":1,"lanes":1},"complex128":{"kind":"complex","size":16,"align":8,"lanes":2},"complex64":{"kind":"complex","size":8,"align":4,"lanes":2},"float32":{"kind":"float","size":4,"align":4,"lanes":1},"float64":{"kind":"float","size":8,"align":8,"lanes":1},"int16":{"kind":"int","size":2,"align":2,"lanes":1},"int32":{"kind":"int","size":4,"align":4,"lanes":1},"int64":{"kind":"int","size":8,"align":8,"lanes":1},"int8":{"kind":"int","size":1,"align":1,"lanes":1},"uint16":{"kind":"uint","size":2,"align":2,"lanes":1},"uint32":{"kind":"uint","size":4,"align":4,"lanes":1},"uint64":{"kind":"uint","size":8,"align":8,"lanes":1},"uint8":{"kind":"uint","size":1,"align":1,"lanes":1}}},"exports":[{"name":"scalar_xor","qualname":"kernels.scalar_xor","symbol":"_ZN7kernels10scalar_xorB3v12B38c8tJTIeFIjxB2IKSgI4CrvQClQZ6FczSBAA_3dEbb","wasm_export":"nw_entry_0","signature":"bool(bool, bool)","args":[{"kind":"scalar","dtype":"bool"},{"kind":"scalar","dtype":"bool"}],"arg_names":["x","y"],"params":[{"ty":"i8","arg":0,"part":"value"},{"ty":"i8","arg":1,"part":"value"}],"ret":{"kind":"scalar","dtype":"bool"},"ret_size":8,"ret_leaves":[{"offset":0,"type":{"kind":"scalar","dtype":"bool"}}]},{"name":"complex_mix","qualname":"kernels.complex_mix","symbol":"_ZN7kernels11complex_mixB3v13B38c8tJTIeFIjxB2IKSgI4CrvQClQZ6FczSBAA_3dE10complex12810complex128","wasm_export":"nw_entry_1","signature":"complex128(complex128, complex128)","args":[{"kind":"scalar","dtype":"complex128"},{"kind":"scalar","dtype":"complex128"}],"arg_names":["x","y"],"params":[{"ty":"f64","arg":0,"part":"re"},{"ty":"f64","arg":0,"part":"im"},{"ty":"f64","arg":1,"part":"re"},{"ty":"f64","arg":1,"part":"im"}],"ret":{"kind":"scalar","dtype":"complex128"},"ret_size":16,"ret_leaves":[{"offset":0,"type":{"kind":"scalar","dtype":"complex128"}}]},{"name":"complex_mix","qualname":"kernels.complex_mix","symbol":"_ZN7kernels11complex_mixB3v15B38c8tJTIeFIjxB2IKSgI4CrvQClQZ6FczSBAA_3dE9complex649complex64","wasm_export":"nw_entry_2","signature":"complex64(complex64, complex64)","args":[{"kind":"scalar","dtype":"complex64"},{"kind":"scalar","dtype":"complex64"}],"arg_names":["x","y"],"params":[{"ty":"f32","arg":0,"part":"re"},{"ty":"f32","arg":0,"part":"im"},{"ty":"f32","arg":1,"part":"re"},{"ty":"f32","arg":1,"part":"im"}],"ret":{"kind":"scalar","dtype":"complex64"},"ret_size":8,"ret_leaves":[{"offset":0,"type":{"kind":"scalar","dtype":"complex64"}}]},{"name":"add_i32","qualname":"kernels.add_i32","symbol":"_ZN7kernels7add_i32B2v1B38c8tJTIeFIjxB2IKSgI4CrvQClQZ6FczSBAA_3dEii","wasm_export":"nw_entry_3","signature":"int32(int32, int32)","args":[{"kind":"scalar","dtype":"int32"},{"kind":"scalar","dtype":"int32"}],"arg_names":["x","y"],"params":[{"ty":"i32","arg":0,"part":"value"},{"ty":"i32","arg":1,"part":"value"}],"ret":{"kind":"scalar","dtype":"int32"},"ret_size":8,"ret_leaves":[{"offset":0,"type":{"kind":"scalar","dtype":"int32"}}]}]};
+const FORMAT = 3;
 const RESERVED = new Set(["memory","metadata","exports","empty","fromArray","stats","kernels"]);
 const TYPED_ARRAYS = {"bool":"Uint8Array","complex128":"Float64Array","complex64":"Float32Array","float32":"Float32Array","float64":"Float64Array","int16":"Int16Array","int32":"Int32Array","int64":"BigInt64Array","int8":"Int8Array","uint16":"Uint16Array","uint32":"Uint32Array","uint64":"BigUint64Array","uint8":"Uint8Array"};
 
@@ -46,6 +50,15 @@ for (const [name, d] of Object.entries(DTYPES)) {
   if (typeof d.Arr !== "function" || d.size !== d.Arr.BYTES_PER_ELEMENT * d.lanes) {
     throw new Error(`numba-wasm: dtype ${name} has no TypedArray of its size in this runtime`);
   }
+}
+
+// The element of an array type: its dtype's, or for an array of records
+// (a structured dtype) its bytes, `record.size` of them, as a Uint8Array.
+function elemInfo(t) {
+  if (t.kind !== "records") return dtypeInfo(t.dtype);
+  const size = t.record.size;
+  const name = `record(${t.record.fields.map((f) => `${f.name}=${f.dtype}@${f.offset}`).join(", ")}; ${size})`;
+  return { name, Arr: Uint8Array, kind: "record", size, align: 1, lanes: Math.max(size, 1) };
 }
 
 function dtypeInfo(dtype) {
@@ -294,17 +307,21 @@ class Runtime {
     if (err) throw new TypeError(`${fname}: ${err} (${entry.signature})`);
     const bufs = [];
     const copyBack = [];
+    const strs = new Map(); // "arg/path" -> str argument in wasm memory
     let called = false;
     try {
+      // Arguments at their positions in entry.args, named tuples as lists.
+      snaps = placed(entry, snaps).map((s, i) => asTuple(entry.args[i], s));
       const arrays = new Map(); // "arg/path" -> array argument
-      entry.args.forEach((t, i) => this.collectArrays(t, snaps[i], `${i}/`, arrays));
+      entry.args.forEach((t, i) => this.collectArrays(t, snaps[i], `${i}/`, arrays, strs));
       this.copyIn([...arrays.values()], bufs, copyBack);
+      for (const [key, text] of strs) strs.set(key, this.newString(text));
       const slot = this.abi.pointer_slot;
       const argp = this.alloc(slot * entry.params.length, slot); bufs.push(argp);
       const retp = this.alloc(entry.ret_size, slot); bufs.push(retp);
       const excp = this.alloc(slot, slot); bufs.push(excp); // receives an excinfo*
       const dv = this.views().dv;
-      entry.params.forEach((p, i) => writeSlot(dv, argp + slot * i, p.ty, slotValue(p, snaps, arrays)));
+      entry.params.forEach((p, i) => writeSlot(dv, argp + slot * i, p.ty, slotValue(p, snaps, arrays, strs)));
       dv.setUint32(excp, 0, true);
       called = true;
       const status = this.ex[entry.wasm_export](argp, retp, excp);
@@ -318,15 +335,60 @@ class Runtime {
         for (const { dst, ptr, len } of copyBack) dst.set(u8.subarray(ptr, ptr + len));
       }
       for (const p of bufs) this.ex.nw_free(p);
+      // The host's reference to each str argument (the kernel may keep others).
+      for (const s of strs.values()) if (s.meminfo) this.ex.NRT_decref(s.meminfo);
     }
+  }
+
+  // A str in Numba's unicode layout: code points of `kind` bytes (the
+  // narrowest that holds them, as CPython's PEP 393 does) and a 0
+  // terminator, in memory owned by a new meminfo.
+  newString(text) {
+    const cps = Array.from(text, (c) => c.codePointAt(0));
+    const max = cps.reduce((a, b) => Math.max(a, b), 0);
+    const kind = max < 0x100 ? 1 : max < 0x10000 ? 2 : 4;
+    const bytes = (cps.length + 1) * kind;
+    const meminfo = this.ex.NRT_MemInfo_alloc_aligned(BigInt(bytes), 8) >>> 0;
+    if (meminfo === 0) throw new RangeError(`numba-wasm: out of wasm memory (allocating ${bytes} bytes)`);
+    const dv = this.views().dv;
+    const ptr = dv.getUint32(meminfo + this.abi.meminfo.data, true);
+    const set = kind === 1 ? (q, v) => dv.setUint8(q, v) : kind === 2 ? (q, v) => dv.setUint16(q, v, true) : (q, v) => dv.setUint32(q, v, true);
+    cps.forEach((c, i) => set(ptr + kind * i, c));
+    set(ptr + kind * cps.length, 0);
+    return { meminfo, ptr, length: cps.length, kind, isAscii: max < 0x80 ? 1 : 0 };
+  }
+
+  // A str result (Numba's unicode struct at p) as a JS string.
+  readString(p, decrefs) {
+    const U = this.abi.unicode;
+    const dv = this.views().dv;
+    const meminfo = dv.getUint32(p + U.meminfo, true);
+    if (meminfo !== 0) decrefs.push(meminfo);
+    const data = dv.getUint32(p + U.data, true);
+    const length = Number(dv.getBigInt64(p + U.length, true));
+    const kind = dv.getInt32(p + U.kind, true);
+    if (![1, 2, 4].includes(kind) || length < 0 || data + length * kind > dv.byteLength) {
+      throw new Error(`numba-wasm: a returned str has kind ${kind} and length ${length}, which do not fit wasm memory`);
+    }
+    const get = kind === 1 ? (q) => dv.getUint8(q) : kind === 2 ? (q) => dv.getUint16(q, true) : (q) => dv.getUint32(q, true);
+    const parts = [];
+    for (let i = 0; i < length; i += 4096) {
+      const chunk = [];
+      for (let j = i; j < Math.min(length, i + 4096); j++) chunk.push(get(data + kind * j));
+      parts.push(String.fromCodePoint(...chunk));
+    }
+    return parts.join("");
   }
 
   // Null if the snapshot fits the entry's argument types, else the reason.
   checkArgs(entry, snaps) {
-    if (snaps.length !== entry.args.length) return `expected ${entry.args.length} arguments, got ${snaps.length}`;
-    for (let i = 0; i < snaps.length; i++) {
-      const e = this.checkArg(entry.args[i], snaps[i]);
-      if (e) return `argument ${i + 1}: ${e}`;
+    const full = placed(entry, snaps);
+    if (!full) return `expected ${passedCount(entry)} arguments, got ${snaps.length}`;
+    for (let i = 0, k = 0; i < full.length; i++) {
+      if (entry.args[i].kind === "omitted") continue;
+      const e = this.checkArg(entry.args[i], full[i]);
+      k++;
+      if (e) return `argument ${k} (${entry.arg_names?.[i] ?? `arg${i}`}): ${e}`;
     }
     return null;
   }
@@ -342,7 +404,17 @@ class Runtime {
           if (e) return `item ${i}: ${e}`;
         }
         return null;
-      case "array": {
+      case "unicode": return s.kind === "prim" && typeof s.v === "string" ? null : `expected a string, got ${describe(s)}`;
+      case "namedtuple": {
+        const items = namedItems(t, s);
+        if (typeof items === "string") return items;
+        for (let i = 0; i < items.length; i++) {
+          const e = this.checkArg(t.items[i], items[i]);
+          if (e) return `field ${t.fields[i]}: ${e}`;
+        }
+        return null;
+      }
+      case "array": case "records": {
         const a = this.arrayOf(t, s);
         if (typeof a === "string") return a;
         if (a.shape.length !== t.ndim) return `expected a ${t.ndim}-d array, got ${a.shape.length}-d`;
@@ -359,18 +431,18 @@ class Runtime {
   // or the reason it is not one of dtype t.dtype. Geometry comes from the
   // snapshot (or a WasmArray's private state), never from public properties.
   arrayOf(t, s) {
-    const d = dtypeInfo(t.dtype);
+    const d = elemInfo(t);
     if (s.kind === "wasm") {
       const w = s.state;
       if (w.rt !== this) return "WasmArray belongs to another module instance";
       if (!w.live) return "WasmArray used after free()";
-      if (w.d !== d) return `expected dtype ${t.dtype}, got WasmArray of ${w.d.name}`;
+      if (w.d !== d) return `expected dtype ${d.name}, got WasmArray of ${w.d.name}`;
       return { d, wasm: w, shape: w.shape, strides: w.strides };
     }
     let data, shape, strides;
     if (s.kind === "typed") {
       data = s;
-      if (data.length % d.lanes) return `${t.dtype} data must hold re,im pairs`;
+      if (data.length % d.lanes) return `${d.name} data must hold re,im pairs`;
       shape = [data.length / d.lanes];
     } else if (s.kind === "object" && s.data && s.shape) {
       // An optional `dtype` names the element type, which the TypedArray
@@ -387,11 +459,17 @@ class Runtime {
     } else {
       return `expected a ${d.Arr.name}, {data, shape, strides?} or WasmArray, got ${describe(s)}`;
     }
-    if (data.kind !== "typed" || data.name !== d.Arr.name) return `dtype ${t.dtype} needs a ${d.Arr.name}, got ${describe(data)}`;
+    if (data.kind !== "typed" || data.name !== d.Arr.name) return `dtype ${d.name} needs a ${d.Arr.name}, got ${describe(data)}`;
     if (data.buffer === this.memory.buffer) {
       // A view into this module's memory (say a WasmArray's .data, maybe of a
       // freed array): the kernel would reach memory nobody validated.
       return "a view into this module's wasm memory; pass the WasmArray itself";
+    }
+    // Record bytes do not tell one structured dtype from another: without
+    // strides they must be exactly the records of the shape.
+    if (d.kind === "record" && !strides && data.bytes !== shape.reduce((a, b) => a * b, 1) * d.size) {
+      return `${d.name} data of shape ${JSON.stringify(shape)} must hold exactly ` +
+        `${shape.reduce((a, b) => a * b, 1) * d.size} bytes, got ${data.bytes}`;
     }
     strides ??= contiguousStrides(shape, d.size, "C");
     let extent = 0;
@@ -404,9 +482,12 @@ class Runtime {
   }
 
   // Array arguments by "arg/path" (the key argument slots name them by).
-  collectArrays(t, s, key, out) {
-    if (t.kind === "tuple") t.items.forEach((it, i) => this.collectArrays(it, s.items[i], `${key}${key.endsWith("/") ? "" : ","}${i}`, out));
-    else if (t.kind === "array") out.set(key, { ...this.arrayOf(t, s), readonly: !!t.readonly });
+  // Array arguments by "arg/path" (the key argument slots name them by);
+  // str arguments' text into `strs` by the same key.
+  collectArrays(t, s, key, out, strs) {
+    if (t.kind === "tuple" || t.kind === "namedtuple") t.items.forEach((it, i) => this.collectArrays(it, s.items[i], `${key}${key.endsWith("/") ? "" : ","}${i}`, out, strs));
+    else if (t.kind === "array" || t.kind === "records") out.set(key, { ...this.arrayOf(t, s), readonly: !!t.readonly });
+    else if (t.kind === "unicode") strs.set(key, s.v);
   }
 
   // Copies array arguments into wasm memory. Overlapping regions of one buffer
@@ -445,17 +526,25 @@ class Runtime {
   readReturn(entry, retp) {
     const decrefs = [];
     try {
-      const values = entry.ret_leaves.map((leaf) => [leaf.path ?? [], this.readLeaf(leaf.type, retp + leaf.offset, decrefs)]);
-      if (entry.ret.kind === "none") return undefined;
-      if (entry.ret.kind !== "tuple") return values[0][1];
-      const skeleton = (t) => (t.kind === "tuple" ? t.items.map(skeleton) : undefined);
-      const out = skeleton(entry.ret);
-      for (const [path, value] of values) {
-        let into = out;
-        for (const i of path.slice(0, -1)) into = into[i];
-        into[path[path.length - 1]] = value;
-      }
-      return out;
+      // An optional value inside a tuple is None when its `valid` byte is 0.
+      const absent = (leaf) => leaf.valid !== undefined && this.views().dv.getUint8(retp + leaf.valid) === 0;
+      const values = new Map(entry.ret_leaves.map((leaf) =>
+        [(leaf.path ?? []).join(","), absent(leaf) ? undefined : this.readLeaf(leaf.type, retp + leaf.offset, decrefs)]));
+      const build = (t, path) => {
+        switch (t.kind) {
+          case "tuple": return t.items.map((it, i) => build(it, [...path, i]));
+          case "namedtuple": {
+            const o = {};
+            t.items.forEach((it, i) => Object.defineProperty(o, t.fields[i],
+              { value: build(it, [...path, i]), enumerable: true, writable: true, configurable: true }));
+            return o;
+          }
+          case "none": return undefined;
+          case "optional": return t.item.kind === "tuple" || t.item.kind === "namedtuple" ? build(t.item, path) : values.get(path.join(","));
+          default: return values.get(path.join(","));
+        }
+      };
+      return build(entry.ret, []);
     } finally {
       for (const mi of decrefs) this.ex.NRT_decref(mi);
     }
@@ -464,9 +553,11 @@ class Runtime {
   readLeaf(t, p, decrefs) {
     const dv = this.views().dv;
     if (t.kind === "scalar") return readScalar(dv, p, dtypeInfo(t.dtype));
-    if (t.kind !== "array") throw new Error(`numba-wasm: unsupported return kind ${t.kind}`);
+    if (t.kind === "unicode") return this.readString(p, decrefs);
+    if (t.kind === "strliteral") return String(t.value);
+    if (t.kind !== "array" && t.kind !== "records") throw new Error(`numba-wasm: unsupported return kind ${t.kind}`);
     const A = this.abi.array;
-    const d = dtypeInfo(t.dtype);
+    const d = elemInfo(t);
     const n = t.ndim;
     const meminfo = dv.getUint32(p + A.meminfo, true);
     if (meminfo !== 0) decrefs.push(meminfo);
@@ -605,12 +696,56 @@ function snap(v, depth = 0) {
     for (let i = 0; i < n; i++) items.push(snap(v[i], depth + 1));
     return { kind: "list", items };
   }
-  const out = { kind: "object" };
-  for (const k of ["data", "shape", "strides", "dtype", "re", "im"]) {
+  // Array-likes and complex by their known keys; named tuples by their own
+  // enumerable keys (`fields`).
+  const out = { kind: "object", fields: Object.create(null) };
+  for (const k of KNOWN_KEYS) {
     const x = v[k];
     if (x !== undefined) out[k] = snap(x, depth + 1);
   }
+  const keys = Object.keys(v);
+  if (keys.length > MAX_ITEMS) return { kind: "other", what: `object of ${keys.length} keys` };
+  for (const k of keys) out.fields[k] = KNOWN_KEYS.includes(k) ? out[k] : snap(v[k], depth + 1);
   return out;
+}
+
+const KNOWN_KEYS = ["data", "shape", "strides", "dtype", "re", "im"];
+
+// Placeholder for an omitted argument (it has no slot).
+const OMITTED = Object.freeze({ kind: "omitted" });
+
+function passedCount(entry) {
+  return entry.args.filter((t) => t.kind !== "omitted").length;
+}
+
+// The passed arguments at their positions in entry.args (omitted ones
+// skipped), or null if their number is wrong.
+function placed(entry, snaps) {
+  if (snaps.length !== passedCount(entry)) return null;
+  let k = 0;
+  return entry.args.map((t) => (t.kind === "omitted" ? OMITTED : snaps[k++]));
+}
+
+// A named tuple's items from an object with its fields or an Array, else why not.
+function namedItems(t, s) {
+  if (s.kind === "list") {
+    return s.items.length === t.items.length ? s.items
+      : `expected ${t.name} {${t.fields.join(", ")}} or an Array of ${t.items.length} items, got ${describe(s)}`;
+  }
+  if (s.kind !== "object") return `expected ${t.name} {${t.fields.join(", ")}}, got ${describe(s)}`;
+  const missing = t.fields.find((f) => s.fields[f] === undefined);
+  if (missing !== undefined) return `expected ${t.name} {${t.fields.join(", ")}}, field ${missing} is missing`;
+  return t.fields.map((f) => s.fields[f]);
+}
+
+// A checked argument snapshot with its tuples and named tuples as lists
+// (the shape argument slots' paths walk).
+function asTuple(t, s) {
+  if (t.kind === "tuple" || t.kind === "namedtuple") {
+    const items = t.kind === "namedtuple" ? namedItems(t, s) : s.items;
+    return { kind: "list", items: t.items.map((it, i) => asTuple(it, items[i])) };
+  }
+  return s;
 }
 
 function snapArgs(args) {
@@ -625,7 +760,7 @@ function dims(s, signed = false) {
 }
 
 // The value of one argument slot (metadata `params`: which part of which argument).
-function slotValue(p, snaps, arrays) {
+function slotValue(p, snaps, arrays, strs) {
   const path = p.path ?? [];
   let s = snaps[p.arg];
   for (const i of path) s = s.items[i];
@@ -635,6 +770,19 @@ function slotValue(p, snaps, arrays) {
     case "im": return s.kind === "prim" ? 0 : s.im.v;
     case "none": return 0;
     default: {
+      const str = strs.get(`${p.arg}/${path}`);
+      if (str) {
+        switch (p.part) {
+          case "data": return str.ptr;
+          case "length": return BigInt(str.length);
+          case "kind": return str.kind;
+          case "is_ascii": return str.isAscii;
+          case "hash": return -1n; // not computed yet, as CPython marks it
+          case "meminfo": return str.meminfo;
+          case "parent": return 0;
+          default: throw new Error(`numba-wasm: unknown str part ${p.part}`);
+        }
+      }
       const a = arrays.get(`${p.arg}/${path}`);
       const { shape, strides, d } = a;
       switch (p.part) {
