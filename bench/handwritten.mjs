@@ -1,4 +1,4 @@
-// Plain JavaScript versions of bench/kernels.py, written the way a web
+// Plain JavaScript versions of bench/bench_kernels.py, written the way a web
 // developer would: TypedArrays, flat indexing, no tricks. Each takes the
 // arguments the wasm kernel takes (1-D arrays as TypedArrays, n-d arrays as
 // {data, shape}, 64-bit integers as BigInt).

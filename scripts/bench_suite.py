@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The benchmark suite (a measurement, not a test): bench/kernels.py natively
+"""The benchmark suite (a measurement, not a test): bench/bench_kernels.py natively
 with Numba, compiled by numba-wasm and run in Node (copying and zero-copy
 calls) and in headless Chromium, next to hand-written JavaScript
 (bench/handwritten.mjs) and, for three kernels, pure CPython. All in one run
@@ -38,7 +38,7 @@ import numpy as np  # noqa: E402
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "python"), str(ROOT / "scripts"), str(ROOT / "bench")]
 
-import kernels as bk  # noqa: E402  (bench/kernels.py)
+import bench_kernels as bk  # noqa: E402
 from dump_fixtures import enc_arg  # noqa: E402
 from numba_wasm import _ir  # noqa: E402
 from numba_wasm.build import dump_ir, run_binary  # noqa: E402

@@ -42,7 +42,7 @@ CORPUS = ROOT / "fixtures" / "corpus"
 sys.path[:0] = [str(ROOT / "python"), str(ROOT / "scripts"), str(CORPUS)]
 
 import dump_fixtures as dump  # noqa: E402
-from numba_wasm.build import BuildError, build_overloads  # noqa: E402
+from numba_wasm.build import BuildError, build_overloads, overload_for_args  # noqa: E402
 from numba_wasm.runtime import load  # noqa: E402
 from numba_wasm.verify import _Comparer, clone  # noqa: E402
 
@@ -86,7 +86,7 @@ def native_cases(mod: Any) -> tuple[list[dict], dict[str, str], list[tuple[Any, 
             case["bound"] = dump.enc_array(np.asarray(bounds[cid], dtype=np.float64),
                                            contiguous=True)
         cases.append(case)
-        key = tuple(typeof(a) for a in args)
+        key = overload_for_args(func, tuple(args))
         if (func, key) not in overloads:
             overloads.append((func, key))
     return cases, skipped, overloads

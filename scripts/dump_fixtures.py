@@ -79,7 +79,17 @@ def enc_typed(v, ty, contiguous=True):
         assert v is None, v
         return {"t": "none"}
     if isinstance(ty, types.Array):
+        if ty.dtype.__class__.__name__ == "Record":
+            raise TypeError(f"record arrays are not in the case format ({ty})")
         return enc_array(v, contiguous=contiguous)
+    if isinstance(ty, (types.UnicodeType, types.StringLiteral)):
+        return {"t": "str", "v": str(v)}
+    if isinstance(ty, types.Optional):
+        return {"t": "none"} if v is None else enc_typed(v, ty.type, contiguous)
+    if isinstance(ty, (types.NamedTuple, types.NamedUniTuple)):
+        return {"t": "named", "name": ty.instance_class.__name__,
+                "fields": list(ty.fields),
+                "items": [enc_typed(x, t, contiguous) for x, t in zip(v, ty.types)]}
     if isinstance(ty, types.BaseTuple):
         assert len(v) == len(ty.types)
         return {"t": "tuple",
@@ -102,6 +112,9 @@ def enc_arg(v):
 def find_cres(func, args):
     from numba import typeof
     key = tuple(typeof(a) for a in args)
+    if key not in func.overloads and func._can_compile:
+        # Left-out arguments with defaults: Numba's Omitted types.
+        key = tuple(func.fold_argument_types(key, {})[1])
     cres = func.overloads.get(key)
     if cres is None:
         raise KeyError(f"{func.__name__}: no overload for {key}; "
@@ -115,7 +128,6 @@ class Skipped(Exception):
 
 def run_case(cid, func, args):
     import numpy as np
-    from numba import typeof
     try:
         enc_args = [enc_arg(a) for a in args]
     except ValueError as e:  # e.g. negative strides, which hosts refuse too
@@ -125,7 +137,9 @@ def run_case(cid, func, args):
     try:
         result = func(*live)
     except Exception as e:  # the kernel raised: record Numba's class and message
-        if tuple(typeof(a) for a in live) not in func.overloads:
+        try:
+            find_cres(func, live)
+        except KeyError:
             # Not a raise at run time: this Numba cannot compile the kernel.
             raise Skipped(f"{cid}: Numba cannot compile {func.__name__} for these "
                           f"arguments: {type(e).__name__}: {(str(e).splitlines() or [''])[0][:200]}") from None

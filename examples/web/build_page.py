@@ -1,4 +1,4 @@
-"""Build the demo page: kernels.py -> kernels.{wasm,js,d.ts} plus the page's
+"""Build the demo page: page_kernels.py -> kernels.{wasm,js,d.ts} plus the page's
 static files, all in one directory that any static web server can serve.
 
     python examples/web/build_page.py [OUT_DIR]     (default build/demo/web)
@@ -23,7 +23,7 @@ except ImportError:  # a checkout without the package installed
     sys.path.insert(0, str(ROOT / "python"))
     import numba_wasm
 
-import kernels  # noqa: E402
+import page_kernels as kernels  # noqa: E402
 
 
 def build_page(out_dir: str | Path) -> Path:

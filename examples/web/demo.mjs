@@ -1,4 +1,4 @@
-// The demo page's logic: loads kernels.wasm (built from kernels.py by
+// The demo page's logic: loads kernels.wasm (built from page_kernels.py by
 // scripts/demo.py), allocates every array once in wasm memory and drives the
 // kernels from pointer events and requestAnimationFrame.
 //

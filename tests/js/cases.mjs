@@ -85,6 +85,8 @@ export function toArg(V) {
     case "bool": return V.v;
     case "complex": return { re: bitsToFloat(V.re), im: bitsToFloat(V.im) };
     case "tuple": return V.items.map(toArg);
+    case "named": return Object.fromEntries(V.fields.map((f, i) => [f, toArg(V.items[i])]));
+    case "str": return V.v;
     case "none": return undefined;
     case "gen": return decodeArray(V).data;
     case "array": {
@@ -190,6 +192,20 @@ export function compare(V, act, where = "result") {
       if (!act || typeof act !== "object") return `${where}: expected {re, im}, got ${show(act)}`;
       return floatEq(V.re, act.re, `${where}.re`) ?? floatEq(V.im, act.im, `${where}.im`);
     case "none": return act === undefined ? null : `${where}: expected undefined, got ${show(act)}`;
+    case "str":
+      if (typeof act !== "string") return `${where}: expected a string, got ${show(act)}`;
+      return act === V.v ? null : `${where}: ${JSON.stringify(act)} != expected ${JSON.stringify(V.v)}`;
+    case "named": {
+      // A named tuple comes back as an object with exactly its fields.
+      if (!act || typeof act !== "object" || Array.isArray(act)) return `${where}: expected an object with fields ${V.fields}, got ${show(act)}`;
+      const keys = Object.keys(act);
+      if (JSON.stringify(keys) !== JSON.stringify(V.fields)) return `${where}: fields ${JSON.stringify(keys)} != expected ${JSON.stringify(V.fields)}`;
+      for (let i = 0; i < V.fields.length; i++) {
+        const e = compare(V.items[i], act[V.fields[i]], `${where}.${V.fields[i]}`);
+        if (e) return e;
+      }
+      return null;
+    }
     case "tuple": {
       if (!Array.isArray(act) || act.length !== V.items.length) {
         return `${where}: expected an Array of ${V.items.length}, got ${show(act)}`;
@@ -258,6 +274,7 @@ function argKey(V) {
     case "gen": return `array(${V.dtype}, 1d)`;
     case "tuple": return `(${V.items.map(argKey).join(", ")})`;
     case "none": return "none";
+    case "str": return "unicode_type";
     default: return "?";
   }
 }
@@ -268,6 +285,7 @@ function typeKey(T) {
     case "array": return `array(${T.dtype}, ${T.ndim}d)`;
     case "tuple": return `(${T.items.map(typeKey).join(", ")})`;
     case "none": return "none";
+    case "unicode": return "unicode_type";
     default: return "?";
   }
 }

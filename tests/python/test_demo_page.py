@@ -24,7 +24,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "examples" / "web"))
-import kernels  # noqa: E402
+import page_kernels as kernels  # noqa: E402
 from build_page import build_page  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
