@@ -87,7 +87,7 @@ impl Diagnostics {
     pub fn new(items: Vec<Diagnostic>) -> Diagnostics {
         Diagnostics {
             heading: None,
-            items,
+            items: distinct(items),
         }
     }
 
@@ -95,7 +95,7 @@ impl Diagnostics {
     pub fn under(heading: impl Into<String>, items: Vec<Diagnostic>) -> Diagnostics {
         Diagnostics {
             heading: Some(heading.into()),
-            items,
+            items: distinct(items),
         }
     }
 
@@ -107,6 +107,16 @@ impl Diagnostics {
             None => vec![Diagnostic::from_error(e)],
         }
     }
+}
+
+/// The first diagnostic of each message: several symbols of one function
+/// (a generator and its `next`, say) can fail for the same reason.
+fn distinct(items: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    let mut seen = std::collections::HashSet::new();
+    items
+        .into_iter()
+        .filter(|d| seen.insert(d.message.clone()))
+        .collect()
 }
 
 impl From<Diagnostic> for Diagnostics {

@@ -242,6 +242,15 @@ fn describe(
                 // Numba's own spelling, when the dump tool gave it, says more
                 // than the mangled name (which only numbers records).
                 let text = annotated_text.get(i).unwrap_or(text);
+                if text.contains(" generator(func=") {
+                    // A generator's `next` function takes the generator state.
+                    let owner = qualname.strip_suffix(".next").unwrap_or(qualname);
+                    return Err(fail(format!(
+                        "`{owner}` is a generator (it uses `yield`): numba-wasm does not support \
+                         generators; return an array or a tuple instead"
+                    ))
+                    .into());
+                }
                 return Err(fail(format!(
                     "`{qualname}` takes an argument of type `{text}` (argument {}), which cannot \
                      cross the wasm boundary yet",

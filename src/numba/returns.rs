@@ -405,6 +405,12 @@ pub fn declared(
     option: Option<&str>,
 ) -> Result<Option<(NumbaType, ReturnSource)>> {
     let parse = |text: &str, source: ReturnSource| -> Result<(NumbaType, ReturnSource)> {
+        if text.contains(" generator(func=") {
+            bail!(
+                "`{qualname}` is a generator (it uses `yield`): numba-wasm does not support \
+                 generators; return an array or a tuple instead"
+            );
+        }
         let t = NumbaType::parse(text)
             .map_err(|e| anyhow::anyhow!("`{qualname}`: {source} return type: {e}"))?;
         Ok((t, source))
