@@ -50,8 +50,10 @@ export async function runBench({ calls, loadModule, handwritten, log = () => {} 
     r.copy_ms = timeIt(() => f(...args));
     if (args.some(isArray)) {
       // Zero-copy: the arrays were placed in wasm memory once (m.fromArray).
+      // Returned arrays stay there too (noCopy), freed after each call.
       const wargs = args.map((a) => (isArray(a) ? m.fromArray(a) : a));
-      r.zero_copy_ms = timeIt(() => f(...wargs));
+      const release = (x) => (Array.isArray(x) ? x.forEach(release) : x?.free?.());
+      r.zero_copy_ms = timeIt(() => release(f.noCopy(...wargs)));
       wargs.forEach((a) => a?.free?.());
     }
     if (c.handwritten && handwritten[c.id]) {

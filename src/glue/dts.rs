@@ -70,7 +70,15 @@ fn record(fields: &[String], items: &[NumbaType], ty: fn(&NumbaType) -> String) 
 }
 
 fn return_type(t: &NumbaType) -> String {
+    result_type(t, false)
+}
+
+/// The TypeScript type of a result; with `kept`, arrays are the WasmArrays
+/// a kernel's `noCopy` returns.
+fn result_type(t: &NumbaType, kept: bool) -> String {
+    let item = |t: &NumbaType| result_type(t, kept);
     match t {
+        NumbaType::Array { dtype, .. } if kept => format!("WasmArray<{}>", typed_array(*dtype)),
         NumbaType::Scalar { dtype: Dtype::Bool } => "boolean".into(),
         NumbaType::Scalar {
             dtype: Dtype::Int64 | Dtype::Uint64,
@@ -81,11 +89,14 @@ fn return_type(t: &NumbaType) -> String {
         NumbaType::Records { .. } => "NdArray<Uint8Array>".into(),
         NumbaType::Tuple { items } => format!(
             "[{}]",
-            items.iter().map(return_type).collect::<Vec<_>>().join(", ")
+            items.iter().map(item).collect::<Vec<_>>().join(", ")
         ),
+        NumbaType::NamedTuple { fields, items, .. } if kept => {
+            record(fields, items, |t| result_type(t, true))
+        }
         NumbaType::NamedTuple { fields, items, .. } => record(fields, items, return_type),
         NumbaType::Unicode => "string".into(),
-        NumbaType::Optional { item } => format!("{} | undefined", return_type(item)),
+        NumbaType::Optional { item: inner } => format!("{} | undefined", item(inner)),
         // The value itself, as a TypeScript literal type.
         NumbaType::StrLiteral { value } => serde_json::to_string(value).expect("strings serialize"),
         NumbaType::None | NumbaType::Omitted { .. } => "void".into(),
@@ -93,6 +104,10 @@ fn return_type(t: &NumbaType) -> String {
 }
 
 pub(crate) fn call_signature(e: &Export) -> String {
+    signature(e, false)
+}
+
+fn signature(e: &Export, kept: bool) -> String {
     let params: Vec<String> = e
         .args
         .iter()
@@ -108,7 +123,7 @@ pub(crate) fn call_signature(e: &Export) -> String {
             format!("{name}: {}", arg_type(t))
         })
         .collect();
-    format!("({}): {}", params.join(", "), return_type(&e.ret))
+    format!("({}): {}", params.join(", "), result_type(&e.ret, kept))
 }
 
 /// One property per Python function: a callable with one call signature
@@ -129,6 +144,15 @@ fn kernel(out: &mut String, name: &str, overloads: &[&Export]) {
         );
         let _ = writeln!(out, "    {};", call_signature(e));
     }
+    let _ = writeln!(
+        out,
+        "    /** The same call, but returned arrays stay in wasm memory as WasmArrays (call free()). */"
+    );
+    let _ = writeln!(out, "    readonly noCopy: {{");
+    for e in overloads {
+        let _ = writeln!(out, "      {};", signature(e, true));
+    }
+    let _ = writeln!(out, "    }};");
     let _ = writeln!(out, "    readonly overloads: ReadonlyArray<Overload>;");
     let _ = writeln!(out, "    readonly signatures: ReadonlyArray<string>;");
     let _ = writeln!(out, "  }};");

@@ -24,6 +24,8 @@ export interface WasmArray<T> {
 /** One compiled signature of a kernel. */
 export interface Overload {
   (...args: any[]): any;
+  /** The same call; returned arrays stay in wasm memory as WasmArrays. */
+  noCopy(...args: any[]): any;
   readonly signature: string;
   readonly argTypes: ReadonlyArray<unknown>;
   readonly retType: unknown;
@@ -47,7 +49,7 @@ export interface Module {
   readonly metadata: unknown;
   readonly exports: WebAssembly.Exports;
   /** Every kernel by Python name, including names that clash with the members above. */
-  readonly kernels: Readonly<Record<string, ((...args: any[]) => any) & { overloads: ReadonlyArray<Overload> }>>;
+  readonly kernels: Readonly<Record<string, ((...args: any[]) => any) & { noCopy(...args: any[]): any; overloads: ReadonlyArray<Overload> }>>;
 }
 
 /** Instantiate the module: Node reads the .wasm beside this file, browsers fetch it. */

@@ -183,6 +183,8 @@ class Runtime {
       const fn = overloads.length === 1 ? overloads[0] : this.makeDispatcher(name, overloads);
       const method = function (...args) { return fn(...args); };
       Object.defineProperty(method, "name", { value: name });
+      // Returned arrays stay in wasm memory as WasmArrays the caller frees.
+      method.noCopy = overloads.length === 1 ? overloads[0].noCopy : this.makeDispatcher(name, overloads, true);
       method.overloads = overloads;
       method.signatures = entries.map((e) => e.signature);
       Object.defineProperty(api.kernels, name, { value: method, enumerable: true });
@@ -278,6 +280,7 @@ class Runtime {
   makeOverload(entry) {
     const call = (...args) => this.invoke(entry, snapArgs(args));
     Object.defineProperty(call, "name", { value: entry.name });
+    call.noCopy = (...args) => this.invoke(entry, snapArgs(args), true);
     call.signature = entry.signature;
     call.argTypes = entry.args;
     call.retType = entry.ret;
@@ -287,12 +290,12 @@ class Runtime {
     return call;
   }
 
-  makeDispatcher(name, overloads) {
+  makeDispatcher(name, overloads, keep = false) {
     return (...args) => {
       // Read the arguments once; every overload is judged on that snapshot.
       const snaps = snapArgs(args);
       const o = overloads.find((o) => this.checkArgs(o.entry, snaps) === null);
-      if (o) return this.invoke(o.entry, snaps);
+      if (o) return this.invoke(o.entry, snaps, keep);
       const why = overloads.map((o) => `  ${o.signature}: ${this.checkArgs(o.entry, snaps)}`).join("\n");
       throw new TypeError(`numba-wasm: no overload of ${name} accepts these arguments; signatures:\n${why}`);
     };
@@ -300,7 +303,8 @@ class Runtime {
 
   // `snaps`: the arguments as read once by snapArgs. Everything below works
   // on that snapshot; no user code runs between the checks and the call.
-  invoke(entry, snaps) {
+  // `keep`: returned arrays become WasmArrays instead of copies.
+  invoke(entry, snaps, keep = false) {
     const fname = entry.name;
     // Validate everything first: a TypeError must come before any wasm code runs.
     const err = this.checkArgs(entry, snaps);
@@ -325,7 +329,7 @@ class Runtime {
       dv.setUint32(excp, 0, true);
       called = true;
       const status = this.ex[entry.wasm_export](argp, retp, excp);
-      if (status === this.abi.status.ok) return this.readReturn(entry, retp);
+      if (status === this.abi.status.ok) return this.readReturn(entry, retp, keep);
       if (status === this.abi.status.none) return undefined;
       throw this.exception(fname, status, excp);
     } finally {
@@ -523,13 +527,13 @@ class Runtime {
 
   // The result: each scalar or array at its offset behind retp (metadata
   // `ret_leaves`), placed into the tuple structure of `entry.ret`.
-  readReturn(entry, retp) {
+  readReturn(entry, retp, keep = false) {
     const decrefs = [];
     try {
       // An optional value inside a tuple is None when its `valid` byte is 0.
       const absent = (leaf) => leaf.valid !== undefined && this.views().dv.getUint8(retp + leaf.valid) === 0;
       const values = new Map(entry.ret_leaves.map((leaf) =>
-        [(leaf.path ?? []).join(","), absent(leaf) ? undefined : this.readLeaf(leaf.type, retp + leaf.offset, decrefs)]));
+        [(leaf.path ?? []).join(","), absent(leaf) ? undefined : this.readLeaf(leaf.type, retp + leaf.offset, decrefs, keep)]));
       const build = (t, path) => {
         switch (t.kind) {
           case "tuple": return t.items.map((it, i) => build(it, [...path, i]));
@@ -550,7 +554,7 @@ class Runtime {
     }
   }
 
-  readLeaf(t, p, decrefs) {
+  readLeaf(t, p, decrefs, keep = false) {
     const dv = this.views().dv;
     if (t.kind === "scalar") return readScalar(dv, p, dtypeInfo(t.dtype));
     if (t.kind === "unicode") return this.readString(p, decrefs);
@@ -560,7 +564,6 @@ class Runtime {
     const d = elemInfo(t);
     const n = t.ndim;
     const meminfo = dv.getUint32(p + A.meminfo, true);
-    if (meminfo !== 0) decrefs.push(meminfo);
     const data = dv.getUint32(p + A.data, true);
     const shape = [], strides = [];
     for (let k = 0; k < n; k++) {
@@ -569,6 +572,23 @@ class Runtime {
     }
     const cStrides = contiguousStrides(shape, d.size, "C");
     const nitems = shape.reduce((a, b) => a * b, 1);
+    if (keep && t.kind === "array") {
+      // The result's reference passes to the WasmArray when it owns its memory
+      // through NRT and starts at its lowest address; otherwise (an argument
+      // that was copied in, negative strides) it is copied into a new one.
+      if (meminfo !== 0 && strides.every((x) => x >= 0) && data % (d.size / d.lanes) === 0) {
+        const extent = nitems === 0 ? 0 : shape.reduce((acc, m, k) => acc + (m - 1) * strides[k], 0) + d.size;
+        return new WasmArray(CONSTRUCT, {
+          rt: this, d, shape: Object.freeze(shape), strides: Object.freeze(strides),
+          meminfo, ptr: data, byteLength: extent, live: true, view: null,
+        });
+      }
+      if (meminfo !== 0) decrefs.push(meminfo);
+      const w = this.empty(d.name, shape);
+      copyStrided(this.views().u8, data, shape, strides, this.views().u8, WasmArray.stateOf(w).ptr, cStrides, d.size);
+      return w;
+    }
+    if (meminfo !== 0) decrefs.push(meminfo);
     const out = new d.Arr(nitems * d.lanes);
     copyStrided(this.views().u8, data, shape, strides, byteView(out), 0, cStrides, d.size);
     return { data: out, shape, strides: cStrides };

@@ -162,6 +162,31 @@ await section("(c) zero-copy", () => {
   })());
 });
 
+await section("(c) noCopy results stay in wasm memory", () => {
+  const base = m.stats();
+  for (const id of ["arange_half_10", "arange_half_0", "centered_diff_2d_5x6"]) {
+    const c = byId(id);
+    const w = m[c.func].noCopy(...c.args.map(toArg));
+    check(`(c) ${id}: a WasmArray`, w instanceof mod.WasmArray, String(w));
+    check(`(c) ${id}: native result`, compare(c.result, spec(w)) === null, compare(c.result, spec(w)));
+    if (id === "arange_half_10") {
+      // Passed on to another kernel without a copy, it gives what a copy gives.
+      check("(c) noCopy result as an argument", m.sum1d(w) === m.sum1d(Float64Array.from(w.data)));
+    }
+    w.free();
+  }
+  // A returned WasmArray owns its memory until free(): many calls, nothing left.
+  const c = byId("centered_diff_2d_5x6");
+  const args = c.args.map(toArg);
+  for (let i = 0; i < 1000; i++) m[c.func].noCopy(...args).free();
+  const st = m.stats();
+  check("(c) 1000 noCopy calls freed: no live allocation left", st.liveAllocations === base.liveAllocations,
+    `${base.liveAllocations} -> ${st.liveAllocations}`);
+  const kept = m[c.func].noCopy(...args);
+  check("(c) an unfreed noCopy result stays allocated", m.stats().liveAllocations === base.liveAllocations + 1);
+  kept.free();
+});
+
 await section("(d) TypeError before wasm", () => {
   const f32w = m.empty("float32", [4]);
   const t0 = m.stats();

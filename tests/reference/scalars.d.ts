@@ -24,6 +24,8 @@ export interface WasmArray<T> {
 /** One compiled signature of a kernel. */
 export interface Overload {
   (...args: any[]): any;
+  /** The same call; returned arrays stay in wasm memory as WasmArrays. */
+  noCopy(...args: any[]): any;
   readonly signature: string;
   readonly argTypes: ReadonlyArray<unknown>;
   readonly retType: unknown;
@@ -40,6 +42,10 @@ export interface Module {
   readonly scalar_xor: {
     /** `kernels.scalar_xor`: Numba signature `bool(bool, bool)` */
     (x: boolean, y: boolean): boolean;
+    /** The same call, but returned arrays stay in wasm memory as WasmArrays (call free()). */
+    readonly noCopy: {
+      (x: boolean, y: boolean): boolean;
+    };
     readonly overloads: ReadonlyArray<Overload>;
     readonly signatures: ReadonlyArray<string>;
   };
@@ -48,12 +54,21 @@ export interface Module {
     (x: Complex | number, y: Complex | number): Complex;
     /** `kernels.complex_mix`: Numba signature `complex64(complex64, complex64)` */
     (x: Complex | number, y: Complex | number): Complex;
+    /** The same call, but returned arrays stay in wasm memory as WasmArrays (call free()). */
+    readonly noCopy: {
+      (x: Complex | number, y: Complex | number): Complex;
+      (x: Complex | number, y: Complex | number): Complex;
+    };
     readonly overloads: ReadonlyArray<Overload>;
     readonly signatures: ReadonlyArray<string>;
   };
   readonly add_i32: {
     /** `kernels.add_i32`: Numba signature `int32(int32, int32)` */
     (x: number, y: number): number;
+    /** The same call, but returned arrays stay in wasm memory as WasmArrays (call free()). */
+    readonly noCopy: {
+      (x: number, y: number): number;
+    };
     readonly overloads: ReadonlyArray<Overload>;
     readonly signatures: ReadonlyArray<string>;
   };
@@ -66,7 +81,7 @@ export interface Module {
   readonly metadata: unknown;
   readonly exports: WebAssembly.Exports;
   /** Every kernel by Python name, including names that clash with the members above. */
-  readonly kernels: Readonly<Record<string, ((...args: any[]) => any) & { overloads: ReadonlyArray<Overload> }>>;
+  readonly kernels: Readonly<Record<string, ((...args: any[]) => any) & { noCopy(...args: any[]): any; overloads: ReadonlyArray<Overload> }>>;
 }
 
 /** Instantiate the module: Node reads the .wasm beside this file, browsers fetch it. */
