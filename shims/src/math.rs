@@ -9,8 +9,258 @@
 //! sqrt fabs copysign fmin fmax fdim ldexp (and their `f` versions). Defining
 //! them again would only duplicate code, so this module adds the rest, all
 //! from the `libm` crate (a Rust port of musl).
+//!
+//! Where musl's algorithms are less accurate than glibc's (which native Numba
+//! calls), strong definitions here take precedence over the weak ones:
+//! `exp`, `log`, `pow` are glibc's own algorithms (`aor.rs`), so they return
+//! what native returns; `cosh`, `sinh`, `tanh`, `acosh`, `asinh` follow
+//! glibc's formulas on top of them; every float32 function is its float64
+//! counterpart rounded once to float32, which is correctly rounded except on
+//! rare double-rounding cases (glibc's float32 functions are up to ~2 ulp off).
+//! Accuracy against mpmath and native: docs/libm.md.
 
 use core::ffi::c_int;
+
+mod aor;
+mod aor_data;
+
+#[unsafe(no_mangle)]
+pub extern "C" fn exp(x: f64) -> f64 {
+    aor::exp(x)
+}
+
+#[unsafe(no_mangle)]
+pub extern "C" fn log(x: f64) -> f64 {
+    aor::log(x)
+}
+
+#[unsafe(no_mangle)]
+pub extern "C" fn pow(x: f64, y: f64) -> f64 {
+    aor::pow(x, y)
+}
+
+/// High word of a double as glibc's fdlibm code reads it (signed).
+#[inline(always)]
+fn hi_word(x: f64) -> i32 {
+    (x.to_bits() >> 32) as i32
+}
+
+const LN2: f64 = core::f64::consts::LN_2;
+
+/// glibc's `__ieee754_cosh` (fdlibm).
+#[unsafe(no_mangle)]
+pub extern "C" fn cosh(x: f64) -> f64 {
+    let ix = hi_word(x) & 0x7fff_ffff;
+    let ax = x.abs();
+    if ix < 0x4036_0000 {
+        // |x| < 22
+        if ix < 0x3fd6_2e43 {
+            // |x| < ln2/2
+            if ix < 0x3c80_0000 {
+                return 1.0;
+            }
+            let t = libm::expm1(ax);
+            let w = 1.0 + t;
+            return 1.0 + (t * t) / (w + w);
+        }
+        let t = aor::exp(ax);
+        return 0.5 * t + 0.5 / t;
+    }
+    if ix < 0x4086_2e42 {
+        return 0.5 * aor::exp(ax);
+    }
+    if ax.to_bits() <= 0x4086_33ce_8fb9_f87d {
+        let w = aor::exp(0.5 * ax);
+        let t = 0.5 * w;
+        return t * w;
+    }
+    if ix >= 0x7ff0_0000 {
+        return x * x;
+    }
+    f64::INFINITY // overflow
+}
+
+/// glibc's `__ieee754_sinh` (fdlibm).
+#[unsafe(no_mangle)]
+pub extern "C" fn sinh(x: f64) -> f64 {
+    let ix = hi_word(x) & 0x7fff_ffff;
+    if ix >= 0x7ff0_0000 {
+        return x + x;
+    }
+    let h = if x < 0.0 { -0.5 } else { 0.5 };
+    let ax = x.abs();
+    if ix < 0x4036_0000 {
+        if ix < 0x3e30_0000 {
+            return x; // |x| < 2^-28
+        }
+        let t = libm::expm1(ax);
+        if ix < 0x3ff0_0000 {
+            return h * (2.0 * t - t * t / (t + 1.0));
+        }
+        return h * (t + t / (t + 1.0));
+    }
+    if ix < 0x4086_2e42 {
+        return h * aor::exp(ax);
+    }
+    if ax.to_bits() <= 0x4086_33ce_8fb9_f87d {
+        let w = aor::exp(0.5 * ax);
+        let t = h * w;
+        return t * w;
+    }
+    x * 1e307 // overflow, with x's sign
+}
+
+/// glibc's `__tanh` (fdlibm).
+#[unsafe(no_mangle)]
+pub extern "C" fn tanh(x: f64) -> f64 {
+    let jx = hi_word(x);
+    let ix = jx & 0x7fff_ffff;
+    if ix >= 0x7ff0_0000 {
+        return if jx >= 0 { 1.0 / x + 1.0 } else { 1.0 / x - 1.0 };
+    }
+    let z = if ix < 0x4036_0000 {
+        if x == 0.0 {
+            return x;
+        }
+        if ix < 0x3c80_0000 {
+            return x * (1.0 + x);
+        }
+        if ix >= 0x3ff0_0000 {
+            let t = libm::expm1(2.0 * x.abs());
+            1.0 - 2.0 / (t + 2.0)
+        } else {
+            let t = libm::expm1(-2.0 * x.abs());
+            -t / (t + 2.0)
+        }
+    } else {
+        1.0 - 1e-300
+    };
+    if jx >= 0 { z } else { -z }
+}
+
+/// glibc's `__ieee754_acosh` (fdlibm): nan below 1 (musl's gave finite
+/// numbers for x < -2).
+#[unsafe(no_mangle)]
+pub extern "C" fn acosh(x: f64) -> f64 {
+    let hx = hi_word(x);
+    if hx < 0x3ff0_0000 {
+        return (x - x) / (x - x); // x < 1 (or -nan)
+    }
+    if hx >= 0x41b0_0000 {
+        if hx >= 0x7ff0_0000 {
+            return x + x;
+        }
+        return aor::log(x) + LN2; // x > 2^28
+    }
+    if x == 1.0 {
+        return 0.0;
+    }
+    if hx > 0x4000_0000 {
+        let t = x * x;
+        return aor::log(2.0 * x - 1.0 / (x + libm::sqrt(t - 1.0)));
+    }
+    let t = x - 1.0;
+    libm::log1p(t + libm::sqrt(2.0 * t + t * t))
+}
+
+/// glibc's `__asinh` (fdlibm).
+#[unsafe(no_mangle)]
+pub extern "C" fn asinh(x: f64) -> f64 {
+    let ix = hi_word(x) & 0x7fff_ffff;
+    if ix < 0x3e30_0000 {
+        return x; // |x| < 2^-28
+    }
+    let xa = x.abs();
+    let w = if ix > 0x41b0_0000 {
+        if ix >= 0x7ff0_0000 {
+            return x + x;
+        }
+        aor::log(xa) + LN2
+    } else if ix > 0x4000_0000 {
+        aor::log(2.0 * xa + 1.0 / (libm::sqrt(xa * xa + 1.0) + xa))
+    } else {
+        let t = xa * xa;
+        libm::log1p(xa + t / (1.0 + libm::sqrt(1.0 + t)))
+    };
+    libm::copysign(w, x)
+}
+
+/// `hypot`: glibc's is correctly rounded in practice (musl's is not): the
+/// square root of x²+y² formed exactly in double-double, with one Newton
+/// correction from the exact residual.
+#[unsafe(no_mangle)]
+pub extern "C" fn hypot(x: f64, y: f64) -> f64 {
+    if x.is_infinite() || y.is_infinite() {
+        return f64::INFINITY;
+    }
+    if x.is_nan() || y.is_nan() {
+        return x + y;
+    }
+    let (mut a, mut b) = (x.abs(), y.abs());
+    if a < b {
+        core::mem::swap(&mut a, &mut b);
+    }
+    if b == 0.0 || a > b * 9.007_199_254_740_992e15 * 4.0 {
+        return a + b; // b is below half an ulp of a
+    }
+    // keep the squares and the split in range
+    const BIG: f64 = 4.149_515_568_880_993e180; // 2^600
+    let scale = if a > 1e150 {
+        a /= BIG;
+        b /= BIG;
+        BIG
+    } else if b < 1e-150 {
+        a *= BIG;
+        b *= BIG;
+        1.0 / BIG
+    } else {
+        1.0
+    };
+    let (a2, a2l) = aor::two_prod(a, a);
+    let (b2, b2l) = aor::two_prod(b, b);
+    let sh = a2 + b2;
+    let sl = (a2 - sh) + b2 + a2l + b2l;
+    let h = libm::sqrt(sh);
+    let (hh, hl) = aor::two_prod(h, h);
+    let r = ((sh - hh) - hl + sl) / (2.0 * h);
+    (h + r) * scale
+}
+
+/// float32 functions: the float64 function, rounded once.
+macro_rules! via_f64 {
+    ($($name:ident => $f:path),* $(,)?) => {
+        $(
+            #[unsafe(no_mangle)]
+            pub extern "C" fn $name(x: f32) -> f32 {
+                $f(x as f64) as f32
+            }
+        )*
+    };
+}
+
+via_f64!(
+    expf => aor::exp, logf => aor::log, coshf => cosh, sinhf => sinh, tanhf => tanh,
+    acoshf => acosh, asinhf => asinh, atanhf => libm::atanh, sinf => libm::sin,
+    cosf => libm::cos, tanf => libm::tan, asinf => libm::asin, acosf => libm::acos,
+    atanf => libm::atan, exp2f => libm::exp2, expm1f => libm::expm1, log2f => libm::log2,
+    log10f => libm::log10, log1pf => libm::log1p, cbrtf => libm::cbrt, erff => libm::erf,
+    erfcf => libm::erfc, lgammaf => libm::lgamma, tgammaf => libm::tgamma,
+);
+
+#[unsafe(no_mangle)]
+pub extern "C" fn powf(x: f32, y: f32) -> f32 {
+    aor::pow(x as f64, y as f64) as f32
+}
+
+#[unsafe(no_mangle)]
+pub extern "C" fn atan2f(y: f32, x: f32) -> f32 {
+    libm::atan2(y as f64, x as f64) as f32
+}
+
+#[unsafe(no_mangle)]
+pub extern "C" fn hypotf(x: f32, y: f32) -> f32 {
+    hypot(x as f64, y as f64) as f32
+}
 
 /// `double name(double)` and `float namef(float)` forwarding to `libm`.
 macro_rules! unary {
@@ -46,8 +296,8 @@ macro_rules! binary {
     };
 }
 
-unary!(acosh, asinh, atanh, lgamma, exp10);
-unaryf!(acoshf, asinhf, atanhf, lgammaf, exp10f);
+unary!(atanh, lgamma, exp10);
+unaryf!(exp10f);
 binary!(
     nextafter: f64,
     nextafterf: f32,
@@ -139,7 +389,8 @@ pub unsafe extern "C" fn sincos(x: f64, s: *mut f64, c: *mut f64) {
 /// `s` and `c` must be writable.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn sincosf(x: f32, s: *mut f32, c: *mut f32) {
-    let (sv, cv) = libm::sincosf(x);
+    let (sv, cv) = libm::sincos(x as f64);
+    let (sv, cv) = (sv as f32, cv as f32);
     // SAFETY: caller passes writable floats.
     unsafe {
         *s = sv;
@@ -157,7 +408,7 @@ pub extern "C" fn numba_gamma(x: f64) -> f64 {
 
 #[unsafe(no_mangle)]
 pub extern "C" fn numba_gammaf(x: f32) -> f32 {
-    libm::tgammaf(x)
+    tgammaf(x)
 }
 
 #[unsafe(no_mangle)]
@@ -167,7 +418,7 @@ pub extern "C" fn numba_lgamma(x: f64) -> f64 {
 
 #[unsafe(no_mangle)]
 pub extern "C" fn numba_lgammaf(x: f32) -> f32 {
-    libm::lgammaf(x)
+    lgammaf(x)
 }
 
 #[unsafe(no_mangle)]
@@ -177,7 +428,7 @@ pub extern "C" fn numba_erf(x: f64) -> f64 {
 
 #[unsafe(no_mangle)]
 pub extern "C" fn numba_erff(x: f32) -> f32 {
-    libm::erff(x)
+    erff(x)
 }
 
 #[unsafe(no_mangle)]
@@ -187,7 +438,7 @@ pub extern "C" fn numba_erfc(x: f64) -> f64 {
 
 #[unsafe(no_mangle)]
 pub extern "C" fn numba_erfcf(x: f32) -> f32 {
-    libm::erfcf(x)
+    erfcf(x)
 }
 
 #[unsafe(no_mangle)]
@@ -295,13 +546,13 @@ fn c_pow(a: Complex, b: Complex) -> Complex {
             imag: 0.0,
         };
     }
-    let vabs = libm::hypot(a.real, a.imag);
-    let mut len = libm::pow(vabs, b.real);
+    let vabs = hypot(a.real, a.imag);
+    let mut len = aor::pow(vabs, b.real);
     let at = libm::atan2(a.imag, a.real);
     let mut phase = at * b.real;
     if b.imag != 0.0 {
-        len /= libm::exp(at * b.imag);
-        phase += b.imag * libm::log(vabs);
+        len /= aor::exp(at * b.imag);
+        phase += b.imag * aor::log(vabs);
     }
     Complex {
         real: len * libm::cos(phase),
