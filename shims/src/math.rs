@@ -116,7 +116,11 @@ pub extern "C" fn tanh(x: f64) -> f64 {
     let jx = hi_word(x);
     let ix = jx & 0x7fff_ffff;
     if ix >= 0x7ff0_0000 {
-        return if jx >= 0 { 1.0 / x + 1.0 } else { 1.0 / x - 1.0 };
+        return if jx >= 0 {
+            1.0 / x + 1.0
+        } else {
+            1.0 / x - 1.0
+        };
     }
     let z = if ix < 0x4036_0000 {
         if x == 0.0 {
@@ -144,7 +148,7 @@ pub extern "C" fn tanh(x: f64) -> f64 {
 pub extern "C" fn acosh(x: f64) -> f64 {
     let hx = hi_word(x);
     if hx < 0x3ff0_0000 {
-        return (x - x) / (x - x); // x < 1 (or -nan)
+        return aor::invalid(x); // x < 1 (or nan)
     }
     if hx >= 0x41b0_0000 {
         if hx >= 0x7ff0_0000 {

@@ -38,6 +38,12 @@ pub(crate) fn fma(a: f64, b: f64, c: f64) -> f64 {
     s + (t + e)
 }
 
+/// nan for a domain error (a nan argument passes through).
+#[inline(always)]
+pub(crate) fn invalid(x: f64) -> f64 {
+    if x.is_nan() { x } else { f64::NAN }
+}
+
 #[inline(always)]
 fn top12(x: f64) -> u32 {
     (x.to_bits() >> 52) as u32
@@ -48,7 +54,11 @@ const SIGN_BIAS: u64 = 0x800 << 7;
 
 #[inline(always)]
 fn oflow(sign: u64) -> f64 {
-    if sign != 0 { -f64::INFINITY } else { f64::INFINITY }
+    if sign != 0 {
+        -f64::INFINITY
+    } else {
+        f64::INFINITY
+    }
 }
 
 #[inline(always)]
@@ -86,7 +96,8 @@ fn specialcase(tmp: f64, sbits: u64, ki: u64) -> f64 {
 #[inline(always)]
 fn exp_inline(x: f64, xtail: f64, sign_bias: u64, from_pow: bool) -> f64 {
     let mut abstop = top12(x) & 0x7ff;
-    if abstop.wrapping_sub(top12(5.551115123125783e-17)) >= top12(512.0) - top12(5.551115123125783e-17)
+    if abstop.wrapping_sub(top12(5.551115123125783e-17))
+        >= top12(512.0) - top12(5.551115123125783e-17)
     {
         if abstop.wrapping_sub(top12(5.551115123125783e-17)) >= 0x8000_0000 {
             // tiny x (0 included)
@@ -100,7 +111,11 @@ fn exp_inline(x: f64, xtail: f64, sign_bias: u64, from_pow: bool) -> f64 {
             if abstop >= top12(f64::INFINITY) {
                 return 1.0 + x;
             }
-            return if x.to_bits() >> 63 != 0 { uflow(sign_bias) } else { oflow(sign_bias) };
+            return if x.to_bits() >> 63 != 0 {
+                uflow(sign_bias)
+            } else {
+                oflow(sign_bias)
+            };
         }
         abstop = 0; // large |x|: specialcase below
     }
@@ -118,7 +133,11 @@ fn exp_inline(x: f64, xtail: f64, sign_bias: u64, from_pow: bool) -> f64 {
     let sbits = EXP_TAB[idx + 1].wrapping_add(top);
     let r2 = r * r;
     // tail + r + r2*(C2 + r*C3) + r2*r2*(C4 + r*C5), fused as GCC does
-    let tmp = fma(r2 * r2, fma(r, EXP_C5, EXP_C4), fma(r2, fma(r, EXP_C3, EXP_C2), tail + r));
+    let tmp = fma(
+        r2 * r2,
+        fma(r, EXP_C5, EXP_C4),
+        fma(r2, fma(r, EXP_C3, EXP_C2), tail + r),
+    );
     if abstop == 0 {
         return specialcase(tmp, sbits, ki);
     }
@@ -171,7 +190,7 @@ pub fn log(x: f64) -> f64 {
             return x;
         }
         if top & 0x8000 != 0 || top & 0x7ff0 == 0x7ff0 {
-            return (x - x) / (x - x);
+            return invalid(x);
         }
         // subnormal: normalize
         ix = (x * 4_503_599_627_370_496.0).to_bits(); // 0x1p52
@@ -263,7 +282,8 @@ pub fn pow(x: f64, y: f64) -> f64 {
     let iy = y.to_bits();
     let mut topx = top12(x);
     let topy = top12(y);
-    if topx.wrapping_sub(0x001) >= 0x7ff - 0x001 || (topy & 0x7ff).wrapping_sub(0x3be) >= 0x43e - 0x3be
+    if topx.wrapping_sub(0x001) >= 0x7ff - 0x001
+        || (topy & 0x7ff).wrapping_sub(0x3be) >= 0x43e - 0x3be
     {
         if zeroinfnan(iy) {
             if iy << 1 == 0 {
@@ -294,7 +314,7 @@ pub fn pow(x: f64, y: f64) -> f64 {
         if ix >> 63 != 0 {
             let yint = checkint(iy);
             if yint == 0 {
-                return (x - x) / (x - x);
+                return invalid(x);
             }
             if yint == 1 {
                 sign_bias = SIGN_BIAS;
@@ -308,7 +328,11 @@ pub fn pow(x: f64, y: f64) -> f64 {
             }
             if (topy & 0x7ff) < 0x3be {
                 // |y| < 2^-65: x^y ~= 1 + y*log(x)
-                return if ix > 1.0f64.to_bits() { 1.0 + y } else { 1.0 - y };
+                return if ix > 1.0f64.to_bits() {
+                    1.0 + y
+                } else {
+                    1.0 - y
+                };
             }
             return if (ix > 1.0f64.to_bits()) == (topy < 0x800) {
                 f64::INFINITY

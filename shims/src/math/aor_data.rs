@@ -273,8 +273,26 @@ pub static EXP_TAB: [u64; 256] = [
 // log (LOG_TABLE_BITS 7, LOG_POLY_ORDER 6, LOG_POLY1_ORDER 12)
 pub const LOG_LN2HI: f64 = f64::from_bits(0x3fe62e42fefa3800);
 pub const LOG_LN2LO: f64 = f64::from_bits(0x3d2ef35793c76730);
-pub const LOG_A: [f64; 5] = [f64::from_bits(0xbfe0000000000001), f64::from_bits(0x3fd555555551305b), f64::from_bits(0xbfcfffffffeb4590), f64::from_bits(0x3fc999b324f10111), f64::from_bits(0xbfc55575e506c89f), ];
-pub const LOG_B: [f64; 11] = [f64::from_bits(0xbfe0000000000000), f64::from_bits(0x3fd5555555555577), f64::from_bits(0xbfcffffffffffdcb), f64::from_bits(0x3fc999999995dd0c), f64::from_bits(0xbfc55555556745a7), f64::from_bits(0x3fc24924a344de30), f64::from_bits(0xbfbfffffa4423d65), f64::from_bits(0x3fbc7184282ad6ca), f64::from_bits(0xbfb999eb43b068ff), f64::from_bits(0x3fb78182f7afd085), f64::from_bits(0xbfb5521375d145cd), ];
+pub const LOG_A: [f64; 5] = [
+    f64::from_bits(0xbfe0000000000001),
+    f64::from_bits(0x3fd555555551305b),
+    f64::from_bits(0xbfcfffffffeb4590),
+    f64::from_bits(0x3fc999b324f10111),
+    f64::from_bits(0xbfc55575e506c89f),
+];
+pub const LOG_B: [f64; 11] = [
+    f64::from_bits(0xbfe0000000000000),
+    f64::from_bits(0x3fd5555555555577),
+    f64::from_bits(0xbfcffffffffffdcb),
+    f64::from_bits(0x3fc999999995dd0c),
+    f64::from_bits(0xbfc55555556745a7),
+    f64::from_bits(0x3fc24924a344de30),
+    f64::from_bits(0xbfbfffffa4423d65),
+    f64::from_bits(0x3fbc7184282ad6ca),
+    f64::from_bits(0xbfb999eb43b068ff),
+    f64::from_bits(0x3fb78182f7afd085),
+    f64::from_bits(0xbfb5521375d145cd),
+];
 /// (invc, logc)
 pub static LOG_TAB: [(u64, u64); 128] = [
     (0x3ff734f0c3e0de9f, 0xbfd7cc7f79e69000),
@@ -409,7 +427,15 @@ pub static LOG_TAB: [(u64, u64); 128] = [
 // pow's log (POW_LOG_TABLE_BITS 7, POW_LOG_POLY_ORDER 8)
 pub const POW_LN2HI: f64 = f64::from_bits(0x3fe62e42fefa3800);
 pub const POW_LN2LO: f64 = f64::from_bits(0x3d2ef35793c76730);
-pub const POW_A: [f64; 7] = [f64::from_bits(0xbfe0000000000000), f64::from_bits(0xbfe5555555555560), f64::from_bits(0x3fe0000000000006), f64::from_bits(0x3fe999999959554e), f64::from_bits(0xbfe555555529a47a), f64::from_bits(0xbff2495b9b4845e9), f64::from_bits(0x3ff0002b8b263fc3), ];
+pub const POW_A: [f64; 7] = [
+    f64::from_bits(0xbfe0000000000000),
+    f64::from_bits(0xbfe5555555555560),
+    f64::from_bits(0x3fe0000000000006),
+    f64::from_bits(0x3fe999999959554e),
+    f64::from_bits(0xbfe555555529a47a),
+    f64::from_bits(0xbff2495b9b4845e9),
+    f64::from_bits(0x3ff0002b8b263fc3),
+];
 /// (invc, logc, logctail)
 pub static POW_TAB: [(u64, u64, u64); 128] = [
     (0x3ff6a00000000000, 0xbfd62c82f2b9c800, 0x3cfab42428375680),
