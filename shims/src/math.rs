@@ -23,6 +23,20 @@ use core::ffi::c_int;
 
 mod aor;
 mod aor_data;
+mod gamma;
+mod gamma_data;
+
+/// `tgamma`: double-double for 1 <= |x| <= 184 (`gamma.rs`), musl elsewhere.
+#[unsafe(no_mangle)]
+pub extern "C" fn tgamma(x: f64) -> f64 {
+    gamma::tgamma(x).unwrap_or_else(|| libm::tgamma(x))
+}
+
+/// `lgamma`: double-double near the negative zeros (`gamma.rs`), musl elsewhere.
+#[unsafe(no_mangle)]
+pub extern "C" fn lgamma(x: f64) -> f64 {
+    gamma::lgamma_neg(x).unwrap_or_else(|| libm::lgamma(x))
+}
 
 #[unsafe(no_mangle)]
 pub extern "C" fn exp(x: f64) -> f64 {
@@ -248,7 +262,7 @@ via_f64!(
     cosf => libm::cos, tanf => libm::tan, asinf => libm::asin, acosf => libm::acos,
     atanf => libm::atan, exp2f => libm::exp2, expm1f => libm::expm1, log2f => libm::log2,
     log10f => libm::log10, log1pf => libm::log1p, cbrtf => libm::cbrt, erff => libm::erf,
-    erfcf => libm::erfc, lgammaf => libm::lgamma, tgammaf => libm::tgamma,
+    erfcf => libm::erfc, lgammaf => lgamma, tgammaf => tgamma,
 );
 
 #[unsafe(no_mangle)]
@@ -300,7 +314,7 @@ macro_rules! binary {
     };
 }
 
-unary!(atanh, lgamma, exp10);
+unary!(atanh, exp10);
 unaryf!(exp10f);
 binary!(
     nextafter: f64,
@@ -407,7 +421,7 @@ pub unsafe extern "C" fn sincosf(x: f32, s: *mut f32, c: *mut f32) {
 
 #[unsafe(no_mangle)]
 pub extern "C" fn numba_gamma(x: f64) -> f64 {
-    libm::tgamma(x)
+    tgamma(x)
 }
 
 #[unsafe(no_mangle)]
@@ -417,7 +431,7 @@ pub extern "C" fn numba_gammaf(x: f32) -> f32 {
 
 #[unsafe(no_mangle)]
 pub extern "C" fn numba_lgamma(x: f64) -> f64 {
-    libm::lgamma(x)
+    lgamma(x)
 }
 
 #[unsafe(no_mangle)]
