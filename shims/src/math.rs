@@ -12,8 +12,8 @@
 //!
 //! Where musl's algorithms are less accurate than glibc's (which native Numba
 //! calls), strong definitions here take precedence over the weak ones:
-//! `exp`, `log`, `pow` are glibc's own algorithms (`aor.rs`), so they return
-//! what native returns; `cosh`, `sinh`, `tanh`, `acosh`, `asinh` follow
+//! `exp`, `exp2`, `log`, `log2`, `log10`, `pow` are glibc's own algorithms
+//! (`aor.rs`), so they return what native returns; `cosh`, `sinh`, `tanh`, `acosh`, `asinh` follow
 //! glibc's formulas on top of them; every float32 function is its float64
 //! counterpart rounded once to float32, which is correctly rounded except on
 //! rare double-rounding cases (glibc's float32 functions are up to ~2 ulp off).
@@ -23,6 +23,7 @@ use core::ffi::c_int;
 
 mod aor;
 mod aor_data;
+mod fdlibm;
 mod gamma;
 mod gamma_data;
 
@@ -53,154 +54,59 @@ pub extern "C" fn pow(x: f64, y: f64) -> f64 {
     aor::pow(x, y)
 }
 
-/// High word of a double as glibc's fdlibm code reads it (signed).
-#[inline(always)]
-fn hi_word(x: f64) -> i32 {
-    (x.to_bits() >> 32) as i32
+#[unsafe(no_mangle)]
+pub extern "C" fn expm1(x: f64) -> f64 {
+    fdlibm::expm1(x)
 }
 
-const LN2: f64 = core::f64::consts::LN_2;
+#[unsafe(no_mangle)]
+pub extern "C" fn exp2(x: f64) -> f64 {
+    aor::exp2(x)
+}
 
-/// glibc's `__ieee754_cosh` (fdlibm).
+#[unsafe(no_mangle)]
+pub extern "C" fn log2(x: f64) -> f64 {
+    aor::log2(x)
+}
+
+#[unsafe(no_mangle)]
+pub extern "C" fn log10(x: f64) -> f64 {
+    aor::log10(x)
+}
+
+#[unsafe(no_mangle)]
+pub extern "C" fn log1p(x: f64) -> f64 {
+    fdlibm::log1p(x)
+}
+
+#[unsafe(no_mangle)]
+pub extern "C" fn atanh(x: f64) -> f64 {
+    fdlibm::atanh(x)
+}
+
 #[unsafe(no_mangle)]
 pub extern "C" fn cosh(x: f64) -> f64 {
-    let ix = hi_word(x) & 0x7fff_ffff;
-    let ax = x.abs();
-    if ix < 0x4036_0000 {
-        // |x| < 22
-        if ix < 0x3fd6_2e43 {
-            // |x| < ln2/2
-            if ix < 0x3c80_0000 {
-                return 1.0;
-            }
-            let t = libm::expm1(ax);
-            let w = 1.0 + t;
-            return 1.0 + (t * t) / (w + w);
-        }
-        let t = aor::exp(ax);
-        return 0.5 * t + 0.5 / t;
-    }
-    if ix < 0x4086_2e42 {
-        return 0.5 * aor::exp(ax);
-    }
-    if ax.to_bits() <= 0x4086_33ce_8fb9_f87d {
-        let w = aor::exp(0.5 * ax);
-        let t = 0.5 * w;
-        return t * w;
-    }
-    if ix >= 0x7ff0_0000 {
-        return x * x;
-    }
-    f64::INFINITY // overflow
+    fdlibm::cosh(x)
 }
 
-/// glibc's `__ieee754_sinh` (fdlibm).
 #[unsafe(no_mangle)]
 pub extern "C" fn sinh(x: f64) -> f64 {
-    let ix = hi_word(x) & 0x7fff_ffff;
-    if ix >= 0x7ff0_0000 {
-        return x + x;
-    }
-    let h = if x < 0.0 { -0.5 } else { 0.5 };
-    let ax = x.abs();
-    if ix < 0x4036_0000 {
-        if ix < 0x3e30_0000 {
-            return x; // |x| < 2^-28
-        }
-        let t = libm::expm1(ax);
-        if ix < 0x3ff0_0000 {
-            return h * (2.0 * t - t * t / (t + 1.0));
-        }
-        return h * (t + t / (t + 1.0));
-    }
-    if ix < 0x4086_2e42 {
-        return h * aor::exp(ax);
-    }
-    if ax.to_bits() <= 0x4086_33ce_8fb9_f87d {
-        let w = aor::exp(0.5 * ax);
-        let t = h * w;
-        return t * w;
-    }
-    x * 1e307 // overflow, with x's sign
+    fdlibm::sinh(x)
 }
 
-/// glibc's `__tanh` (fdlibm).
 #[unsafe(no_mangle)]
 pub extern "C" fn tanh(x: f64) -> f64 {
-    let jx = hi_word(x);
-    let ix = jx & 0x7fff_ffff;
-    if ix >= 0x7ff0_0000 {
-        return if jx >= 0 {
-            1.0 / x + 1.0
-        } else {
-            1.0 / x - 1.0
-        };
-    }
-    let z = if ix < 0x4036_0000 {
-        if x == 0.0 {
-            return x;
-        }
-        if ix < 0x3c80_0000 {
-            return x * (1.0 + x);
-        }
-        if ix >= 0x3ff0_0000 {
-            let t = libm::expm1(2.0 * x.abs());
-            1.0 - 2.0 / (t + 2.0)
-        } else {
-            let t = libm::expm1(-2.0 * x.abs());
-            -t / (t + 2.0)
-        }
-    } else {
-        1.0 - 1e-300
-    };
-    if jx >= 0 { z } else { -z }
+    fdlibm::tanh(x)
 }
 
-/// glibc's `__ieee754_acosh` (fdlibm): nan below 1 (musl's gave finite
-/// numbers for x < -2).
 #[unsafe(no_mangle)]
 pub extern "C" fn acosh(x: f64) -> f64 {
-    let hx = hi_word(x);
-    if hx < 0x3ff0_0000 {
-        return aor::invalid(x); // x < 1 (or nan)
-    }
-    if hx >= 0x41b0_0000 {
-        if hx >= 0x7ff0_0000 {
-            return x + x;
-        }
-        return aor::log(x) + LN2; // x > 2^28
-    }
-    if x == 1.0 {
-        return 0.0;
-    }
-    if hx > 0x4000_0000 {
-        let t = x * x;
-        return aor::log(2.0 * x - 1.0 / (x + libm::sqrt(t - 1.0)));
-    }
-    let t = x - 1.0;
-    libm::log1p(t + libm::sqrt(2.0 * t + t * t))
+    fdlibm::acosh(x)
 }
 
-/// glibc's `__asinh` (fdlibm).
 #[unsafe(no_mangle)]
 pub extern "C" fn asinh(x: f64) -> f64 {
-    let ix = hi_word(x) & 0x7fff_ffff;
-    if ix < 0x3e30_0000 {
-        return x; // |x| < 2^-28
-    }
-    let xa = x.abs();
-    let w = if ix > 0x41b0_0000 {
-        if ix >= 0x7ff0_0000 {
-            return x + x;
-        }
-        aor::log(xa) + LN2
-    } else if ix > 0x4000_0000 {
-        aor::log(2.0 * xa + 1.0 / (libm::sqrt(xa * xa + 1.0) + xa))
-    } else {
-        let t = xa * xa;
-        libm::log1p(xa + t / (1.0 + libm::sqrt(1.0 + t)))
-    };
-    libm::copysign(w, x)
+    fdlibm::asinh(x)
 }
 
 /// `hypot`: glibc's is correctly rounded in practice (musl's is not): the
@@ -258,10 +164,10 @@ macro_rules! via_f64 {
 
 via_f64!(
     expf => aor::exp, logf => aor::log, coshf => cosh, sinhf => sinh, tanhf => tanh,
-    acoshf => acosh, asinhf => asinh, atanhf => libm::atanh, sinf => libm::sin,
+    acoshf => acosh, asinhf => asinh, atanhf => fdlibm::atanh, sinf => libm::sin,
     cosf => libm::cos, tanf => libm::tan, asinf => libm::asin, acosf => libm::acos,
-    atanf => libm::atan, exp2f => libm::exp2, expm1f => libm::expm1, log2f => libm::log2,
-    log10f => libm::log10, log1pf => libm::log1p, cbrtf => libm::cbrt, erff => libm::erf,
+    atanf => libm::atan, exp2f => aor::exp2, expm1f => fdlibm::expm1, log2f => aor::log2,
+    log10f => aor::log10, log1pf => fdlibm::log1p, cbrtf => libm::cbrt, erff => libm::erf,
     erfcf => libm::erfc, lgammaf => lgamma, tgammaf => tgamma,
 );
 
@@ -314,7 +220,7 @@ macro_rules! binary {
     };
 }
 
-unary!(atanh, exp10);
+unary!(exp10);
 unaryf!(exp10f);
 binary!(
     nextafter: f64,

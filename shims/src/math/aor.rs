@@ -1,13 +1,15 @@
-//! `exp`, `log` and `pow` as glibc computes them on x86-64.
+//! `exp`, `exp2`, `log`, `log2`, `log10` and `pow` as glibc computes them on
+//! x86-64.
 //!
-//! glibc's exp/log/pow are the ARM optimized-routines algorithms (math/exp.c,
-//! log.c, pow.c; Copyright (c) 2018-2026, Arm Limited; MIT OR Apache-2.0 WITH
-//! LLVM-exception), built for x86-64 in an FMA variant: GCC contracts `a*b + c`
-//! into `fma` wherever the source allows. Those contractions change the last
-//! bit of a few results in a thousand, so this port performs an `fma` at each
-//! place GCC's code for glibc 2.36 does (read from its disassembly), and the
-//! results equal native Numba's (checked on millions of inputs). wasm has no
-//! fused multiply-add; [`fma`] emulates it with an exact product.
+//! glibc's exp/exp2/log/log2/pow are the ARM optimized-routines algorithms
+//! (math/exp.c, exp2.c, log.c, log2.c, pow.c; Copyright (c) 2018-2026, Arm
+//! Limited; MIT OR Apache-2.0 WITH LLVM-exception); exp, log, log2 and pow are
+//! built for x86-64 in an FMA variant: GCC contracts `a*b + c` into `fma`
+//! wherever the source allows. Those contractions change the last bit of a
+//! few results in a thousand, so this port performs an `fma` at each place
+//! GCC's code for glibc 2.36 does (read from its disassembly), and the results
+//! equal native Numba's (checked against glibc on millions of inputs). wasm has
+//! no fused multiply-add; [`fma`] emulates it with an exact product.
 
 use super::aor_data::*;
 
@@ -351,4 +353,162 @@ pub fn pow(x: f64, y: f64) -> f64 {
     let ehi = y * hi;
     let elo = fma(y, lo, fma(hi, y, -ehi));
     exp_inline(ehi, elo, sign_bias, true)
+}
+
+/// `exp2(x)`. glibc 2.36 builds exp2 without FMA: no fused operations here.
+pub fn exp2(x: f64) -> f64 {
+    let mut abstop = top12(x) & 0x7ff;
+    if abstop.wrapping_sub(top12(5.551115123125783e-17))
+        >= top12(512.0) - top12(5.551115123125783e-17)
+    {
+        if abstop.wrapping_sub(top12(5.551115123125783e-17)) >= 0x8000_0000 {
+            return 1.0 + x; // tiny x (0 included)
+        }
+        if abstop >= top12(1024.0) {
+            if x.to_bits() == f64::NEG_INFINITY.to_bits() {
+                return 0.0;
+            }
+            if abstop >= top12(f64::INFINITY) {
+                return 1.0 + x;
+            }
+            if x.to_bits() >> 63 == 0 {
+                return f64::INFINITY;
+            } else if x.to_bits() >= (-1075.0f64).to_bits() {
+                return 0.0;
+            }
+        }
+        if x.to_bits() << 1 > 928.0f64.to_bits() << 1 {
+            abstop = 0; // large |x|: specialcase below
+        }
+    }
+    // x = k/N + r, |r| <= 1/2N
+    let kd = x + EXP2_SHIFT;
+    let ki = kd.to_bits();
+    let kd = kd - EXP2_SHIFT;
+    let r = x - kd;
+    let idx = 2 * (ki % N) as usize;
+    let top = ki << (52 - 7);
+    let tail = f64::from_bits(EXP_TAB[idx]);
+    let sbits = EXP_TAB[idx + 1].wrapping_add(top);
+    let c = &EXP2_C;
+    let r2 = r * r;
+    let tmp = tail + r * c[0] + r2 * (c[1] + r * c[2]) + r2 * r2 * (c[3] + r * c[4]);
+    if abstop == 0 {
+        if ki & 0x8000_0000 == 0 {
+            // k > 0: the exponent of scale may have overflowed by 1
+            let scale = f64::from_bits(sbits.wrapping_sub(1u64 << 52));
+            return 2.0 * (scale + scale * tmp);
+        }
+        let scale = f64::from_bits(sbits.wrapping_add(1022u64 << 52));
+        let st = scale * tmp;
+        let mut y = scale + st;
+        if y < 1.0 {
+            let lo = scale - y + st;
+            let hi = 1.0 + y;
+            let lo = 1.0 - hi + y + lo;
+            y = (hi + lo) - 1.0;
+            if y == 0.0 {
+                y = 0.0;
+            }
+        }
+        return f64::from_bits(0x0010_0000_0000_0000) * y; // 0x1p-1022
+    }
+    let scale = f64::from_bits(sbits);
+    scale + scale * tmp
+}
+
+/// `log2(x)`, fused as glibc's FMA build.
+pub fn log2(x: f64) -> f64 {
+    const LO: u64 = 0x3fee_a4af_0000_0000; // 1 - 0x1.5b51p-5
+    const HI: u64 = 0x3ff0_b559_0000_0000; // 1 + 0x1.6ab2p-5
+    const OFF: u64 = 0x3fe6_0000_0000_0000;
+    let mut ix = x.to_bits();
+    let top = (ix >> 48) as u32;
+    if ix.wrapping_sub(LO) < HI - LO {
+        if ix == 1.0f64.to_bits() {
+            return 0.0;
+        }
+        let b = &LOG2_B;
+        let r = x - 1.0;
+        let hi = r * LOG2_INVLN2HI;
+        let lo = fma(r, LOG2_INVLN2LO, fma(LOG2_INVLN2HI, r, -hi));
+        let r2 = r * r;
+        let r4 = r2 * r2;
+        let pb = fma(r, b[1], b[0]);
+        let y = fma(r2, pb, hi);
+        let lo = lo + fma(r2, pb, hi - y);
+        let first = fma(r2, fma(r, b[5], b[4]), fma(r, b[3], b[2]));
+        let second = fma(r2, fma(r, b[9], b[8]), fma(r, b[7], b[6]));
+        let lo = fma(r4, fma(r4, second, first), lo);
+        return y + lo;
+    }
+    if top.wrapping_sub(0x0010) >= 0x7ff0 - 0x0010 {
+        if ix << 1 == 0 {
+            return f64::NEG_INFINITY;
+        }
+        if ix == f64::INFINITY.to_bits() {
+            return x;
+        }
+        if top & 0x8000 != 0 || top & 0x7ff0 == 0x7ff0 {
+            return invalid(x);
+        }
+        ix = (x * 4_503_599_627_370_496.0).to_bits(); // subnormal: normalize
+        ix = ix.wrapping_sub(52u64 << 52);
+    }
+    let tmp = ix.wrapping_sub(OFF);
+    let i = ((tmp >> (52 - 6)) % 64) as usize;
+    let k = (tmp as i64) >> 52;
+    let iz = ix.wrapping_sub(tmp & (0xfffu64 << 52));
+    let (invc, logc) = (f64::from_bits(LOG2_TAB[i].0), f64::from_bits(LOG2_TAB[i].1));
+    let z = f64::from_bits(iz);
+    let kd = k as f64;
+    let (p, e) = two_prod(z, invc);
+    let r = (p - 1.0) + e;
+    let t1 = r * LOG2_INVLN2HI;
+    let t2 = fma(r, LOG2_INVLN2LO, fma(LOG2_INVLN2HI, r, -t1));
+    let t3 = kd + logc;
+    let hi = t3 + t1;
+    let lo = t3 - hi + t1 + t2;
+    let a = &LOG2_A;
+    let r2 = r * r;
+    let r4 = r2 * r2;
+    let p = fma(
+        r4,
+        fma(r, a[5], a[4]),
+        fma(r2, fma(r, a[3], a[2]), fma(r, a[1], a[0])),
+    );
+    fma(r2, p, lo) + hi
+}
+
+/// `log10(x)` as glibc 2.36's `__ieee754_log10` (fdlibm's formula on top of
+/// the `log` above; no FMA build).
+pub fn log10(x: f64) -> f64 {
+    const TWO54: f64 = 1.801_439_850_948_198_4e16;
+    const IVLN10: f64 = f64::from_bits(0x3fdb_cb7b_1526_e50e);
+    const LOG10_2HI: f64 = f64::from_bits(0x3fd3_4413_509f_6000);
+    const LOG10_2LO: f64 = f64::from_bits(0x3d59_fef3_11f1_2b36);
+    let mut x = x;
+    let mut hx = (x.to_bits() >> 32) as i32;
+    let mut k: i32 = 0;
+    if hx < 0x0010_0000 {
+        if x.to_bits() << 1 == 0 {
+            return f64::NEG_INFINITY;
+        }
+        if hx < 0 {
+            return invalid(x);
+        }
+        k -= 54;
+        x *= TWO54; // subnormal: scale up
+        hx = (x.to_bits() >> 32) as i32;
+    }
+    if hx >= 0x7ff0_0000 {
+        return x + x;
+    }
+    k += (hx >> 20) - 1023;
+    let i = ((k as u32) & 0x8000_0000) >> 31;
+    let hx = (hx & 0x000f_ffff) | ((0x3ff - i as i32) << 20);
+    let y = (k + i as i32) as f64;
+    let x = f64::from_bits(((hx as u32 as u64) << 32) | (x.to_bits() & 0xffff_ffff));
+    let z = y * LOG10_2LO + IVLN10 * log(x);
+    z + y * LOG10_2HI
 }
