@@ -65,3 +65,26 @@ def test_committed_table_covers_every_function():
     text = la.DOC.read_text()
     for name, dtype in KEYS:
         assert f"| `{name}` | {dtype} |" in text, (name, dtype)
+
+
+def test_glibc_derived_functions_equal_the_hosts_glibc(tmp_path):
+    """shims/glibc-diff compares the shim's glibc-derived float64 functions
+    with the host's libm on random arguments and random bit patterns: the
+    same code native Numba calls, so any difference is a bug in the port."""
+    import platform
+    import shutil
+    import subprocess
+
+    if platform.system() != "Linux" or platform.machine() != "x86_64" or \
+            not platform.libc_ver()[0] == "glibc":
+        pytest.skip("the ports reproduce glibc on x86-64 Linux")
+    cargo = shutil.which("cargo")
+    assert cargo, "cargo is needed to build shims/glibc-diff"
+    tool = ROOT / "shims" / "glibc-diff"
+    target = "x86_64-unknown-linux-gnu"
+    subprocess.run([cargo, "build", "--release", "--quiet", "--target", target],
+                   cwd=tool, check=True, timeout=600)
+    proc = subprocess.run([str(tool / "target" / target / "release" / "glibc-diff"), "300000"],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout
+    assert proc.stdout.count(" 0 of ") == 14, proc.stdout

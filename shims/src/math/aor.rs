@@ -132,7 +132,7 @@ fn exp_inline(x: f64, xtail: f64, sign_bias: u64, from_pow: bool) -> f64 {
     }
     let ki = kd.to_bits();
     let kd = kd - EXP_SHIFT;
-    let mut r = (x + kd * EXP_NEGLN2HIN) + kd * EXP_NEGLN2LON;
+    let mut r = fma(kd, EXP_NEGLN2LON, x + kd * EXP_NEGLN2HIN);
     if from_pow {
         r += xtail;
     }
@@ -252,7 +252,7 @@ fn pow_log(ix: u64) -> (f64, f64) {
     let lo4 = t2 - hi + ar2;
     let q = ar2 * (r * a[6] + a[5]) + (r * a[4] + a[3]);
     let poly = ar2 * q + (r * a[2] + a[1]);
-    let lo = ar3 * poly + (lo1 + lo2 + lo3 + lo4);
+    let lo = fma(ar3, poly, lo1 + lo2 + lo3 + lo4);
     let y = hi + lo;
     (y, hi - y + lo)
 }
@@ -354,7 +354,7 @@ pub fn pow(x: f64, y: f64) -> f64 {
     }
     let (hi, lo) = pow_log(ix);
     let ehi = y * hi;
-    let elo = y * lo + fma(hi, y, -ehi);
+    let elo = fma(y, lo, fma(hi, y, -ehi));
     exp_inline(ehi, elo, sign_bias, true)
 }
 
