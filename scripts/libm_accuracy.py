@@ -29,6 +29,7 @@ from pathlib import Path
 
 import mpmath
 import numpy as np
+
 from numba import njit
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -342,7 +343,7 @@ def ulp_error(y: float, r: object, dtype: str) -> float:
     return float(abs(mpmath.mpf(y) - r) / ulp)
 
 
-def _same(a: complex | float, b: complex | float) -> bool:
+def _same(a: complex, b: complex) -> bool:
     """Bit-identical up to NaN payload and sign (glibc's NaN sign is not specified)."""
     if isinstance(a, complex):
         return _same(a.real, b.real) and _same(a.imag, b.imag)  # type: ignore[union-attr]
@@ -431,7 +432,7 @@ def score(f: Func, dtype: str, inputs: tuple[np.ndarray, ...], native: np.ndarra
     return row
 
 
-def _ulps_apart(a: complex | float, b: complex | float, dtype: str) -> float:
+def _ulps_apart(a: complex, b: complex, dtype: str) -> float:
     """|a - b| in ulps of a (per component, the larger); inf across kinds."""
     if isinstance(a, complex):
         return max(_ulps_apart(a.real, b.real, dtype), _ulps_apart(a.imag, b.imag, dtype))
@@ -442,7 +443,7 @@ def _ulps_apart(a: complex | float, b: complex | float, dtype: str) -> float:
     return abs(a - b) / float(np.spacing(np.dtype(dtype).type(abs(a))))
 
 
-def _klass(v: complex | float) -> tuple[str, ...]:
+def _klass(v: complex) -> tuple[str, ...]:
     """nan, ±inf, ±0 or finite (per component): what must match native exactly."""
     if isinstance(v, complex):
         return _klass(v.real) + _klass(v.imag)
@@ -473,8 +474,8 @@ def table(rows: list[Row], n: int) -> str:
         "results not bit-identical (NaN payloads aside), *> 1 ulp from native* those",
         "more than one ulp of native's result away.",
         "",
-        "| function | type | points | native max | native mean | wasm max | wasm mean |"
-        " wasm ≠ native | > 1 ulp from native | special mismatches |",
+        ("| function | type | points | native max | native mean | wasm max | wasm mean |"
+         " wasm ≠ native | > 1 ulp from native | special mismatches |"),
         "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
@@ -482,13 +483,13 @@ def table(rows: list[Row], n: int) -> str:
                    f" {_fmt(r.wasm_max)} | {r.wasm_mean:.3f} | {r.differ} | {r.far} |"
                    f" {len(r.special_mismatch)} |")
     worse = [r for r in rows if r.wasm_max > r.native_max]
-    out += ["", "Where wasm's max error exceeds native's (each allowed, with its reason, in"
-            " `TOLERANCE` of scripts/libm_accuracy.py):"
-            + ("".join(f"\n- `{r.name}` {r.dtype}: {_fmt(r.wasm_max)} vs {_fmt(r.native_max)} ulp"
-                       for r in worse) if worse else " none."), ""]
+    listed = "".join(f"\n- `{r.name}` {r.dtype}: {_fmt(r.wasm_max)} vs {_fmt(r.native_max)} ulp"
+                     for r in worse) if worse else " none."
+    out += ["", ("Where wasm's max error exceeds native's (each allowed, with its reason, in"
+                 " `TOLERANCE` of scripts/libm_accuracy.py):") + listed, ""]
     bad = violations(rows)
-    out += [f"Violations of the guarantees (special values, max error beyond `TOLERANCE`):"
-            f" {len(bad)}.", ""]
+    out += [f"Violations of the guarantees (special values, max error beyond `TOLERANCE`): {len(bad)}.",
+            ""]
     return "\n".join(out) + "\n"
 
 

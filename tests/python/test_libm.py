@@ -15,7 +15,7 @@ pytest.importorskip("mpmath")
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))
-import libm_accuracy as la  # noqa: E402
+import libm_accuracy as la
 
 GRID = 300
 KEYS = [(f.name, d) for f in la.FUNCS for d in f.dtypes]
@@ -75,8 +75,8 @@ def test_glibc_derived_functions_equal_the_hosts_glibc(tmp_path):
     import shutil
     import subprocess
 
-    if platform.system() != "Linux" or platform.machine() != "x86_64" or \
-            not platform.libc_ver()[0] == "glibc":
+    if (platform.system(), platform.machine(), platform.libc_ver()[0]) != \
+            ("Linux", "x86_64", "glibc"):
         pytest.skip("the ports reproduce glibc on x86-64 Linux")
     cargo = shutil.which("cargo")
     assert cargo, "cargo is needed to build shims/glibc-diff"
@@ -85,6 +85,6 @@ def test_glibc_derived_functions_equal_the_hosts_glibc(tmp_path):
     subprocess.run([cargo, "build", "--release", "--quiet", "--target", target],
                    cwd=tool, check=True, timeout=600)
     proc = subprocess.run([str(tool / "target" / target / "release" / "glibc-diff"), "300000"],
-                          capture_output=True, text=True, timeout=300)
+                          capture_output=True, text=True, timeout=300, check=False)
     assert proc.returncode == 0, proc.stdout
     assert proc.stdout.count(" 0 of ") == 14, proc.stdout
