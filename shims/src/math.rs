@@ -12,9 +12,12 @@
 //!
 //! Where musl's algorithms are less accurate than glibc's (which native Numba
 //! calls), strong definitions here take precedence over the weak ones:
-//! `exp`, `exp2`, `log`, `log2`, `log10`, `pow` are glibc's own algorithms
-//! (`aor.rs`), so they return what native returns; `cosh`, `sinh`, `tanh`, `acosh`, `asinh` follow
-//! glibc's formulas on top of them; every float32 function is its float64
+//! `exp`, `exp2`, `log`, `log2`, `log10`, `pow` (`aor.rs`) and `expm1`,
+//! `log1p`, `cosh`, `sinh`, `tanh`, `acosh`, `asinh`, `atanh` (`fdlibm.rs`)
+//! are glibc's own algorithms, so they return what native returns; `tgamma`
+//! and `lgamma` use double-double (`gamma.rs`), `hypot` an exact residual;
+//! float32 `expf`, `exp2f`, `logf`, `log2f`
+//! are glibc's (`aorf.rs`); every other float32 function is its float64
 //! counterpart rounded once to float32, which is correctly rounded except on
 //! rare double-rounding cases (glibc's float32 functions are up to ~2 ulp off).
 //! Accuracy against mpmath and native: docs/libm.md.
@@ -23,6 +26,8 @@ use core::ffi::c_int;
 
 mod aor;
 mod aor_data;
+mod aorf;
+mod aorf_data;
 mod fdlibm;
 mod gamma;
 mod gamma_data;
@@ -150,7 +155,28 @@ pub extern "C" fn hypot(x: f64, y: f64) -> f64 {
     (h + r) * scale
 }
 
-/// float32 functions: the float64 function, rounded once.
+/// glibc's own float32 exp/exp2/log/log2 (`aorf.rs`), bit for bit.
+#[unsafe(no_mangle)]
+pub extern "C" fn expf(x: f32) -> f32 {
+    aorf::expf(x)
+}
+
+#[unsafe(no_mangle)]
+pub extern "C" fn exp2f(x: f32) -> f32 {
+    aorf::exp2f(x)
+}
+
+#[unsafe(no_mangle)]
+pub extern "C" fn logf(x: f32) -> f32 {
+    aorf::logf(x)
+}
+
+#[unsafe(no_mangle)]
+pub extern "C" fn log2f(x: f32) -> f32 {
+    aorf::log2f(x)
+}
+
+/// Other float32 functions: the float64 function, rounded once.
 macro_rules! via_f64 {
     ($($name:ident => $f:path),* $(,)?) => {
         $(
@@ -163,10 +189,10 @@ macro_rules! via_f64 {
 }
 
 via_f64!(
-    expf => aor::exp, logf => aor::log, coshf => cosh, sinhf => sinh, tanhf => tanh,
+    coshf => cosh, sinhf => sinh, tanhf => tanh,
     acoshf => acosh, asinhf => asinh, atanhf => fdlibm::atanh, sinf => libm::sin,
     cosf => libm::cos, tanf => libm::tan, asinf => libm::asin, acosf => libm::acos,
-    atanf => libm::atan, exp2f => aor::exp2, expm1f => fdlibm::expm1, log2f => aor::log2,
+    atanf => libm::atan, expm1f => fdlibm::expm1,
     log10f => aor::log10, log1pf => fdlibm::log1p, cbrtf => libm::cbrt, erff => libm::erf,
     erfcf => libm::erfc, lgammaf => lgamma, tgammaf => tgamma,
 );

@@ -16,6 +16,12 @@ mod aor;
 #[allow(dead_code)]
 #[path = "../../src/math/aor_data.rs"]
 mod aor_data;
+#[allow(dead_code)]
+#[path = "../../src/math/aorf.rs"]
+mod aorf;
+#[allow(dead_code)]
+#[path = "../../src/math/aorf_data.rs"]
+mod aorf_data;
 #[path = "../../src/math/fdlibm.rs"]
 mod fdlibm;
 
@@ -35,6 +41,10 @@ mod c {
         pub fn asinh(x: f64) -> f64;
         pub fn atanh(x: f64) -> f64;
         pub fn pow(x: f64, y: f64) -> f64;
+        pub fn expf(x: f32) -> f32;
+        pub fn exp2f(x: f32) -> f32;
+        pub fn logf(x: f32) -> f32;
+        pub fn log2f(x: f32) -> f32;
     }
 }
 
@@ -122,5 +132,41 @@ fn main() {
     }
     println!("pow    {differ} of {} differ", 3 * n);
     failed |= differ > 0;
+    type UnaryF = (
+        &'static str,
+        unsafe extern "C" fn(f32) -> f32,
+        fn(f32) -> f32,
+        f64,
+        f64,
+    );
+    let unary_f: [UnaryF; 4] = [
+        ("expf", c::expf, aorf::expf, -110.0, 90.0),
+        ("exp2f", c::exp2f, aorf::exp2f, -160.0, 130.0),
+        ("logf", c::logf, aorf::logf, 0.0, 100.0),
+        ("log2f", c::log2f, aorf::log2f, 0.0, 100.0),
+    ];
+    for (name, native, ours, lo, hi) in unary_f {
+        let mut differ = 0u64;
+        let mut example = None;
+        for _ in 0..n {
+            for x in [
+                rng.uniform(lo, hi) as f32,
+                f32::from_bits(rng.bits() as u32),
+            ] {
+                // SAFETY: the host libm's pure functions.
+                let (a, b) = (unsafe { native(x) }, ours(x));
+                if a.to_bits() != b.to_bits() && !(a.is_nan() && b.is_nan()) {
+                    differ += 1;
+                    example.get_or_insert(x);
+                }
+            }
+        }
+        println!(
+            "{name:6} {differ} of {} differ{}",
+            2 * n,
+            example.map_or(String::new(), |x| format!(" (e.g. {x:e})"))
+        );
+        failed |= differ > 0;
+    }
     std::process::exit(i32::from(failed));
 }
