@@ -9,8 +9,208 @@
 //! sqrt fabs copysign fmin fmax fdim ldexp (and their `f` versions). Defining
 //! them again would only duplicate code, so this module adds the rest, all
 //! from the `libm` crate (a Rust port of musl).
+//!
+//! Where musl's algorithms are less accurate than glibc's (which native Numba
+//! calls), strong definitions here take precedence over the weak ones:
+//! `exp`, `exp2`, `log`, `log2`, `log10`, `pow` (`aor.rs`) and `expm1`,
+//! `log1p`, `cosh`, `sinh`, `tanh`, `acosh`, `asinh`, `atanh` (`fdlibm.rs`)
+//! are glibc's own algorithms, so they return what native returns; `tgamma`
+//! and `lgamma` use double-double (`gamma.rs`), `hypot` an exact residual;
+//! float32 `expf`, `exp2f`, `logf`, `log2f`
+//! are glibc's (`aorf.rs`); every other float32 function is its float64
+//! counterpart rounded once to float32, which is correctly rounded except on
+//! rare double-rounding cases (glibc's float32 functions are up to ~2 ulp off).
+//! Accuracy against mpmath and native: docs/libm.md.
 
 use core::ffi::c_int;
+
+mod aor;
+mod aor_data;
+mod aorf;
+mod aorf_data;
+mod fdlibm;
+mod gamma;
+mod gamma_data;
+
+/// `tgamma`: double-double for 1 <= |x| <= 184 (`gamma.rs`), musl elsewhere.
+#[unsafe(no_mangle)]
+pub extern "C" fn tgamma(x: f64) -> f64 {
+    gamma::tgamma(x).unwrap_or_else(|| libm::tgamma(x))
+}
+
+/// `lgamma`: double-double near the negative zeros (`gamma.rs`), musl elsewhere.
+#[unsafe(no_mangle)]
+pub extern "C" fn lgamma(x: f64) -> f64 {
+    gamma::lgamma_neg(x).unwrap_or_else(|| libm::lgamma(x))
+}
+
+#[unsafe(no_mangle)]
+pub extern "C" fn exp(x: f64) -> f64 {
+    aor::exp(x)
+}
+
+#[unsafe(no_mangle)]
+pub extern "C" fn log(x: f64) -> f64 {
+    aor::log(x)
+}
+
+#[unsafe(no_mangle)]
+pub extern "C" fn pow(x: f64, y: f64) -> f64 {
+    aor::pow(x, y)
+}
+
+#[unsafe(no_mangle)]
+pub extern "C" fn expm1(x: f64) -> f64 {
+    fdlibm::expm1(x)
+}
+
+#[unsafe(no_mangle)]
+pub extern "C" fn exp2(x: f64) -> f64 {
+    aor::exp2(x)
+}
+
+#[unsafe(no_mangle)]
+pub extern "C" fn log2(x: f64) -> f64 {
+    aor::log2(x)
+}
+
+#[unsafe(no_mangle)]
+pub extern "C" fn log10(x: f64) -> f64 {
+    aor::log10(x)
+}
+
+#[unsafe(no_mangle)]
+pub extern "C" fn log1p(x: f64) -> f64 {
+    fdlibm::log1p(x)
+}
+
+#[unsafe(no_mangle)]
+pub extern "C" fn atanh(x: f64) -> f64 {
+    fdlibm::atanh(x)
+}
+
+#[unsafe(no_mangle)]
+pub extern "C" fn cosh(x: f64) -> f64 {
+    fdlibm::cosh(x)
+}
+
+#[unsafe(no_mangle)]
+pub extern "C" fn sinh(x: f64) -> f64 {
+    fdlibm::sinh(x)
+}
+
+#[unsafe(no_mangle)]
+pub extern "C" fn tanh(x: f64) -> f64 {
+    fdlibm::tanh(x)
+}
+
+#[unsafe(no_mangle)]
+pub extern "C" fn acosh(x: f64) -> f64 {
+    fdlibm::acosh(x)
+}
+
+#[unsafe(no_mangle)]
+pub extern "C" fn asinh(x: f64) -> f64 {
+    fdlibm::asinh(x)
+}
+
+/// `hypot`: glibc's is correctly rounded in practice (musl's is not): the
+/// square root of x²+y² formed exactly in double-double, with one Newton
+/// correction from the exact residual.
+#[unsafe(no_mangle)]
+pub extern "C" fn hypot(x: f64, y: f64) -> f64 {
+    if x.is_infinite() || y.is_infinite() {
+        return f64::INFINITY;
+    }
+    if x.is_nan() || y.is_nan() {
+        return x + y;
+    }
+    let (mut a, mut b) = (x.abs(), y.abs());
+    if a < b {
+        core::mem::swap(&mut a, &mut b);
+    }
+    if b == 0.0 || a > b * 9.007_199_254_740_992e15 * 4.0 {
+        return a + b; // b is below half an ulp of a
+    }
+    // keep the squares and the split in range
+    const BIG: f64 = 4.149_515_568_880_993e180; // 2^600
+    let scale = if a > 1e150 {
+        a /= BIG;
+        b /= BIG;
+        BIG
+    } else if b < 1e-150 {
+        a *= BIG;
+        b *= BIG;
+        1.0 / BIG
+    } else {
+        1.0
+    };
+    let (a2, a2l) = aor::two_prod(a, a);
+    let (b2, b2l) = aor::two_prod(b, b);
+    let sh = a2 + b2;
+    let sl = (a2 - sh) + b2 + a2l + b2l;
+    let h = libm::sqrt(sh);
+    let (hh, hl) = aor::two_prod(h, h);
+    let r = ((sh - hh) - hl + sl) / (2.0 * h);
+    (h + r) * scale
+}
+
+/// glibc's own float32 exp/exp2/log/log2 (`aorf.rs`), bit for bit.
+#[unsafe(no_mangle)]
+pub extern "C" fn expf(x: f32) -> f32 {
+    aorf::expf(x)
+}
+
+#[unsafe(no_mangle)]
+pub extern "C" fn exp2f(x: f32) -> f32 {
+    aorf::exp2f(x)
+}
+
+#[unsafe(no_mangle)]
+pub extern "C" fn logf(x: f32) -> f32 {
+    aorf::logf(x)
+}
+
+#[unsafe(no_mangle)]
+pub extern "C" fn log2f(x: f32) -> f32 {
+    aorf::log2f(x)
+}
+
+/// Other float32 functions: the float64 function, rounded once.
+macro_rules! via_f64 {
+    ($($name:ident => $f:path),* $(,)?) => {
+        $(
+            #[unsafe(no_mangle)]
+            pub extern "C" fn $name(x: f32) -> f32 {
+                $f(x as f64) as f32
+            }
+        )*
+    };
+}
+
+via_f64!(
+    coshf => cosh, sinhf => sinh, tanhf => tanh,
+    acoshf => acosh, asinhf => asinh, atanhf => fdlibm::atanh, sinf => libm::sin,
+    cosf => libm::cos, tanf => libm::tan, asinf => libm::asin, acosf => libm::acos,
+    atanf => libm::atan, expm1f => fdlibm::expm1,
+    log10f => aor::log10, log1pf => fdlibm::log1p, cbrtf => libm::cbrt, erff => libm::erf,
+    erfcf => libm::erfc, lgammaf => lgamma, tgammaf => tgamma,
+);
+
+#[unsafe(no_mangle)]
+pub extern "C" fn powf(x: f32, y: f32) -> f32 {
+    aor::pow(x as f64, y as f64) as f32
+}
+
+#[unsafe(no_mangle)]
+pub extern "C" fn atan2f(y: f32, x: f32) -> f32 {
+    libm::atan2(y as f64, x as f64) as f32
+}
+
+#[unsafe(no_mangle)]
+pub extern "C" fn hypotf(x: f32, y: f32) -> f32 {
+    hypot(x as f64, y as f64) as f32
+}
 
 /// `double name(double)` and `float namef(float)` forwarding to `libm`.
 macro_rules! unary {
@@ -46,8 +246,8 @@ macro_rules! binary {
     };
 }
 
-unary!(acosh, asinh, atanh, lgamma, exp10);
-unaryf!(acoshf, asinhf, atanhf, lgammaf, exp10f);
+unary!(exp10);
+unaryf!(exp10f);
 binary!(
     nextafter: f64,
     nextafterf: f32,
@@ -139,7 +339,8 @@ pub unsafe extern "C" fn sincos(x: f64, s: *mut f64, c: *mut f64) {
 /// `s` and `c` must be writable.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn sincosf(x: f32, s: *mut f32, c: *mut f32) {
-    let (sv, cv) = libm::sincosf(x);
+    let (sv, cv) = libm::sincos(x as f64);
+    let (sv, cv) = (sv as f32, cv as f32);
     // SAFETY: caller passes writable floats.
     unsafe {
         *s = sv;
@@ -152,22 +353,22 @@ pub unsafe extern "C" fn sincosf(x: f32, s: *mut f32, c: *mut f32) {
 
 #[unsafe(no_mangle)]
 pub extern "C" fn numba_gamma(x: f64) -> f64 {
-    libm::tgamma(x)
+    tgamma(x)
 }
 
 #[unsafe(no_mangle)]
 pub extern "C" fn numba_gammaf(x: f32) -> f32 {
-    libm::tgammaf(x)
+    tgammaf(x)
 }
 
 #[unsafe(no_mangle)]
 pub extern "C" fn numba_lgamma(x: f64) -> f64 {
-    libm::lgamma(x)
+    lgamma(x)
 }
 
 #[unsafe(no_mangle)]
 pub extern "C" fn numba_lgammaf(x: f32) -> f32 {
-    libm::lgammaf(x)
+    lgammaf(x)
 }
 
 #[unsafe(no_mangle)]
@@ -177,7 +378,7 @@ pub extern "C" fn numba_erf(x: f64) -> f64 {
 
 #[unsafe(no_mangle)]
 pub extern "C" fn numba_erff(x: f32) -> f32 {
-    libm::erff(x)
+    erff(x)
 }
 
 #[unsafe(no_mangle)]
@@ -187,7 +388,7 @@ pub extern "C" fn numba_erfc(x: f64) -> f64 {
 
 #[unsafe(no_mangle)]
 pub extern "C" fn numba_erfcf(x: f32) -> f32 {
-    libm::erfcf(x)
+    erfcf(x)
 }
 
 #[unsafe(no_mangle)]
@@ -295,13 +496,13 @@ fn c_pow(a: Complex, b: Complex) -> Complex {
             imag: 0.0,
         };
     }
-    let vabs = libm::hypot(a.real, a.imag);
-    let mut len = libm::pow(vabs, b.real);
+    let vabs = hypot(a.real, a.imag);
+    let mut len = aor::pow(vabs, b.real);
     let at = libm::atan2(a.imag, a.real);
     let mut phase = at * b.real;
     if b.imag != 0.0 {
-        len /= libm::exp(at * b.imag);
-        phase += b.imag * libm::log(vabs);
+        len /= aor::exp(at * b.imag);
+        phase += b.imag * aor::log(vabs);
     }
     Complex {
         real: len * libm::cos(phase),
