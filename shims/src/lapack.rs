@@ -146,6 +146,8 @@ pub trait Scalar:
     const ZERO: Self;
     const ONE: Self;
     const COMPLEX: bool;
+    /// The BLAS/LAPACK kind letter.
+    const KIND: u8;
     fn re(self) -> Self::R;
     fn im(self) -> Self::R;
     /// `re + i*im`; real kinds drop `im`.
@@ -172,12 +174,13 @@ pub trait Scalar:
 }
 
 macro_rules! real_scalar {
-    ($t:ty) => {
+    ($t:ty, $k:expr) => {
         impl Scalar for $t {
             type R = $t;
             const ZERO: Self = 0.0;
             const ONE: Self = 1.0;
             const COMPLEX: bool = false;
+            const KIND: u8 = $k;
             fn re(self) -> $t {
                 self
             }
@@ -199,11 +202,11 @@ macro_rules! real_scalar {
         }
     };
 }
-real_scalar!(f32);
-real_scalar!(f64);
+real_scalar!(f32, b's');
+real_scalar!(f64, b'd');
 
 macro_rules! complex_scalar {
-    ($t:ident, $f:ty) => {
+    ($t:ident, $f:ty, $k:expr) => {
         impl Add for $t {
             type Output = $t;
             fn add(self, o: $t) -> $t {
@@ -267,6 +270,7 @@ macro_rules! complex_scalar {
             const ZERO: Self = $t { re: 0.0, im: 0.0 };
             const ONE: Self = $t { re: 1.0, im: 0.0 };
             const COMPLEX: bool = true;
+            const KIND: u8 = $k;
             fn re(self) -> $f {
                 self.re
             }
@@ -291,8 +295,8 @@ macro_rules! complex_scalar {
         }
     };
 }
-complex_scalar!(C32, f32);
-complex_scalar!(C64, f64);
+complex_scalar!(C32, f32, b'c');
+complex_scalar!(C64, f64, b'z');
 
 // ---------------------------------------------------------------------------
 // Buffers and arguments
@@ -440,8 +444,9 @@ fn axpy<T: Scalar>(alpha: T, x: &[T], y: &mut [T]) {
 // ---------------------------------------------------------------------------
 // LU: getrf, getrs, getri, gesv
 
-/// LU with partial pivoting, `A = P L U`, in place (LAPACK `getf2`).
-fn getrf<T: Scalar>(m: usize, n: usize, a: &mut [T], lda: usize, ipiv: &mut [i32]) -> c_int {
+/// LU with partial pivoting, `A = P L U`, in place, unblocked (LAPACK
+/// `getf2`).
+fn getf2<T: Scalar>(m: usize, n: usize, a: &mut [T], lda: usize, ipiv: &mut [i32]) -> c_int {
     let mut info = 0;
     for j in 0..m.min(n) {
         let mut p = j;
@@ -478,7 +483,143 @@ fn getrf<T: Scalar>(m: usize, n: usize, a: &mut [T], lda: usize, ipiv: &mut [i32
     info
 }
 
-/// Solve `A X = B` from `getrf`'s factors (LAPACK `getrs`, no transpose).
+/// Block size of the blocked LU and solves: panels of NB columns, the
+/// updates as matrix products (the shim's simd128 gemm, `blas.rs`).
+const NB: usize = 64;
+
+/// `C -= A B` (m x k times k x n, column-major) through the shim's gemm.
+///
+/// # Safety
+/// The three matrices must be valid for their sizes and C must not overlap
+/// A or B.
+#[allow(clippy::too_many_arguments)]
+unsafe fn gemm_sub<T: Scalar>(
+    m: usize,
+    n: usize,
+    k: usize,
+    a: *const T,
+    lda: usize,
+    b: *const T,
+    ldb: usize,
+    c: *mut T,
+    ldc: usize,
+) {
+    if m == 0 || n == 0 || k == 0 {
+        return;
+    }
+    let (alpha, beta) = (-T::ONE, T::ONE);
+    let nn = b'n' as c_char;
+    // SAFETY: the caller's contract; alpha and beta are T.
+    unsafe {
+        crate::blas::numba_xxgemm(
+            T::KIND as c_char,
+            nn,
+            nn,
+            m as i64,
+            n as i64,
+            k as i64,
+            &alpha as *const T as *const u8,
+            a as *const u8,
+            lda as i64,
+            b as *const u8,
+            ldb as i64,
+            &beta as *const T as *const u8,
+            c as *mut u8,
+            ldc as i64,
+        )
+    };
+}
+
+/// `B <- L^-1 B`, L the unit lower triangle of the jb x jb `l`; B jb x nrhs.
+fn trsm_lower_unit<T: Scalar>(
+    jb: usize,
+    nrhs: usize,
+    l: &[T],
+    ldl: usize,
+    b: &mut [T],
+    ldb: usize,
+) {
+    for r in 0..nrhs {
+        let x = &mut b[r * ldb..r * ldb + jb];
+        for j in 0..jb {
+            let xj = x[j];
+            if xj != T::ZERO {
+                axpy(-xj, &l[j * ldl + j + 1..j * ldl + jb], &mut x[j + 1..]);
+            }
+        }
+    }
+}
+
+/// `B <- U^-1 B`, U the upper triangle of the jb x jb `u`; B jb x nrhs.
+fn trsm_upper<T: Scalar>(jb: usize, nrhs: usize, u: &[T], ldu: usize, b: &mut [T], ldb: usize) {
+    for r in 0..nrhs {
+        let x = &mut b[r * ldb..r * ldb + jb];
+        for j in (0..jb).rev() {
+            if x[j] != T::ZERO {
+                x[j] = x[j] / u[j + j * ldu];
+                let xj = x[j];
+                axpy(-xj, &u[j * ldu..j * ldu + j], &mut x[..j]);
+            }
+        }
+    }
+}
+
+/// LU with partial pivoting, `A = P L U`, in place (LAPACK `getrf`):
+/// right-looking, panels of NB columns by `getf2`, the trailing update by
+/// gemm. `info = j` if U(j, j) is exactly zero (the first such j).
+fn getrf<T: Scalar>(m: usize, n: usize, a: &mut [T], lda: usize, ipiv: &mut [i32]) -> c_int {
+    let k = m.min(n);
+    if k <= NB {
+        return getf2(m, n, a, lda, ipiv);
+    }
+    let mut info = 0;
+    let mut j0 = 0;
+    while j0 < k {
+        let jb = NB.min(k - j0);
+        let pinfo = getf2(
+            m - j0,
+            jb,
+            &mut a[j0 + j0 * lda..],
+            lda,
+            &mut ipiv[j0..j0 + jb],
+        );
+        if info == 0 && pinfo > 0 {
+            info = pinfo + j0 as c_int;
+        }
+        for (i, piv) in ipiv.iter_mut().enumerate().skip(j0).take(jb) {
+            *piv += j0 as i32;
+            let p = (*piv - 1) as usize;
+            if p != i {
+                for c in (0..j0).chain(j0 + jb..n) {
+                    a.swap(i + c * lda, p + c * lda);
+                }
+            }
+        }
+        if j0 + jb < n {
+            let (left, right) = a.split_at_mut((j0 + jb) * lda);
+            let ncols = n - j0 - jb;
+            trsm_lower_unit(
+                jb,
+                ncols,
+                &left[j0 + j0 * lda..],
+                lda,
+                &mut right[j0..],
+                lda,
+            );
+            let l21 = left[j0 + jb + j0 * lda..].as_ptr();
+            let u12 = right[j0..].as_ptr();
+            let a22 = right[j0 + jb..].as_mut_ptr();
+            // SAFETY: L21 (columns j0..j0+jb) lies in `left`, U12 (rows
+            // j0..j0+jb) and A22 (rows j0+jb..) are disjoint parts of `right`.
+            unsafe { gemm_sub(m - j0 - jb, ncols, jb, l21, lda, u12, lda, a22, lda) };
+        }
+        j0 += jb;
+    }
+    info
+}
+
+/// Solve `A X = B` from `getrf`'s factors (LAPACK `getrs`, no transpose),
+/// blocked as `getrf`.
 fn getrs<T: Scalar>(
     n: usize,
     lu: &[T],
@@ -496,19 +637,31 @@ fn getrs<T: Scalar>(
                 x.swap(i, p);
             }
         }
-        for j in 0..n {
-            let xj = x[j];
-            if xj != T::ZERO {
-                axpy(-xj, &lu[j * ldlu + j + 1..j * ldlu + n], &mut x[j + 1..]);
-            }
-        }
-        for j in (0..n).rev() {
-            if x[j] != T::ZERO {
-                x[j] = x[j] / lu[j + j * ldlu];
-                let xj = x[j];
-                axpy(-xj, &lu[j * ldlu..j * ldlu + j], &mut x[..j]);
-            }
-        }
+    }
+    if nrhs == 0 || n == 0 {
+        return;
+    }
+    let mut j0 = 0;
+    while j0 < n {
+        let jb = NB.min(n - j0);
+        trsm_lower_unit(jb, nrhs, &lu[j0 + j0 * ldlu..], ldlu, &mut b[j0..], ldb);
+        let l21 = lu[(j0 + jb).min(n - 1) + j0 * ldlu..].as_ptr();
+        let (x1, b2) = (b[j0..].as_ptr(), b[(j0 + jb).min(n - 1)..].as_mut_ptr());
+        // SAFETY: rows j0..j0+jb (X1) and j0+jb..n (B2) of B are disjoint;
+        // nothing is read or written when j0 + jb == n (m = 0).
+        unsafe { gemm_sub(n - j0 - jb, nrhs, jb, l21, ldlu, x1, ldb, b2, ldb) };
+        j0 += jb;
+    }
+    let mut end = n;
+    while end > 0 {
+        let jb = NB.min(end);
+        let j0 = end - jb;
+        trsm_upper(jb, nrhs, &lu[j0 + j0 * ldlu..], ldlu, &mut b[j0..], ldb);
+        let u01 = lu[j0 * ldlu..].as_ptr();
+        let (x1, b0) = (b[j0..].as_ptr(), b.as_mut_ptr());
+        // SAFETY: rows 0..j0 (B0) and j0..end (X1) of B are disjoint.
+        unsafe { gemm_sub(j0, nrhs, jb, u01, ldlu, x1, ldb, b0, ldb) };
+        end = j0;
     }
 }
 
