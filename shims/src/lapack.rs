@@ -13,14 +13,20 @@
 //! refuse (Numba then calls `numba_fatal_error`).
 //!
 //! Design choice: the algorithms are written here, generic over the four
-//! kinds, rather than compiling nalgebra or faer for wasm32. Those crates
-//! bring their own matrix types, allocation and (for faer) a large generic
-//! code base, so even the few routines used would add far more code to each
-//! module than these ~1,000 lines, and their conventions (Q/R signs, `info`,
-//! pivoting, eigenvalue order) would need a translation layer anyway. The
-//! algorithms chosen are the robust textbook ones, not LAPACK's fastest:
-//! - LU with partial pivoting (`getf2`: the pivot is the first entry of
-//!   largest |re| + |im|, as `i?amax`), solves and inverse from it;
+//! kinds, rather than compiling nalgebra or faer for wasm32. Both need the
+//! `alloc` crate and their own matrix types (the shim has neither: it is
+//! `no_std` with its own allocator), faer is a large generic code base built
+//! for std and threads, and neither speaks LAPACK's conventions that Numba
+//! relies on: column-major storage with a leading dimension, `info` codes,
+//! `geqrf`'s reflectors kept in A for a separate `orgqr` call, `gelsd`'s
+//! rcond rule and residual rows, `geev`'s packing of complex pairs. A
+//! translation layer would be needed on top of either. Written here, a
+//! module links only the wrappers its IR calls (a kernel calling `solve`
+//! grows by the LU code of the four kinds, ~45 KB with Numba's own checks).
+//! The algorithms are the robust textbook ones, not LAPACK's fastest:
+//! - LU with partial pivoting (the pivot is the first entry of largest
+//!   |re| + |im|, as `i?amax`), solves and inverse from it, blocked (panels
+//!   of 64 columns, the updates by `blas.rs`'s simd128 gemm);
 //! - Cholesky (`potf2`), Householder QR and Q (`geqr2`/`ung2r`, LAPACK's
 //!   `larfg` reflector convention, so R's signs are LAPACK's);
 //! - Hermitian eigenproblems by cyclic two-sided Jacobi, SVD by one-sided
@@ -38,8 +44,11 @@
 //! Results therefore agree with native (OpenBLAS/LAPACK) to rounding, not bit
 //! for bit; eigenvector signs/phases and the order of `eig`'s eigenvalues
 //! are those of the algorithms and may differ from native, as they may
-//! between LAPACK builds. Sizes are `Py_ssize_t`; work space comes from the
-//! shim's allocator and is freed before returning.
+//! between LAPACK builds. Not done: `geev`'s balancing and `gelsd`'s
+//! scaling of extreme norms (badly scaled inputs lose accuracy that LAPACK
+//! keeps), left eigenvectors (Numba never asks for them). Sizes are
+//! `Py_ssize_t`; work space comes from the shim's allocator and is freed
+//! before returning.
 
 use crate::alloc;
 use crate::blas::{C32, C64};
@@ -652,6 +661,18 @@ fn getrs<T: Scalar>(
         unsafe { gemm_sub(n - j0 - jb, nrhs, jb, l21, ldlu, x1, ldb, b2, ldb) };
         j0 += jb;
     }
+    backward_upper(n, lu, ldlu, b, ldb, nrhs);
+}
+
+/// `B <- U^-1 B`, U the upper triangle of the n x n `lu`, blocked.
+fn backward_upper<T: Scalar>(
+    n: usize,
+    lu: &[T],
+    ldlu: usize,
+    b: &mut [T],
+    ldb: usize,
+    nrhs: usize,
+) {
     let mut end = n;
     while end > 0 {
         let jb = NB.min(end);
@@ -681,7 +702,30 @@ fn getri<T: Scalar>(n: usize, a: &mut [T], lda: usize, ipiv: &[i32]) -> c_int {
             a[i + j * lda] = if i == j { T::ONE } else { T::ZERO };
         }
     }
-    getrs(n, &lu, n, ipiv, a, lda, n);
+    // A^-1 = U^-1 L^-1 P: L^-1 is unit lower triangular, so column r of the
+    // forward solve starts at row r (a third of getrs's work); then U^-1,
+    // then P as column interchanges in reverse order (as LAPACK `getri`).
+    let mut j0 = 0;
+    while j0 < n {
+        let jb = NB.min(n - j0);
+        let ncols = j0 + jb;
+        trsm_lower_unit(jb, ncols, &lu[j0 + j0 * n..], n, &mut a[j0..], lda);
+        let l21 = lu[(j0 + jb).min(n - 1) + j0 * n..].as_ptr();
+        let (x1, b2) = (a[j0..].as_ptr(), a[(j0 + jb).min(n - 1)..].as_mut_ptr());
+        // SAFETY: rows j0..j0+jb and j0+jb..n of `a` are disjoint; nothing
+        // is touched when j0 + jb == n.
+        unsafe { gemm_sub(n - j0 - jb, ncols, jb, l21, n, x1, lda, b2, lda) };
+        j0 += jb;
+    }
+    backward_upper(n, &lu, n, a, lda, n);
+    for j in (0..n).rev() {
+        let p = (ipiv[j] - 1) as usize;
+        if p != j {
+            for i in 0..n {
+                a.swap(i + j * lda, i + p * lda);
+            }
+        }
+    }
     0
 }
 
