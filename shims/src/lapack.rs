@@ -915,6 +915,191 @@ fn jacobi_eigen<T: Scalar>(n: usize, a: &mut [T], mut v: Option<&mut [T]>) -> bo
     false
 }
 
+/// Real symmetric eigenproblem (EISPACK `tred2` + `tql2`, as in JAMA):
+/// Householder tridiagonalisation, then implicit QL. `v` holds the full
+/// symmetric matrix (ld n) on entry, its eigenvectors on exit; `d` the
+/// eigenvalues (unsorted). False if QL did not converge. O(n^3) with a small
+/// constant: much faster than Jacobi, which stays for the complex kinds.
+// Index loops kept: a line-by-line port, easier to check against EISPACK.
+#[allow(clippy::needless_range_loop)]
+fn tred2_tql2<R: Real>(n: usize, v: &mut [R], d: &mut [R], e: &mut [R]) -> bool {
+    if n == 0 {
+        return true;
+    }
+    let zero = R::ZERO;
+    macro_rules! vv {
+        ($i:expr, $j:expr) => {
+            v[$i + ($j) * n]
+        };
+    }
+    for j in 0..n {
+        d[j] = vv!(n - 1, j);
+    }
+    for i in (1..n).rev() {
+        let mut scale = zero;
+        let mut h = zero;
+        for k in 0..i {
+            scale = scale + d[k].abs();
+        }
+        if scale == zero {
+            e[i] = d[i - 1];
+            for j in 0..i {
+                d[j] = vv!(i - 1, j);
+                vv!(i, j) = zero;
+                vv!(j, i) = zero;
+            }
+        } else {
+            for k in 0..i {
+                d[k] = d[k] / scale;
+                h = h + d[k] * d[k];
+            }
+            let mut f = d[i - 1];
+            let mut g = h.sqrt();
+            if f > zero {
+                g = -g;
+            }
+            e[i] = scale * g;
+            h = h - f * g;
+            d[i - 1] = f - g;
+            for ej in e.iter_mut().take(i) {
+                *ej = zero;
+            }
+            for j in 0..i {
+                f = d[j];
+                vv!(j, i) = f;
+                g = e[j] + vv!(j, j) * f;
+                for k in j + 1..i {
+                    g = g + vv!(k, j) * d[k];
+                    e[k] = e[k] + vv!(k, j) * f;
+                }
+                e[j] = g;
+            }
+            f = zero;
+            for j in 0..i {
+                e[j] = e[j] / h;
+                f = f + e[j] * d[j];
+            }
+            let hh = f / (h + h);
+            for j in 0..i {
+                e[j] = e[j] - hh * d[j];
+            }
+            for j in 0..i {
+                f = d[j];
+                g = e[j];
+                for k in j..i {
+                    vv!(k, j) = vv!(k, j) - (f * e[k] + g * d[k]);
+                }
+                d[j] = vv!(i - 1, j);
+                vv!(i, j) = zero;
+            }
+        }
+        d[i] = h;
+    }
+    for i in 0..n - 1 {
+        vv!(n - 1, i) = vv!(i, i);
+        vv!(i, i) = R::ONE;
+        let h = d[i + 1];
+        if h != zero {
+            for k in 0..=i {
+                d[k] = vv!(k, i + 1) / h;
+            }
+            for j in 0..=i {
+                let mut g = zero;
+                for k in 0..=i {
+                    g = g + vv!(k, i + 1) * vv!(k, j);
+                }
+                for k in 0..=i {
+                    vv!(k, j) = vv!(k, j) - g * d[k];
+                }
+            }
+        }
+        for k in 0..=i {
+            vv!(k, i + 1) = zero;
+        }
+    }
+    for j in 0..n {
+        d[j] = vv!(n - 1, j);
+        vv!(n - 1, j) = zero;
+    }
+    vv!(n - 1, n - 1) = R::ONE;
+    e[0] = zero;
+
+    // tql2: implicit QL on the tridiagonal (d, e).
+    for i in 1..n {
+        e[i - 1] = e[i];
+    }
+    e[n - 1] = zero;
+    let mut f = zero;
+    let mut tst1 = zero;
+    let eps = R::EPS + R::EPS;
+    let two = R::of(2.0);
+    for l in 0..n {
+        tst1 = rmax(tst1, d[l].abs() + e[l].abs());
+        let mut m = l;
+        while m < n {
+            if e[m].abs() <= eps * tst1 {
+                break;
+            }
+            m += 1;
+        }
+        if m > l {
+            let mut iter = 0;
+            loop {
+                iter += 1;
+                if iter > itmax(n) {
+                    return false;
+                }
+                let mut g = d[l];
+                let mut p = (d[l + 1] - g) / (two * e[l]);
+                let mut r = lapy3(p, R::ONE, zero);
+                if p < zero {
+                    r = -r;
+                }
+                d[l] = e[l] / (p + r);
+                d[l + 1] = e[l] * (p + r);
+                let dl1 = d[l + 1];
+                let mut h = g - d[l];
+                for di in d.iter_mut().take(n).skip(l + 2) {
+                    *di = *di - h;
+                }
+                f = f + h;
+                p = d[m];
+                let (mut c, mut c2, mut c3) = (R::ONE, R::ONE, R::ONE);
+                let el1 = e[l + 1];
+                let (mut s, mut s2) = (zero, zero);
+                for i in (l..m).rev() {
+                    c3 = c2;
+                    c2 = c;
+                    s2 = s;
+                    g = c * e[i];
+                    h = c * p;
+                    r = lapy3(p, e[i], zero);
+                    e[i + 1] = s * r;
+                    s = e[i] / r;
+                    c = p / r;
+                    p = c * d[i] - s * g;
+                    d[i + 1] = h + s * (c * g + s * d[i]);
+                    let (x, y) = cols2(v, n, n, i, i + 1);
+                    for (vi, vi1) in x.iter_mut().zip(y.iter_mut()) {
+                        h = *vi1;
+                        *vi1 = s * *vi + c * h;
+                        *vi = c * *vi - s * h;
+                    }
+                }
+                p = -s * s2 * c3 * el1 * e[l] / dl1;
+                e[l] = s * p;
+                d[l] = c * p;
+                if e[l].abs() <= eps * tst1 {
+                    break;
+                }
+            }
+        }
+        d[l] = d[l] + f;
+        e[l] = zero;
+    }
+    true
+}
+
 /// One-sided Jacobi on the rows x cols `w` (rows >= cols, ld rows): its
 /// columns become mutually orthogonal, `W_in V = W_out`, `v` collecting the
 /// rotations (cols x cols). False if it did not converge.
@@ -1155,7 +1340,27 @@ fn evd<T: Scalar>(
     } else {
         None
     };
-    if !jacobi_eigen(n, &mut h, v.as_deref_mut()) {
+    if !T::COMPLEX {
+        // Real kinds: tridiagonal QL, with the eigenvectors in `hr`.
+        let mut hr = Buf::filled(n * n, T::R::ZERO)?;
+        let mut d = Buf::filled(n, T::R::ZERO)?;
+        let mut e = Buf::filled(n, T::R::ZERO)?;
+        for (x, y) in hr.iter_mut().zip(h.iter()) {
+            *x = y.re();
+        }
+        if !tred2_tql2(n, &mut hr, &mut d, &mut e) {
+            return Some(1);
+        }
+        for (i, x) in h.iter_mut().enumerate() {
+            let (r, c) = (i % n, i / n);
+            *x = if r == c { T::from_re(d[r]) } else { T::ZERO };
+        }
+        if let Some(v) = v.as_deref_mut() {
+            for (x, y) in v.iter_mut().zip(hr.iter()) {
+                *x = T::from_re(*y);
+            }
+        }
+    } else if !jacobi_eigen(n, &mut h, v.as_deref_mut()) {
         return Some(1);
     }
     let mut order = Buf::filled(n, 0usize)?;
