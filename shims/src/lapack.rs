@@ -1103,32 +1103,42 @@ fn tred2_tql2<R: Real>(n: usize, v: &mut [R], d: &mut [R], e: &mut [R]) -> bool 
 /// One-sided Jacobi on the rows x cols `w` (rows >= cols, ld rows): its
 /// columns become mutually orthogonal, `W_in V = W_out`, `v` collecting the
 /// rotations (cols x cols). False if it did not converge.
-fn jacobi_svd<T: Scalar>(rows: usize, cols: usize, w: &mut [T], v: &mut [T]) -> bool {
+fn jacobi_svd<T: Scalar>(rows: usize, cols: usize, w: &mut [T], v: &mut [T]) -> Option<bool> {
     // Rounding leaves |w_p^H w_q| ~ rows * eps * |w_p| |w_q|: that is converged.
     let tol = T::R::of(rows.max(1) as f64) * T::R::EPS;
+    // Squared column norms: computed afresh each sweep, updated by each
+    // rotation as the diagonal of W^H W (so the last, rotation-free sweep
+    // decides on exact norms).
+    let mut d = Buf::filled(cols, T::R::ZERO)?;
     for _ in 0..MAX_SWEEPS {
+        for (j, dj) in d.iter_mut().enumerate() {
+            let nj = nrm2(&w[j * rows..(j + 1) * rows]);
+            *dj = nj * nj;
+        }
         let mut rotated = false;
         for p in 0..cols {
             for q in p + 1..cols {
                 let (x, y) = cols2(w, rows, rows, p, q);
-                let (np, nq) = (nrm2(x), nrm2(y));
                 let gamma = dotc(x, y);
                 let g = gamma.abs();
-                if g.partial_cmp(&(tol * np * nq)) != Some(core::cmp::Ordering::Greater) {
+                let bound = tol * d[p].sqrt() * d[q].sqrt();
+                if g.partial_cmp(&bound) != Some(core::cmp::Ordering::Greater) {
                     continue;
                 }
                 rotated = true;
-                let (c, s, ce, _) = jacobi_rotation(np * np, nq * nq, gamma);
+                let (c, s, ce, t) = jacobi_rotation(d[p], d[q], gamma);
                 rotate(x, y, c, s, ce);
                 let (x, y) = cols2(v, cols, cols, p, q);
                 rotate(x, y, c, s, ce);
+                d[p] = d[p] - t * g;
+                d[q] = d[q] + t * g;
             }
         }
         if !rotated {
-            return true;
+            return Some(true);
         }
     }
-    false
+    Some(false)
 }
 
 /// Indices of `s` in decreasing order (stable).
@@ -1198,7 +1208,7 @@ impl<T: Scalar> Svd<T> {
             }
         }
         let mut v = Buf::<T>::identity(cols)?;
-        let converged = jacobi_svd(rows, cols, &mut w, &mut v);
+        let converged = jacobi_svd(rows, cols, &mut w, &mut v)?;
         let mut sigma = Buf::filled(cols, T::R::ZERO)?;
         for j in 0..cols {
             sigma[j] = nrm2(&w[j * rows..(j + 1) * rows]);
