@@ -22,16 +22,19 @@
 //! rcond rule and residual rows, `geev`'s packing of complex pairs. A
 //! translation layer would be needed on top of either. Written here, a
 //! module links only the wrappers its IR calls (a kernel calling `solve`
-//! grows by the LU code of the four kinds, ~45 KB with Numba's own checks).
+//! grows by ~90 KB: the LU of the four kinds, the blocked updates' gemm
+//! and Numba's own checks; `eig` by ~20 KB).
 //! The algorithms are the robust textbook ones, not LAPACK's fastest:
 //! - LU with partial pivoting (the pivot is the first entry of largest
 //!   |re| + |im|, as `i?amax`), solves and inverse from it, blocked (panels
 //!   of 64 columns, the updates by `blas.rs`'s simd128 gemm);
 //! - Cholesky (`potf2`), Householder QR and Q (`geqr2`/`ung2r`, LAPACK's
 //!   `larfg` reflector convention, so R's signs are LAPACK's);
-//! - Hermitian eigenproblems by cyclic two-sided Jacobi, SVD by one-sided
-//!   (Hestenes) Jacobi: both are backward stable, simple for complex
-//!   kinds, and at least as accurate as LAPACK's divide and conquer;
+//! - real symmetric eigenproblems by Householder tridiagonalisation and
+//!   implicit QL (EISPACK `tred2`/`tql2`); complex Hermitian ones by cyclic
+//!   two-sided Jacobi, the SVD by one-sided (Hestenes) Jacobi: backward
+//!   stable, simple for complex kinds, and at least as accurate as LAPACK's
+//!   divide and conquer, though slower (~10-25x native at n = 200);
 //!   least squares as `gelsd` does: QR first, then the SVD of R, singular
 //!   values <= rcond * s_max treated as zero (rows n.. of B keep Q^H b, so
 //!   Numba's residuals are right);
