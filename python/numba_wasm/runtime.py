@@ -96,11 +96,16 @@ class RestrictedUnpickler(pickle.Unpickler):
     # `sum(axis=k)` and other axis checks), resolved by name from NumPy only.
     _EXTRA = {("numpy.exceptions", "AxisError"), ("numpy.core._exceptions", "AxisError"),
               ("numpy._core._exceptions", "AxisError"), ("numpy", "AxisError")}
+    # np.linalg's errors (singular matrix, not positive definite, ...).
+    _LINALG = {("numpy.linalg", "LinAlgError"), ("numpy.linalg.linalg", "LinAlgError"),
+               ("numpy.linalg._linalg", "LinAlgError")}
 
     def find_class(self, module: str, name: str) -> Any:
         obj = getattr(builtins, name, None) if module == "builtins" else None
         if (module, name) in self._EXTRA:
             obj = getattr(np.exceptions if hasattr(np, "exceptions") else np, name, None)
+        if (module, name) in self._LINALG:
+            obj = np.linalg.LinAlgError
         if isinstance(obj, type) and issubclass(obj, BaseException):
             return obj
         raise pickle.UnpicklingError(f"numba-wasm: refusing to unpickle {module}.{name}")

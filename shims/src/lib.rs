@@ -5,9 +5,10 @@
 //! reference-counted memory, `nrt.rs`), a size-class allocator (`alloc.rs`),
 //! libm and Numba's C math helpers (`math.rs`), Numba's array helpers
 //! (`arrays.rs`), random states (`random.rs`), BLAS for `np.dot` & co
-//! (`blas.rs`), a one-thread threading layer for `parallel=True`
-//! (`parallel.rs`), and the `nw_*` exports the JS glue uses. Layouts follow
-//! `docs/ABI.md` (data layout `p:32:64`).
+//! (`blas.rs`), LAPACK for `np.linalg` (`lapack.rs`), a one-thread
+//! threading layer for `parallel=True` (`parallel.rs`), and the `nw_*`
+//! exports the JS glue uses. Layouts follow `docs/ABI.md` (data layout
+//! `p:32:64`).
 #![no_std]
 
 pub mod alloc;
@@ -15,6 +16,7 @@ pub mod arrays;
 pub mod blas;
 pub mod exc;
 pub mod fatal;
+pub mod lapack;
 pub mod math;
 pub mod nrt;
 pub mod parallel;

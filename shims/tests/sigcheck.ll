@@ -738,3 +738,70 @@ define void @use_nw_exc_clear() {
   call void @nw_exc_clear()
   ret void
 }
+
+; Numba's LAPACK wrappers (np/linalg.py _LAPACK, _lapack.c).
+declare i32 @numba_xxgetrf(i8, i64, i64, ptr, i64, ptr)
+define i32 @use_numba_xxgetrf(i8 %a0, i64 %a1, i64 %a2, ptr %a3, i64 %a4, ptr %a5) {
+  %r = call i32 @numba_xxgetrf(i8 %a0, i64 %a1, i64 %a2, ptr %a3, i64 %a4, ptr %a5)
+  ret i32 %r
+}
+
+declare i32 @numba_ez_xxgetri(i8, i64, ptr, i64, ptr)
+define i32 @use_numba_ez_xxgetri(i8 %a0, i64 %a1, ptr %a2, i64 %a3, ptr %a4) {
+  %r = call i32 @numba_ez_xxgetri(i8 %a0, i64 %a1, ptr %a2, i64 %a3, ptr %a4)
+  ret i32 %r
+}
+
+declare i32 @numba_xgesv(i8, i64, i64, ptr, i64, ptr, ptr, i64)
+define i32 @use_numba_xgesv(i8 %a0, i64 %a1, i64 %a2, ptr %a3, i64 %a4, ptr %a5, ptr %a6, i64 %a7) {
+  %r = call i32 @numba_xgesv(i8 %a0, i64 %a1, i64 %a2, ptr %a3, i64 %a4, ptr %a5, ptr %a6, i64 %a7)
+  ret i32 %r
+}
+
+declare i32 @numba_xxpotrf(i8, i8, i64, ptr, i64)
+define i32 @use_numba_xxpotrf(i8 %a0, i8 %a1, i64 %a2, ptr %a3, i64 %a4) {
+  %r = call i32 @numba_xxpotrf(i8 %a0, i8 %a1, i64 %a2, ptr %a3, i64 %a4)
+  ret i32 %r
+}
+
+declare i32 @numba_ez_geqrf(i8, i64, i64, ptr, i64, ptr)
+define i32 @use_numba_ez_geqrf(i8 %a0, i64 %a1, i64 %a2, ptr %a3, i64 %a4, ptr %a5) {
+  %r = call i32 @numba_ez_geqrf(i8 %a0, i64 %a1, i64 %a2, ptr %a3, i64 %a4, ptr %a5)
+  ret i32 %r
+}
+
+declare i32 @numba_ez_xxgqr(i8, i64, i64, i64, ptr, i64, ptr)
+define i32 @use_numba_ez_xxgqr(i8 %a0, i64 %a1, i64 %a2, i64 %a3, ptr %a4, i64 %a5, ptr %a6) {
+  %r = call i32 @numba_ez_xxgqr(i8 %a0, i64 %a1, i64 %a2, i64 %a3, ptr %a4, i64 %a5, ptr %a6)
+  ret i32 %r
+}
+
+declare i32 @numba_ez_xxxevd(i8, i8, i8, i64, ptr, i64, ptr)
+define i32 @use_numba_ez_xxxevd(i8 %a0, i8 %a1, i8 %a2, i64 %a3, ptr %a4, i64 %a5, ptr %a6) {
+  %r = call i32 @numba_ez_xxxevd(i8 %a0, i8 %a1, i8 %a2, i64 %a3, ptr %a4, i64 %a5, ptr %a6)
+  ret i32 %r
+}
+
+declare i32 @numba_ez_gesdd(i8, i8, i64, i64, ptr, i64, ptr, ptr, i64, ptr, i64)
+define i32 @use_numba_ez_gesdd(i8 %a0, i8 %a1, i64 %a2, i64 %a3, ptr %a4, i64 %a5, ptr %a6, ptr %a7, i64 %a8, ptr %a9, i64 %a10) {
+  %r = call i32 @numba_ez_gesdd(i8 %a0, i8 %a1, i64 %a2, i64 %a3, ptr %a4, i64 %a5, ptr %a6, ptr %a7, i64 %a8, ptr %a9, i64 %a10)
+  ret i32 %r
+}
+
+declare i32 @numba_ez_gelsd(i8, i64, i64, i64, ptr, i64, ptr, i64, ptr, double, ptr)
+define i32 @use_numba_ez_gelsd(i8 %a0, i64 %a1, i64 %a2, i64 %a3, ptr %a4, i64 %a5, ptr %a6, i64 %a7, ptr %a8, double %a9, ptr %a10) {
+  %r = call i32 @numba_ez_gelsd(i8 %a0, i64 %a1, i64 %a2, i64 %a3, ptr %a4, i64 %a5, ptr %a6, i64 %a7, ptr %a8, double %a9, ptr %a10)
+  ret i32 %r
+}
+
+declare i32 @numba_ez_rgeev(i8, i8, i8, i64, ptr, i64, ptr, ptr, ptr, i64, ptr, i64)
+define i32 @use_numba_ez_rgeev(i8 %a0, i8 %a1, i8 %a2, i64 %a3, ptr %a4, i64 %a5, ptr %a6, ptr %a7, ptr %a8, i64 %a9, ptr %a10, i64 %a11) {
+  %r = call i32 @numba_ez_rgeev(i8 %a0, i8 %a1, i8 %a2, i64 %a3, ptr %a4, i64 %a5, ptr %a6, ptr %a7, ptr %a8, i64 %a9, ptr %a10, i64 %a11)
+  ret i32 %r
+}
+
+declare i32 @numba_ez_cgeev(i8, i8, i8, i64, ptr, i64, ptr, ptr, i64, ptr, i64)
+define i32 @use_numba_ez_cgeev(i8 %a0, i8 %a1, i8 %a2, i64 %a3, ptr %a4, i64 %a5, ptr %a6, ptr %a7, i64 %a8, ptr %a9, i64 %a10) {
+  %r = call i32 @numba_ez_cgeev(i8 %a0, i8 %a1, i8 %a2, i64 %a3, ptr %a4, i64 %a5, ptr %a6, ptr %a7, i64 %a8, ptr %a9, i64 %a10)
+  ret i32 %r
+}
