@@ -7,11 +7,11 @@ on one machine.
 
     .venv/bin/python scripts/bench_suite.py [--only dot sort ...] [--out bench/results]
 
-Writes OUT/latest.json, OUT/latest.md (the table the README shows) and
-OUT/latest.png (ratios to native, log scale). Times are medians of 9 samples
+Writes OUT/latest.json, OUT/latest.md and OUT/latest.png (ratios to native,
+log scale); with the default OUT, the README's "Speed" section too. Times are medians of 9 samples
 of repeated calls (each sample >= 25 ms), after warm-up, in every host.
 Before timing, every wasm build is checked against native Numba's result on
-the same arguments (exact; black_scholes within 1e-12 relative: libm).
+the same arguments (exact; black_scholes and matmul_blas within 1e-6 relative).
 Native BLAS runs with OPENBLAS_NUM_THREADS=1 (set here, before NumPy loads).
 """
 from __future__ import annotations
@@ -44,9 +44,11 @@ from numba_wasm import _ir  # noqa: E402
 from numba_wasm.build import dump_ir, run_binary  # noqa: E402
 
 SAMPLES, MIN_S = 9, 0.025
-# Results compared within a relative bound, not bit for bit: the kernel calls
-# log/exp/erf, and the shim's libm is not glibc's bit for bit everywhere.
-REL_BOUND = {"black_scholes": 1e-12}
+BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"  # README's copy of the table
+# Results compared within a relative bound, not bit for bit (the check only
+# guards against timing a wrong build; the corpora test accuracy): erf is
+# not glibc's bit for bit and the price cancels; BLAS sums in another order.
+REL_BOUND = {"black_scholes": 1e-6, "matmul_blas": 1e-6}
 
 
 def progress(msg: str) -> None:
@@ -175,6 +177,12 @@ def main() -> int:
     md = markdown(meta, rows)
     (args.out / "latest.md").write_text(md)
     chart(rows, args.out / "latest.png")
+    if args.out.resolve() == (ROOT / "bench" / "results").resolve():
+        readme = ROOT / "README.md"
+        text = readme.read_text(encoding="utf-8")
+        start, end = text.index(BEGIN) + len(BEGIN), text.index(END)
+        readme.write_text(text[:start] + "\n" + md + "\n![benchmark chart](bench/results/latest.png)\n"
+                          + text[end:], encoding="utf-8")
     print(md)
     return 0
 
