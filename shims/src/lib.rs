@@ -5,15 +5,19 @@
 //! reference-counted memory, `nrt.rs`), a size-class allocator (`alloc.rs`),
 //! libm and Numba's C math helpers (`math.rs`), Numba's array helpers
 //! (`arrays.rs`), random states (`random.rs`), BLAS for `np.dot` & co
-//! (`blas.rs`), and the `nw_*` exports the JS glue uses. Layouts follow
-//! `docs/ABI.md` (data layout `p:32:64`).
+//! (`blas.rs`), Numba's typed dict and list (`dict.rs`, `list.rs`), the
+//! hash secret of `str` hashing (`hashsecret.rs`), and the `nw_*` exports
+//! the JS glue uses. Layouts follow `docs/ABI.md` (data layout `p:32:64`).
 #![no_std]
 
 pub mod alloc;
 pub mod arrays;
 pub mod blas;
+pub mod dict;
 pub mod exc;
 pub mod fatal;
+pub mod hashsecret;
+pub mod list;
 pub mod math;
 pub mod nrt;
 pub mod random;
