@@ -6,7 +6,8 @@
 //! libm and Numba's C math helpers (`math.rs`), Numba's array helpers
 //! (`arrays.rs`), random states (`random.rs`), BLAS for `np.dot` & co
 //! (`blas.rs`), Numba's typed dict and list (`dict.rs`, `list.rs`), the
-//! hash secret of `str` hashing (`hashsecret.rs`), and the `nw_*` exports
+//! hash secret of `str` hashing (`hashsecret.rs`), the Unicode character
+//! database of `str` methods (`unicode.rs`), and the `nw_*` exports
 //! the JS glue uses. Layouts follow `docs/ABI.md` (data layout `p:32:64`).
 #![no_std]
 
@@ -22,6 +23,7 @@ pub mod math;
 pub mod nrt;
 pub mod random;
 pub mod stats;
+pub mod unicode;
 
 /// Struct offsets shared with the CLI, which reports them to the hosts.
 #[path = "../../src/abi/layout.rs"]
