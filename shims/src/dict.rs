@@ -285,7 +285,11 @@ fn dictkeys_new(size: Ssize, key_size: Ssize, val_size: Ssize) -> *mut DictKeys 
             },
         });
         // Empty indices are -1, and so is the hash of an empty entry.
-        core::ptr::write_bytes((*dk).indices(), 0xff, (entry_offset + entry_size * usable) as usize);
+        core::ptr::write_bytes(
+            (*dk).indices(),
+            0xff,
+            (entry_offset + entry_size * usable) as usize,
+        );
     }
     dk
 }

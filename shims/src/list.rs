@@ -94,7 +94,10 @@ pub unsafe extern "C" fn numba_list_new(
     item_size: Ssize,
     allocated: Ssize,
 ) -> i32 {
-    let lp = alloc::alloc(aligned_size(core::mem::size_of::<List>() as Ssize) as u64, 8) as *mut List;
+    let lp = alloc::alloc(
+        aligned_size(core::mem::size_of::<List>() as Ssize) as u64,
+        8,
+    ) as *mut List;
     if lp.is_null() {
         return LIST_ERR_NO_MEMORY;
     }
@@ -354,7 +357,11 @@ pub unsafe extern "C" fn numba_list_delete_slice(
         return LIST_ERR_IMMUTABLE;
     }
     let slicelength = if step > 0 {
-        if start < stop { (stop - start - 1) / step + 1 } else { 0 }
+        if start < stop {
+            (stop - start - 1) / step + 1
+        } else {
+            0
+        }
     } else if stop < start {
         (start - stop - 1) / -step + 1
     } else {
@@ -388,9 +395,7 @@ pub unsafe extern "C" fn numba_list_delete_slice(
             }
             l.decref(l.item(cur));
             // SAFETY: both ranges lie inside the items.
-            unsafe {
-                core::ptr::copy(l.item(cur + 1), l.item(cur - i), (lim * isz) as usize)
-            };
+            unsafe { core::ptr::copy(l.item(cur + 1), l.item(cur - i), (lim * isz) as usize) };
             cur += step;
             i += 1;
         }

@@ -16,7 +16,7 @@ use inkwell::llvm_sys::prelude::LLVMValueRef;
 use inkwell::module::{Linkage, Module};
 use inkwell::types::{BasicMetadataTypeEnum, BasicTypeEnum};
 use inkwell::values::{
-    AsValueRef, BasicMetadataValueEnum, CallSiteValue, BasicValue, FunctionValue, InstructionValue,
+    AsValueRef, BasicMetadataValueEnum, BasicValue, CallSiteValue, FunctionValue, InstructionValue,
 };
 
 const NEW_VARSIZE_DTOR: &str = "NRT_MemInfo_new_varsize_dtor";
@@ -40,7 +40,10 @@ pub fn element_dtors(module: &Module<'_>) {
 
 /// The function `v` is, through pointer casts (typed-pointer IR passes
 /// `bitcast (void (i8*, i64, i8*)* @f to i8*)`).
-fn function_behind<'ctx>(module: &Module<'ctx>, mut v: LLVMValueRef) -> Option<FunctionValue<'ctx>> {
+fn function_behind<'ctx>(
+    module: &Module<'ctx>,
+    mut v: LLVMValueRef,
+) -> Option<FunctionValue<'ctx>> {
     use inkwell::llvm_sys::LLVMOpcode;
     // SAFETY: read-only queries on live values of `module`.
     unsafe {
