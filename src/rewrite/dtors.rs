@@ -59,6 +59,7 @@ fn function_behind<'ctx>(
             return None;
         }
     }
+    // SAFETY: `v` is a function of `module` (checked above).
     let f = unsafe { FunctionValue::new(v) }?;
     let name = f.get_name().to_str().ok()?;
     module.get_function(name)
@@ -118,4 +119,56 @@ fn thunk_for<'ctx>(
         .expect("builder positioned");
     builder.build_return(None).expect("builder positioned");
     thunk
+}
+
+#[cfg(test)]
+mod tests {
+    use inkwell::context::Context;
+    use inkwell::memory_buffer::MemoryBuffer;
+    use inkwell::values::AnyValue;
+
+    /// The shape of setobj.py's IR: a three-parameter dtor passed as an
+    /// element dtor, next to a list's one-parameter dtor.
+    const IR: &str = r#"
+declare ptr @NRT_MemInfo_new_varsize_dtor(i64, ptr)
+define linkonce_odr void @.dtor.set.int64(ptr %p, i64 %s, ptr %i) { ret void }
+define linkonce_odr void @.dtor.list.int64(ptr %p) { ret void }
+define ptr @make_set() {
+  %m = call ptr @NRT_MemInfo_new_varsize_dtor(i64 64, ptr @.dtor.set.int64)
+  %n = call ptr @NRT_MemInfo_new_varsize_dtor(i64 64, ptr @.dtor.set.int64)
+  ret ptr %m
+}
+define ptr @make_list() {
+  %m = call ptr @NRT_MemInfo_new_varsize_dtor(i64 64, ptr @.dtor.list.int64)
+  ret ptr %m
+}
+"#;
+
+    #[test]
+    fn set_dtor_is_called_through_a_one_parameter_thunk() {
+        let ctx = Context::create();
+        let buf = MemoryBuffer::create_from_memory_range_copy(IR.as_bytes(), "t");
+        let module = ctx.create_module_from_ir(buf).unwrap();
+        super::element_dtors(&module);
+        module.verify().unwrap();
+        let thunk = module
+            .get_function(".dtor.set.int64.nw_elem")
+            .expect("a thunk");
+        assert_eq!(thunk.count_params(), 1);
+        assert!(thunk.get_type().get_return_type().is_none());
+        let body = thunk.print_to_string().to_string();
+        assert!(
+            body.contains("call void @.dtor.set.int64(ptr %0, i64 0, ptr null)"),
+            "{body}"
+        );
+        let text = module.print_to_string().to_string();
+        assert_eq!(
+            text.matches("ptr @.dtor.set.int64.nw_elem)").count(),
+            2,
+            "{text}"
+        );
+        // Already the right type: left alone, no thunk.
+        assert!(text.contains("(i64 64, ptr @.dtor.list.int64)"), "{text}");
+        assert!(module.get_function(".dtor.list.int64.nw_elem").is_none());
+    }
 }
