@@ -34,6 +34,26 @@ def test_corpus_covers_every_kernel():
     assert len(containers.KERNELS) >= 25
 
 
+NOOPT_RUNNER = """
+import numba_wasm, containers
+for cid, f, args in containers.noopt_cases():
+    numba_wasm.verify(f, *args, form="noopt")
+print("ok", len(containers.noopt_cases()))
+"""
+
+
+def test_noopt_form_matches_native(tmp_path):
+    # The NUMBA_OPT=0 IR keeps every container call behind allocas, loads
+    # and stores; it needs a fresh process.
+    pkg_parent = str(Path(numba_wasm.__file__).resolve().parents[1])
+    corpus = str(Path(containers.__file__).resolve().parent)
+    env = dict(os.environ, NUMBA_OPT="0", PYTHONPATH=os.pathsep.join([pkg_parent, corpus]))
+    proc = subprocess.run([sys.executable, "-c", NOOPT_RUNNER], env=env, cwd=tmp_path,
+                          capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert proc.stdout.splitlines()[-1] == f"ok {len(containers.noopt_cases())}", proc.stdout
+
+
 HASH_RUNNER = """
 import numba_wasm, containers
 for cid, f, args in containers.hash_cases():
