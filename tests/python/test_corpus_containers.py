@@ -11,10 +11,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numba_wasm
 import numpy as np
 import pytest
-
-import numba_wasm
 from numba_wasm.build import build_overloads
 from numba_wasm.runtime import load
 
@@ -51,7 +50,7 @@ def test_noopt_form_matches_native(tmp_path):
     pkg_parent = str(Path(numba_wasm.__file__).resolve().parents[1])
     corpus = str(Path(containers.__file__).resolve().parent)
     env = dict(os.environ, NUMBA_OPT="0", PYTHONPATH=os.pathsep.join([pkg_parent, corpus]))
-    proc = subprocess.run([sys.executable, "-c", NOOPT_RUNNER], env=env, cwd=tmp_path,
+    proc = subprocess.run([sys.executable, "-c", NOOPT_RUNNER], env=env, cwd=tmp_path, check=False,
                           capture_output=True, text=True, timeout=900)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert proc.stdout.splitlines()[-1] == f"ok {len(containers.noopt_cases())}", proc.stdout
@@ -77,7 +76,7 @@ def test_str_hashes_match_native_under_hash_seed_zero(tmp_path):
     corpus = str(Path(containers.__file__).resolve().parent)
     env = dict(os.environ, PYTHONHASHSEED="0",
                PYTHONPATH=os.pathsep.join([pkg_parent, corpus]))
-    proc = subprocess.run([sys.executable, "-c", HASH_RUNNER], env=env, cwd=tmp_path,
+    proc = subprocess.run([sys.executable, "-c", HASH_RUNNER], env=env, cwd=tmp_path, check=False,
                           capture_output=True, text=True, timeout=900)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert proc.stdout.splitlines()[-1] == f"ok {len(containers.hash_cases())}", proc.stdout
@@ -200,7 +199,8 @@ def test_js_glue_gives_native_results(tmp_path):
     script = tmp_path / "run.mjs"
     script.write_text(JS_RUNNER.replace("__JS__", json.dumps(res.js.as_uri()))
                       .replace("__CASES__", json.dumps(cases)))
-    proc = subprocess.run([node, str(script)], capture_output=True, text=True, timeout=600)
+    proc = subprocess.run([node, str(script)], check=False, capture_output=True, text=True,
+                          timeout=600)
     assert proc.returncode == 0, proc.stderr[-3000:]
     out = json.loads(proc.stdout)
     leak = out.pop("__leak__")
