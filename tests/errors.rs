@@ -95,18 +95,13 @@ fn symbol_the_runtime_lacks() {
         let input = v.join("errors/uses_external.ll");
         let err = build_fails(Some(input.to_str().unwrap()), b"");
         assert!(
-            err.contains(
-                "`error_kernels.uses_external` (int64(int64)): `getpid` is not provided"
-            ),
+            err.contains("`error_kernels.uses_external` (int64(int64)): `getpid` is not provided"),
             "{err}"
         );
         // `inspect` reports the same reference without failing.
         let out = run_cli(&["inspect", input.to_str().unwrap()], b"");
         assert_success(&out, "inspect");
-        assert!(
-            String::from_utf8_lossy(&out.stdout)
-                .contains("blocks the build: `getpid`")
-        );
+        assert!(String::from_utf8_lossy(&out.stdout).contains("blocks the build: `getpid`"));
     }
 }
 
