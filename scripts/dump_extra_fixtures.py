@@ -8,6 +8,7 @@
   numba-wasm must refuse with a clear message.
 
     /path/to/venv/bin/python scripts/dump_extra_fixtures.py
+    /path/to/venv/bin/python -c 'import dump_extra_fixtures as d; d.dump_errors()'  # errors/ only
 """
 import io
 import json
@@ -31,11 +32,28 @@ def capture(env_var, path):
         f.write(without_host_addresses(out))
 
 
+def dump_errors():
+    """Write fixtures/numba-<V>/errors/ alone; returns that directory."""
+    import numba
+    import error_kernels
+    import numba_dump
+    from dump_fixtures import without_host_addresses
+    error_kernels.compile_all()
+    errors = os.path.join(FIXTURES, f"numba-{numba.__version__}", "errors")
+    os.makedirs(errors, exist_ok=True)
+    for k in (error_kernels.objmode_fn, error_kernels.uses_external):
+        buf = io.StringIO()
+        numba_dump.dump_dispatcher(k, buf)
+        with open(os.path.join(errors, k.__name__ + ".ll"), "w") as f:
+            f.write(without_host_addresses(buf.getvalue()))
+    return errors
+
+
 def main():
     import numba
     import numpy as np
     import capture_kernels
-    from dump_fixtures import run_case, without_host_addresses
+    from dump_fixtures import run_case
 
     out = os.path.join(FIXTURES, f"numba-{numba.__version__}", "captures")
     os.makedirs(out, exist_ok=True)
@@ -45,16 +63,7 @@ def main():
     with open(os.path.join(out, "cases.json"), "w") as f:
         json.dump({"numba": numba.__version__, "numpy": np.__version__, "cases": cases}, f, indent=1)
         f.write("\n")
-    import error_kernels
-    import numba_dump
-    error_kernels.compile_all()
-    errors = os.path.join(os.path.dirname(out), "errors")
-    os.makedirs(errors, exist_ok=True)
-    for k in (error_kernels.objmode_fn, error_kernels.uses_dict):
-        buf = io.StringIO()
-        numba_dump.dump_dispatcher(k, buf)
-        with open(os.path.join(errors, k.__name__ + ".ll"), "w") as f:
-            f.write(without_host_addresses(buf.getvalue()))
+    errors = dump_errors()
     print(f"wrote {out} and {errors}")
 
 

@@ -92,21 +92,16 @@ fn python_c_api_outside_the_wrappers() {
 #[test]
 fn symbol_the_runtime_lacks() {
     for v in numba_versions() {
-        let input = v.join("errors/uses_dict.ll");
+        let input = v.join("errors/uses_external.ll");
         let err = build_fails(Some(input.to_str().unwrap()), b"");
         assert!(
-            err.contains(
-                "`error_kernels.uses_dict` (int64(int64)): `numba_dict_new_sized` is not provided"
-            ),
+            err.contains("`error_kernels.uses_external` (int64(int64)): `getpid` is not provided"),
             "{err}"
         );
         // `inspect` reports the same reference without failing.
         let out = run_cli(&["inspect", input.to_str().unwrap()], b"");
         assert_success(&out, "inspect");
-        assert!(
-            String::from_utf8_lossy(&out.stdout)
-                .contains("blocks the build: `numba_dict_new_sized`")
-        );
+        assert!(String::from_utf8_lossy(&out.stdout).contains("blocks the build: `getpid`"));
     }
 }
 
@@ -190,24 +185,24 @@ fn json_build_fails(inputs: &[&str]) -> Vec<serde_json::Value> {
 #[test]
 fn json_names_function_and_symbol() {
     for v in numba_versions() {
-        let input = v.join("errors/uses_dict.ll");
+        let input = v.join("errors/uses_external.ll");
         let input = input.to_str().unwrap();
         let diags = json_build_fails(&[input]);
         let random = diags
             .iter()
-            .find(|d| d["symbol"] == "numba_dict_new_sized")
+            .find(|d| d["symbol"] == "getpid")
             .unwrap_or_else(|| panic!("{diags:?}"));
-        assert_eq!(random["function"], "error_kernels.uses_dict");
+        assert_eq!(random["function"], "error_kernels.uses_external");
         assert_eq!(
             random["message"],
-            "`error_kernels.uses_dict` (int64(int64)): `numba_dict_new_sized` is not \
+            "`error_kernels.uses_external` (int64(int64)): `getpid` is not \
              provided by numba-wasm's runtime"
         );
         assert!(random["input"].is_null() && random["hint"].is_null());
         assert!(
             diags
                 .iter()
-                .all(|d| d["function"] == "error_kernels.uses_dict")
+                .all(|d| d["function"] == "error_kernels.uses_external")
         );
 
         // `inspect`: one entry object, then what blocks its build; success.
@@ -215,12 +210,12 @@ fn json_names_function_and_symbol() {
         assert_eq!(code, Some(0), "{messages:?}");
         let entry = &messages[0];
         assert_eq!(entry["reason"], "entry");
-        assert_eq!(entry["function"], "error_kernels.uses_dict");
+        assert_eq!(entry["function"], "error_kernels.uses_external");
         assert!(
             entry["symbol"]
                 .as_str()
                 .unwrap()
-                .starts_with("_ZN13error_kernels9uses_dict")
+                .starts_with("_ZN13error_kernels13uses_external")
         );
         assert_eq!(entry["signature"], "int64(int64)");
         assert_eq!(entry["name_from"], "dump annotation");
@@ -228,7 +223,7 @@ fn json_names_function_and_symbol() {
         assert!(
             messages[1..]
                 .iter()
-                .any(|m| m["reason"] == "diagnostic" && m["symbol"] == "numba_dict_new_sized")
+                .any(|m| m["reason"] == "diagnostic" && m["symbol"] == "getpid")
         );
         assert_eq!(
             messages.last().unwrap(),

@@ -6,22 +6,28 @@
 //! libm and Numba's C math helpers (`math.rs`), Numba's array helpers
 //! (`arrays.rs`), random states (`random.rs`), BLAS for `np.dot` & co
 //! (`blas.rs`), LAPACK for `np.linalg` (`lapack.rs`), a one-thread
-//! threading layer for `parallel=True` (`parallel.rs`), and the `nw_*`
-//! exports the JS glue uses. Layouts follow `docs/ABI.md` (data layout
-//! `p:32:64`).
+//! threading layer for `parallel=True` (`parallel.rs`), Numba's typed dict
+//! and list (`dict.rs`, `list.rs`), the hash secret of `str` hashing
+//! (`hashsecret.rs`), the Unicode character database of `str` methods
+//! (`unicode.rs`), and the `nw_*` exports the JS glue uses. Layouts follow
+//! `docs/ABI.md` (data layout `p:32:64`).
 #![no_std]
 
 pub mod alloc;
 pub mod arrays;
 pub mod blas;
+pub mod dict;
 pub mod exc;
 pub mod fatal;
+pub mod hashsecret;
 pub mod lapack;
+pub mod list;
 pub mod math;
 pub mod nrt;
 pub mod parallel;
 pub mod random;
 pub mod stats;
+pub mod unicode;
 
 /// Struct offsets shared with the CLI, which reports them to the hosts.
 #[path = "../../src/abi/layout.rs"]

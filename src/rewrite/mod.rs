@@ -1,6 +1,7 @@
 //! Stage 2: the merged Numba module -> a module for wasm32 with one export
 //! per entry point. Each step is its own file; they run in this order.
 
+mod dtors;
 pub mod dynexc;
 mod exports;
 mod nrt;
@@ -21,6 +22,7 @@ pub fn prepare(module: &Module<'_>, machine: &TargetMachine) {
     nrt::defer_to_shim(module);
     dynexc::lower(module);
     parallel::lower(module);
+    dtors::element_dtors(module);
     retarget::to_wasm32(module, machine);
 }
 

@@ -1,0 +1,209 @@
+"""The containers corpus (fixtures/corpus/containers.py): dict,
+numba.typed.Dict/List, set, str and reflected lists inside kernels. Native
+Numba is the oracle: every case must give the same result exactly (through
+numba_wasm.verify), and building and dropping containers must not leak."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numba_wasm
+import numpy as np
+import pytest
+from numba_wasm.build import build_overloads
+from numba_wasm.runtime import load
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "fixtures" / "corpus"))
+import containers  # noqa: E402
+
+CASES = containers.cases()
+
+
+@pytest.mark.parametrize("ccase", CASES, ids=[c[0] for c in CASES])
+def test_containers_case(ccase):
+    _cid, func, args = ccase
+    numba_wasm.verify(func, *args)
+
+
+def test_corpus_covers_every_kernel():
+    used = {id(func) for _cid, func, _args in CASES + containers.hash_cases()}
+    missing = [k.py_func.__name__ for k in containers.KERNELS if id(k) not in used]
+    assert not missing, f"kernels without a case: {missing}"
+    assert len(containers.KERNELS) >= 25
+
+
+NOOPT_RUNNER = """
+import numba_wasm, containers
+for cid, f, args in containers.noopt_cases():
+    numba_wasm.verify(f, *args, form="noopt")
+print("ok", len(containers.noopt_cases()))
+"""
+
+
+def test_noopt_form_matches_native(tmp_path):
+    # The NUMBA_OPT=0 IR keeps every container call behind allocas, loads
+    # and stores; it needs a fresh process.
+    pkg_parent = str(Path(numba_wasm.__file__).resolve().parents[1])
+    corpus = str(Path(containers.__file__).resolve().parent)
+    env = dict(os.environ, NUMBA_OPT="0", PYTHONPATH=os.pathsep.join([pkg_parent, corpus]))
+    proc = subprocess.run([sys.executable, "-c", NOOPT_RUNNER], env=env, cwd=tmp_path, check=False,
+                          capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert proc.stdout.splitlines()[-1] == f"ok {len(containers.noopt_cases())}", proc.stdout
+
+
+HASH_RUNNER = """
+import numba_wasm, containers
+for cid, f, args in containers.hash_cases():
+    res = numba_wasm.verify(f, *args)
+    print(cid, res.native)
+# Numba's str hash is CPython's: check the oracle against the interpreter.
+assert containers.ct_str_hash(7)[1] == hash("constant")
+assert containers.ct_str_hash(7)[0] == hash("key7")
+print("ok", len(containers.hash_cases()))
+"""
+
+
+def test_str_hashes_match_native_under_hash_seed_zero(tmp_path):
+    # hash(str) and the order of a set of strings depend on CPython's hash
+    # secret; the wasm module has the secret of PYTHONHASHSEED=0, so native
+    # runs in a fresh interpreter started with that seed.
+    pkg_parent = str(Path(numba_wasm.__file__).resolve().parents[1])
+    corpus = str(Path(containers.__file__).resolve().parent)
+    env = dict(os.environ, PYTHONHASHSEED="0",
+               PYTHONPATH=os.pathsep.join([pkg_parent, corpus]))
+    proc = subprocess.run([sys.executable, "-c", HASH_RUNNER], env=env, cwd=tmp_path, check=False,
+                          capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert proc.stdout.splitlines()[-1] == f"ok {len(containers.hash_cases())}", proc.stdout
+
+
+LEAK_KERNELS = [
+    ("ct_dict_int_order", (300,)),
+    ("ct_dict_delete_reinsert", (100,)),
+    ("ct_dict_popitem", (50,)),
+    ("ct_dict_str_keys", (40,)),
+    ("ct_dict_array_values", (30,)),
+    ("ct_dict_of_lists", (40,)),
+    ("ct_tlist_mutate", (60,)),
+    ("ct_tlist_str", (30,)),
+    ("ct_tlist_arrays", (20,)),
+    ("ct_set_int_ops", (40,)),
+    ("ct_set_str", (30,)),
+    ("ct_str_split_join", (30,)),
+    ("ct_list_ops", (40,)),
+    ("ct_list_of_arrays", (20,)),
+    ("ct_list_comprehension", (30,)),
+]
+
+
+def test_building_and_dropping_containers_does_not_leak(tmp_path):
+    # Every block the kernels allocate (dict and list tables, MemInfos,
+    # strings, arrays held by containers) is freed when they return: after
+    # 200 calls of each, the live allocations are what they were. Results
+    # are returned (and freed by the host) as usual.
+    kernels = [getattr(containers, name) for name, _ in LEAK_KERNELS]
+    for k, (_, args) in zip(kernels, LEAK_KERNELS):
+        k(*args)  # compile the overload
+    m = load(build_overloads([(k, k.signatures[0]) for k in kernels], tmp_path, name="ct").wasm)
+    for name, args in LEAK_KERNELS:
+        getattr(m, name)(*args)
+    before = m.stats()
+    for _ in range(200):
+        for name, args in LEAK_KERNELS:
+            getattr(m, name)(*args)
+    after = m.stats()
+    assert after["live_allocations"] == before["live_allocations"], (before, after)
+    assert after["live_bytes"] == before["live_bytes"], (before, after)
+    assert after["total_allocations"] - before["total_allocations"] > 200 * len(LEAK_KERNELS)
+
+
+def _py_value(v):
+    """A native result as JSON: 64-bit integers as strings (JS BigInt)."""
+    if isinstance(v, tuple):
+        return [_py_value(x) for x in v]
+    if isinstance(v, np.ndarray):
+        return {"shape": list(v.shape), "data": [_py_value(x) for x in v.ravel()]}
+    if isinstance(v, (bool, np.bool_)):
+        return bool(v)
+    if isinstance(v, np.integer) and v.dtype.itemsize < 8:
+        return int(v)
+    if isinstance(v, (int, np.integer)):
+        return {"int": str(int(v))}
+    return float(v)
+
+
+def _js_arg(v):
+    if isinstance(v, np.ndarray):
+        kind = "BigInt64Array" if v.dtype == np.int64 else "Float64Array"
+        vals = [str(int(x)) for x in v] if v.dtype == np.int64 else [float(x) for x in v]
+        return {"array": kind, "values": vals}
+    return {"int": str(int(v))}
+
+
+JS_RUNNER = """
+import { load } from __JS__;
+const cases = __CASES__;
+const arg = (v) => "int" in v ? BigInt(v.int)
+  : v.array === "BigInt64Array" ? BigInt64Array.from(v.values, BigInt)
+  : Float64Array.from(v.values);
+const val = (x) => typeof x === "bigint" ? { int: String(x) }
+  : Array.isArray(x) ? x.map(val)
+  : x !== null && typeof x === "object" && "data" in x
+    ? { shape: x.shape, data: Array.from(x.data, val) }
+  : x;
+const m = await load();
+const out = {};
+for (const [cid, fname, args] of cases) {
+  try {
+    out[cid] = { ok: val(m[fname](...args.map(arg))) };
+  } catch (e) {
+    out[cid] = { err: [e.name, e.message] };
+  }
+}
+const s0 = m.stats();
+for (let i = 0; i < 20; i++) {
+  // Raising calls leak what the kernel held, natively too (Numba does
+  // not release live NRT objects on `raise`): only the returning cases.
+  for (const [cid, fname, args] of cases) {
+    if ("ok" in out[cid]) m[fname](...args.map(arg));
+  }
+}
+const s1 = m.stats();
+out.__leak__ = [s0.liveAllocations, s1.liveAllocations, s0.liveBytes, s1.liveBytes];
+console.log(JSON.stringify(out));
+"""
+
+
+def test_js_glue_gives_native_results(tmp_path):
+    # The same module through the generated JS wrapper in Node: every case's
+    # result (or exception class and message) as native, and no leaks over
+    # 20 more rounds of every returning case.
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node is not installed")
+    natives = {}
+    for cid, func, args in CASES:
+        try:
+            natives[cid] = {"ok": _py_value(func(*args))}
+        except Exception as e:  # noqa: BLE001 - the oracle's exception
+            natives[cid] = {"err": [type(e).__name__, str(e)]}
+    kernels = list(dict.fromkeys(func for _cid, func, _args in CASES))
+    assert all(len(k.signatures) == 1 for k in kernels)
+    res = build_overloads([(k, k.signatures[0]) for k in kernels], tmp_path, name="ctjs")
+    cases = [(cid, func.py_func.__name__, [_js_arg(a) for a in args]) for cid, func, args in CASES]
+    script = tmp_path / "run.mjs"
+    script.write_text(JS_RUNNER.replace("__JS__", json.dumps(res.js.as_uri()))
+                      .replace("__CASES__", json.dumps(cases)))
+    proc = subprocess.run([node, str(script)], check=False, capture_output=True, text=True,
+                          timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    out = json.loads(proc.stdout)
+    leak = out.pop("__leak__")
+    assert leak[0] == leak[1] and leak[2] == leak[3], leak
+    bad = [f"{cid}: native {want}, js {out[cid]}" for cid, want in natives.items() if out[cid] != want]
+    assert not bad, "\n".join(bad)
