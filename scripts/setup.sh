@@ -59,8 +59,11 @@ for v in $(grep -v '^#' fixtures/numba-versions.txt | awk '$2 == "full" {print $
 done
 
 if [ ! -d node_modules/playwright-core ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  log "npm ci"
-  npm ci --silent --no-audit --no-fund
+  # `npm install` installs what package-lock.json pins, like `npm ci`, but
+  # tolerates an optional dependency the registry does not serve (Vite's
+  # Windows-only napi-windows-process-start-time), which `npm ci` refuses.
+  log "npm install (package-lock.json)"
+  npm install --silent --no-audit --no-fund
 fi
 
 log "cargo build --release"
