@@ -94,7 +94,11 @@ def native_cases(mod: Any) -> tuple[list[dict], dict[str, str], list[tuple[Any, 
 
 
 def host_cases(mod: Any) -> list[tuple[str, Any, list]]:
-    """The corpus's cases; `host_cases()` when it has more than `cases()`."""
+    """The corpus's cases; `host_cases()` when it has more than `cases()`;
+    under NUMBA_OPT=0, `noopt_cases()` when native Numba cannot run them all
+    from unoptimized IR (it crashes on some)."""
+    if os.environ.get("NUMBA_OPT") == "0" and hasattr(mod, "noopt_cases"):
+        return mod.noopt_cases()
     return mod.host_cases() if hasattr(mod, "host_cases") else mod.cases()
 
 
