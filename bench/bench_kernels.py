@@ -8,6 +8,7 @@ JavaScript version of each, taking the same arguments.
 import math
 
 import numpy as np
+
 from numba import njit
 
 

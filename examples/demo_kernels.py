@@ -4,6 +4,7 @@
 numba-wasm, runs them in Node and prints the wasm results next to Numba's.
 """
 import numpy as np
+
 from numba import njit
 
 

@@ -42,9 +42,10 @@ def native_ms(func, args):
 
 
 def main():
-    import numba
     import kernels
     from dump_fixtures import enc_arg
+
+    import numba
 
     fx = os.path.join(ROOT, "fixtures", f"numba-{numba.__version__}")
     tmp = tempfile.mkdtemp()
@@ -97,7 +98,7 @@ def main():
              calls_path, str(REPEATS)], check=True, capture_output=True, text=True).stdout)
 
     print("\nrun time, ms (ratio to native Numba); zero-copy = arrays already in wasm memory:")
-    print(f"  {'kernel':26} {'native':>8}  {'wasm opt zero-copy':>22}  {'wasm noopt zero-copy':>22}  {'wasm opt copy-in':>20}")
+    print(f"  {'kernel':26} {'native':>8}  {'wasm opt zero-copy':>22}  {'wasm noopt zero-copy':>22}  {'wasm opt copy-in':>20}")  # noqa: E501
     for cid, _, _ in calls:
         n = native[cid]
 

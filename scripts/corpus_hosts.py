@@ -63,7 +63,6 @@ def progress(msg: str) -> None:
 
 def native_cases(mod: Any) -> tuple[list[dict], dict[str, str], list[tuple[Any, Any]]]:
     """(encoded cases, {case id: skip reason}, [(dispatcher, signature key)])."""
-    from numba import typeof
     bounds = corpus_bounds(mod)
     ulps = getattr(mod, "ULPS", {})
     cases, skipped, overloads = [], {}, []

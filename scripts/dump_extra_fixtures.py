@@ -34,10 +34,11 @@ def capture(env_var, path):
 
 def dump_errors():
     """Write fixtures/numba-<V>/errors/ alone; returns that directory."""
-    import numba
     import error_kernels
     import numba_dump
     from dump_fixtures import without_host_addresses
+
+    import numba
     error_kernels.compile_all()
     errors = os.path.join(FIXTURES, f"numba-{numba.__version__}", "errors")
     os.makedirs(errors, exist_ok=True)
@@ -50,10 +51,11 @@ def dump_errors():
 
 
 def main():
-    import numba
-    import numpy as np
     import capture_kernels
+    import numpy as np
     from dump_fixtures import run_case
+
+    import numba
 
     out = os.path.join(FIXTURES, f"numba-{numba.__version__}", "captures")
     os.makedirs(out, exist_ok=True)

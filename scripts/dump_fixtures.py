@@ -9,10 +9,10 @@ See fixtures/README.md for the format.
 """
 import argparse
 import base64
-import re
 import ctypes
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -233,9 +233,10 @@ def main():
 
     if os.environ.get("NUMBA_OPT") == "0":
         raise SystemExit("run without NUMBA_OPT=0 (the opt form is the default)")
-    import numba
-    import numpy as np
     import kernels
+    import numpy as np
+
+    import numba
     check_names(kernels)
     # NUMBA_WASM_FIXTURES_OUT: somewhere else (scripts/gen_fixtures.py --live).
     out = os.environ.get("NUMBA_WASM_FIXTURES_OUT") or os.path.join(

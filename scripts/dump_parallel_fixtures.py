@@ -21,8 +21,9 @@ FIXTURES = os.path.join(os.path.dirname(HERE), "fixtures")
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(FIXTURES, "corpus"))
 
-import numba  # noqa: E402
 import numpy as np  # noqa: E402
+
+import numba  # noqa: E402
 from numba import prange  # noqa: E402
 
 

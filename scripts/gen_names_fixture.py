@@ -24,11 +24,12 @@ import random
 import re
 import sys
 import unicodedata
-from functools import lru_cache
+from functools import cache
 
-import numba
 from numba.core import itanium_mangler, types
 from numba.core.funcdesc import qualifying_prefix
+
+import numba
 
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir,
                    "fixtures", "names", "mangled.json")
@@ -58,7 +59,7 @@ def is_name(text: str) -> bool:
     return text.isidentifier() and unicodedata.normalize("NFKC", text) == text
 
 
-@lru_cache(maxsize=None)
+@cache
 def readings(escaped: str) -> frozenset[str]:
     """Every text that `_escape_string` maps to `escaped`."""
     if not escaped:
@@ -68,7 +69,7 @@ def readings(escaped: str) -> frozenset[str]:
     # One escaped character: 1 to 4 `_xx` groups forming one UTF-8 char.
     for n in range(1, 5):
         chunk = escaped[:3 * n]
-        if not re.fullmatch(r"(?:_[0-9a-f]{2}){%d}" % n, chunk):
+        if not re.fullmatch(r"(?:_[0-9a-f]{2}){%d}" % n, chunk):  # noqa: UP031
             break
         try:
             ch = bytes.fromhex(chunk.replace("_", "")).decode("utf-8")

@@ -27,9 +27,18 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 os.pardir, "python"))
 
 from numba_wasm._ir import (  # noqa: E402,F401  (re-exported)
-    dump_dispatcher, dump_dispatchers, dump_overloads, entry_symbol,
-    format_overload, is_dispatcher, load_module, materialize,
-    module_dispatchers, overload_entries, run_cases)
+    dump_dispatcher,
+    dump_dispatchers,
+    dump_overloads,
+    entry_symbol,
+    format_overload,
+    is_dispatcher,
+    load_module,
+    materialize,
+    module_dispatchers,
+    overload_entries,
+    run_cases,
+)
 
 NOOPT_MARK = "NUMBA_WASM_DUMP_CHILD"
 

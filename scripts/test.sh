@@ -12,7 +12,8 @@ scripts/setup.sh
 steps=0
 step() { steps=$((steps + 1)); printf '\n== %s\n' "$*"; }
 
-step "cargo fmt --check, clippy"
+step "cargo fmt --check, clippy, ruff"
+.venv/bin/ruff check .
 cargo fmt --check
 cargo clippy --release --all-targets --quiet -- -D warnings
 (cd shims && cargo fmt --check && cargo clippy --release --quiet -- -D warnings)

@@ -9,6 +9,7 @@ as native Numba (tests/python/test_demo_page.py checks it).
 `scripts/demo.py` builds them with `numba_wasm.build(SIGNATURES, ...)`.
 """
 import numpy as np
+
 from numba import njit
 
 

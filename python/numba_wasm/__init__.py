@@ -15,8 +15,8 @@ import sys
 import types
 from typing import Any
 
-from .errors import BuildError, NumbaWasmError, UntestedNumbaWarning, VerificationError
 from .build import BuildResult, build
+from .errors import BuildError, NumbaWasmError, UntestedNumbaWarning, VerificationError
 from .verify import VerifyResult, verify
 
 __all__ = [

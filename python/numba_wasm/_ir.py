@@ -16,7 +16,8 @@ import importlib.util
 import json
 import os
 import sys
-from typing import Any, Iterable, Iterator, TextIO
+from collections.abc import Iterable, Iterator
+from typing import Any, TextIO
 
 
 def is_dispatcher(obj: Any) -> bool:

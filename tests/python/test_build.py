@@ -219,9 +219,9 @@ def test_error_names_a_function_with_an_ambiguous_name(tmp_path):
 def test_untested_numba_is_a_warning_not_an_error(monkeypatch, tmp_path):
     import importlib
 
-    import numba
-
     from numba_wasm import UntestedNumbaWarning
+
+    import numba
     bmod = importlib.import_module("numba_wasm.build")  # the module, not the function
 
     tested = bmod.tested_numba_versions(str(bmod.find_binary()))

@@ -6,11 +6,11 @@ import os
 import sys
 from pathlib import Path
 
-import numba
+import numba_wasm
 import numpy as np
 import pytest
 
-import numba_wasm
+import numba
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "fixtures" / "corpus"))
 import arrays  # noqa: E402

@@ -15,11 +15,10 @@ import sys
 import tempfile
 from pathlib import Path
 
+import numba_wasm
 import numpy as np
 import pytest
 import scipy  # noqa: F401 - Numba's np.dot needs it; fail loudly without
-
-import numba_wasm
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "fixtures" / "corpus"))
 import blas  # noqa: E402

@@ -15,15 +15,15 @@ import sys
 from collections import namedtuple
 from pathlib import Path
 
-import numba
+import numba_wasm
 import numpy as np
 import pytest
-from numba import njit, typed
-
-import numba_wasm
 from numba_wasm.build import build_overloads
 from numba_wasm.errors import BuildError
 from numba_wasm.runtime import load
+
+import numba
+from numba import njit, typed
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "fixtures" / "corpus"))

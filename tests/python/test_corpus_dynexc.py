@@ -12,13 +12,13 @@ import subprocess
 import sys
 from pathlib import Path
 
-import numba
+import numba_wasm
 import numpy as np
 import pytest
-
-import numba_wasm
 from numba_wasm.build import build_overloads
 from numba_wasm.runtime import load
+
+import numba
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "fixtures" / "corpus"))
 import dynexc  # noqa: E402

@@ -27,12 +27,11 @@ import sys
 import tempfile
 from pathlib import Path
 
+import numba_wasm
 import numpy as np
 import pytest
 import scipy  # noqa: F401 - Numba's np.linalg needs it; fail loudly without
 from scipy.optimize import linear_sum_assignment
-
-import numba_wasm
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "fixtures" / "corpus"))
 import linalg  # noqa: E402

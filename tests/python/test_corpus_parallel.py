@@ -18,14 +18,14 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-import numba
+import numba_wasm
 import numpy as np
 import pytest
-from numba import prange
-
-import numba_wasm
 from numba_wasm import _ir
 from numba_wasm._binary import find_binary
+
+import numba
+from numba import prange
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "fixtures" / "corpus"))
 import parallel  # noqa: E402

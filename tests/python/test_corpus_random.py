@@ -8,10 +8,9 @@ import sys
 import tempfile
 from pathlib import Path
 
+import numba_wasm
 import numpy as np
 import pytest
-
-import numba_wasm
 from numba_wasm.build import build_overloads
 from numba_wasm.runtime import load
 

@@ -71,7 +71,7 @@ def jupyter_env(tmp_path: Path) -> dict[str, str]:
 
 def check_pixels(view: ImageView, r: dict) -> None:
     """The canvas before and after the slider move equals native Numba's image, byte for byte."""
-    px = lambda b64: np.frombuffer(base64.b64decode(b64), np.uint8).reshape(r["height"], r["width"], 4)
+    px = lambda b64: np.frombuffer(base64.b64decode(b64), np.uint8).reshape(r["height"], r["width"], 4)  # noqa: E731
     before, after = px(r["before"]), px(r["after"])
     np.testing.assert_array_equal(before, view.render())
     np.testing.assert_array_equal(after, view.render(**{SLIDER: NEW_VALUE}))

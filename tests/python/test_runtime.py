@@ -14,7 +14,6 @@ from typing import Any
 
 import numpy as np
 import pytest
-
 from numba_wasm import runtime
 from numba_wasm.runtime import RestrictedUnpickler, WasmModule, decode_exception, load
 
@@ -43,7 +42,7 @@ def _float(dtype: str, bits: str) -> float:
     return struct.unpack(_FLOAT_FMT[dtype], bytes.fromhex(bits))[0]
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _gen(dtype: str, n: int, seed: int, lo: int, hi: int) -> np.ndarray:
     return xorshift_array(n, seed, lo, hi, dtype)
 

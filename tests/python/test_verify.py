@@ -6,10 +6,9 @@ import importlib
 import sys
 from pathlib import Path
 
+import numba_wasm
 import numpy as np
 import pytest
-
-import numba_wasm
 from numba_wasm import VerificationError
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "fixtures"))
@@ -115,7 +114,7 @@ def test_in_place_difference(tamper):
         args[2][3] = -1.0
         return r
     tamper(change)
-    with pytest.raises(VerificationError, match=r"argument 2 \(after the call\): 1 of 11 elements differ; first at index 3"):
+    with pytest.raises(VerificationError, match=r"argument 2 \(after the call\): 1 of 11 elements differ; first at index 3"):  # noqa: E501
         numba_wasm.verify(kernels.axpy, 2.5, np.linspace(0.0, 1.0, 11), np.arange(11.0))
 
 

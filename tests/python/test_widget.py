@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+
 from numba import njit
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -22,7 +23,7 @@ try:
     import numba_wasm  # noqa: F401
 except ImportError:
     sys.path.insert(0, str(ROOT / "python"))
-from numba_wasm.widget import Slider, colorize, image_view, _lut  # noqa: E402
+from numba_wasm.widget import Slider, _lut, colorize, image_view  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 NODE = shutil.which("node")
@@ -73,7 +74,7 @@ def run_page(tmp_path, view, slider, value):
     assert p.returncode == 0, f"widget_chromium.mjs failed:\n{p.stdout}\n{p.stderr}"
     r = json.loads(p.stdout.strip().splitlines()[-1])
     assert r["errors"] == []
-    px = lambda b64: np.frombuffer(base64.b64decode(b64), np.uint8).reshape(r["height"], r["width"], 4)
+    px = lambda b64: np.frombuffer(base64.b64decode(b64), np.uint8).reshape(r["height"], r["width"], 4)  # noqa: E731
     return px(r["before"]), px(r["after"])
 
 
@@ -106,7 +107,7 @@ def test_html_is_self_contained(mandel_view):
 
 def test_views_have_distinct_ids(mandel_view):
     other = image_view(mandel, args=(16, 16, Slider("max_iter", 1, 9, value=3)))
-    ids = lambda h: set(re.findall(r'id="([^"]+)"', h))
+    ids = lambda h: set(re.findall(r'id="([^"]+)"', h))  # noqa: E731
     a, b, a2 = ids(mandel_view.html()), ids(other.html()), ids(mandel_view.html())
     assert a and b and not (a & b) and not (a & a2)
 
