@@ -67,6 +67,8 @@ pub fn undefined_symbols(stderr: &str) -> Vec<String> {
         .collect()
 }
 
+/// Link the kernels' object with the shim. `exports`: the entry exports
+/// and the host exports the module needs beyond [`shim::HOST_EXPORTS`].
 pub fn link(object: &[u8], exports: &[String]) -> Result<Vec<u8>> {
     let dir = tempfile::tempdir().context("cannot create a temporary directory")?;
     let obj = dir.path().join("kernels.o");

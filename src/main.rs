@@ -102,6 +102,9 @@ enum Command {
         /// `--return total=float64` (needed for bare NUMBA_DUMP_LLVM captures).
         #[arg(long = "return", value_name = "NAME=TYPE", value_parser = parse_return)]
         returns: Vec<(String, String)>,
+        /// Write NAME.js without comments and layout (the same code).
+        #[arg(long)]
+        minify: bool,
     },
     /// List the entry points found in the dumps and what would stop a build.
     Inspect {
@@ -115,6 +118,9 @@ enum Command {
     Wrap {
         /// A `.wasm` built by numba-wasm.
         wasm: PathBuf,
+        /// Write NAME.js without comments and layout (the same code).
+        #[arg(long)]
+        minify: bool,
     },
 }
 
@@ -155,6 +161,7 @@ fn run(command: &Command, format: MessageFormat) -> anyhow::Result<()> {
             package_version,
             name,
             returns,
+            minify,
         } => {
             if name.is_empty() || name.contains(['/', '\\']) {
                 anyhow::bail!("--name must be a plain file name, got `{name}`");
@@ -172,7 +179,7 @@ fn run(command: &Command, format: MessageFormat) -> anyhow::Result<()> {
             let sources = read_sources(inputs)?;
             let (wasm, _) = numba_wasm::compile(&sources, returns)?;
             if let Some(out_dir) = out_dir {
-                let a = numba_wasm::write_outputs(&wasm, out_dir, name)?;
+                let a = numba_wasm::write_outputs(&wasm, out_dir, name, *minify)?;
                 eprintln!(
                     "wrote {}, {}, {}",
                     a.wasm.display(),
@@ -181,7 +188,7 @@ fn run(command: &Command, format: MessageFormat) -> anyhow::Result<()> {
                 );
             }
             if let (Some(dir), Some(info)) = (package, info) {
-                numba_wasm::package::write_package(&wasm, dir, name, &info)?;
+                numba_wasm::package::write_package(&wasm, dir, name, &info, *minify)?;
                 eprintln!(
                     "wrote npm package {}@{} in {}",
                     info.name,
@@ -220,7 +227,7 @@ fn run(command: &Command, format: MessageFormat) -> anyhow::Result<()> {
                 }
             }
         }
-        Command::Wrap { wasm } => {
+        Command::Wrap { wasm, minify } => {
             let bytes =
                 std::fs::read(wasm).with_context(|| format!("cannot read `{}`", wasm.display()))?;
             let name = wasm
@@ -229,7 +236,7 @@ fn run(command: &Command, format: MessageFormat) -> anyhow::Result<()> {
                 .unwrap_or("kernels")
                 .to_string();
             let dir = wasm.parent().map(PathBuf::from).unwrap_or_default();
-            numba_wasm::write_outputs(&bytes, &dir, &name)?;
+            numba_wasm::write_outputs(&bytes, &dir, &name, *minify)?;
         }
     }
     Ok(())

@@ -62,8 +62,10 @@ def cmd_build(argv: list[str]) -> int:
     ap.add_argument("specs", nargs="+", metavar="FILE.py[:f1,f2]")
     ap.add_argument("-o", "--out", required=True, metavar="OUTDIR")
     ap.add_argument("--name", default="kernels")
+    ap.add_argument("--minify", action="store_true",
+                    help="write NAME.js without comments and layout (the same code)")
     a = ap.parse_args(argv)
-    res = build(collect(a.specs), a.out, name=a.name)
+    res = build(collect(a.specs), a.out, name=a.name, minify=a.minify)
     for p in (res.wasm, res.js, res.dts):
         print(p)
     return 0

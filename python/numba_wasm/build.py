@@ -32,7 +32,8 @@ class BuildResult:
     functions: list[tuple[str, str]] = field(default_factory=list)
 
 
-def build(targets: Targets, out_dir: str | Path, name: str = "kernels") -> BuildResult:
+def build(targets: Targets, out_dir: str | Path, name: str = "kernels", *,
+          minify: bool = False) -> BuildResult:
     """Compile Numba dispatchers to `out_dir/name.{wasm,js,d.ts}`.
 
     `targets` is
@@ -42,9 +43,10 @@ def build(targets: Targets, out_dir: str | Path, name: str = "kernels") -> Build
         overloads), a list whose items are example-argument tuples or Numba
         signatures (`"float64(float64[:])"`), or a single example-argument
         tuple. Example arguments are compiled, never run.
+    `minify`: write `name.js` without comments and layout (the same code).
     Raises BuildError (with `.functions` and `.stderr`) if anything fails.
     """
-    return build_overloads(resolve_targets(targets), out_dir, name)
+    return build_overloads(resolve_targets(targets), out_dir, name, minify=minify)
 
 
 def resolve_targets(targets: Targets) -> list[Overload]:
@@ -164,12 +166,12 @@ def dump_ir(overloads: Iterable[Overload]) -> str:
 
 
 def build_overloads(overloads: list[Overload], out_dir: str | Path,
-                    name: str = "kernels") -> BuildResult:
+                    name: str = "kernels", *, minify: bool = False) -> BuildResult:
     """Build exactly these overloads into `out_dir/name.*`."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     names = {_ir.full_name(d): d.py_func.__qualname__ for d, _ in overloads}
-    run_binary(dump_ir(overloads), out, name, names)
+    run_binary(dump_ir(overloads), out, name, names, minify=minify)
     result = BuildResult(
         wasm=out / f"{name}.wasm", js=out / f"{name}.js", dts=out / f"{name}.d.ts",
         functions=[(d.py_func.__name__, signature_str(d.overloads[k]))
@@ -210,7 +212,7 @@ def warn_if_untested_numba(binary: str) -> None:
 
 
 def run_binary(ir: str, out_dir: Path, name: str,
-               names: Mapping[str, str] | None = None) -> None:
+               names: Mapping[str, str] | None = None, *, minify: bool = False) -> None:
     """Pipe `ir` into `numba-wasm build - -o out_dir --name name`.
 
     The binary reports its diagnostics as JSON lines (`--message-format
@@ -220,6 +222,8 @@ def run_binary(ir: str, out_dir: Path, name: str,
     binary = str(find_binary())
     warn_if_untested_numba(binary)
     cmd = [binary, "build", "-", "-o", str(out_dir), "--name", name, "--message-format", "json"]
+    if minify:
+        cmd.append("--minify")
     proc = subprocess.run(cmd, input=ir.encode(), capture_output=True, check=False)
     if proc.returncode != 0:
         stderr = proc.stderr.decode(errors="replace")
