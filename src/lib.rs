@@ -175,6 +175,12 @@ pub fn compile(sources: &[Source], returns: &ReturnTypes) -> Result<(Vec<u8>, Me
             linked_exports.push(export.to_string());
         }
     }
+    let list_args = entries
+        .iter()
+        .any(|e| e.args.iter().any(numba::types::NumbaType::has_container));
+    if list_args {
+        linked_exports.push(shim::LIST_ARGUMENT_EXPORT.to_string());
+    }
     let linked = link::link(&object, &linked_exports)?;
     let metadata = Metadata::new(&entries, &exports, &facts)?;
     let wasm = post::finish(&linked, &metadata)?;
