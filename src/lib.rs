@@ -179,7 +179,7 @@ pub fn compile(sources: &[Source], returns: &ReturnTypes) -> Result<(Vec<u8>, Me
         .iter()
         .any(|e| e.args.iter().any(numba::types::NumbaType::has_container));
     if list_args {
-        linked_exports.push(shim::LIST_ARGUMENT_EXPORT.to_string());
+        linked_exports.extend(shim::LIST_ARGUMENT_EXPORTS.map(String::from));
     }
     let linked = link::link(&object, &linked_exports)?;
     let metadata = Metadata::new(&entries, &exports, &facts)?;

@@ -223,8 +223,10 @@ def _check(t: dict, v: Any, strict: bool) -> str | None:
     if kind == "unicode":
         return None if isinstance(v, str) else f"expected str, got {_typeof(v)}"
     if kind == "list":
-        if not isinstance(v, list):
-            return f"expected a list (its changes are written back), got {_typeof(v)}"
+        typed_list = type(v).__name__ == "List" and type(v).__module__.startswith("numba.typed")
+        if not (isinstance(v, list) or (t["typed"] and typed_list)):
+            return f"expected a {'numba.typed.List or ' if t['typed'] else ''}list (its changes are " \
+                   f"written back), got {_typeof(v)}"
         for i, x in enumerate(v):
             if err := _check(t["item"], x, strict):
                 return f"item {i}: {err}"
@@ -472,8 +474,9 @@ class WasmModule:
             return c.real if part == "re" else c.imag
         if part == "none":
             return 0
-        if (slot["arg"], *path) in boxes:  # a list: its meminfo and a null parent
-            return boxes[(slot["arg"], *path)] if part == "meminfo" else 0
+        if (slot["arg"], *path) in boxes:  # a list: meminfo, NB_List* or a null parent
+            mi, data = boxes[(slot["arg"], *path)]
+            return mi if part == "meminfo" else data if part == "data" else 0
         if (slot["arg"], *path) in strings:
             return strings[(slot["arg"], *path)][part]
         a, ptr = arrays[(slot["arg"], *path)]
@@ -586,7 +589,7 @@ class WasmModule:
         for i, (t, v) in enumerate(zip(entry["args"], args)):
             _collect(t, v, (i,), keyed, texts, lists)
         strings: dict[tuple, dict[str, int]] = {}
-        boxes: dict[tuple, int] = {}  # list argument -> its meminfo
+        boxes: dict[tuple, tuple[int, int]] = {}  # list argument -> (meminfo, NB_List* or 0)
         arrays = list(keyed.values())
         ptrs: list[int] = []
         called = False
@@ -641,9 +644,9 @@ class WasmModule:
                 self._call("NRT_decref", s["meminfo"])
             # A list the kernel changed is written back into the caller's
             # list, after an exception too, as Numba reflects it.
-            for key, mi in boxes.items():
+            for key, (mi, data) in boxes.items():
                 if called:
-                    self._reflect_list(*lists[key], mi)
+                    self._reflect_list(*lists[key], mi, data)
                 self._call("NRT_decref", mi)
 
     def _list_items(self, t: dict) -> tuple[np.dtype, int]:
@@ -652,12 +655,27 @@ class WasmModule:
         align = self._abi["dtypes"][t["item"]["dtype"]]["align"]
         return dtype, -(-self._abi["list_payload"]["dirty_end"] // align) * align
 
-    def _new_list(self, t: dict, lst: list) -> int:
-        """A reflected list argument in Numba's layout: a meminfo whose data
-        is the payload {size, allocated, dirty, items}; returns the meminfo."""
+    def _new_list(self, t: dict, lst: Any) -> tuple[int, int]:
+        """A list argument in Numba's layout, as (meminfo, NB_List* or 0).
+        Reflected: a meminfo whose data is the payload {size, allocated,
+        dirty, items}; typed: an NB_List (the shim's nw_list_from) owned by a
+        meminfo."""
         lay = self._abi["list_payload"]
         dtype, at = self._list_items(t)
-        items = np.array(lst, dtype=dtype) if lst else np.empty(0, dtype)
+        items = np.array(list(lst), dtype=dtype) if len(lst) else np.empty(0, dtype)
+        if t["typed"]:
+            buf = self._alloc(max(items.nbytes, 1), 8)
+            try:
+                self._memory.write(self._store, items.tobytes(), buf)
+                mi = self._call("nw_list_from", dtype.itemsize, len(items), buf) & 0xFFFFFFFF
+            finally:
+                self._call("nw_free", buf)
+            if mi == 0:
+                raise MemoryError(f"numba-wasm: out of wasm memory (a list of {len(items)} items)")
+            off = self._abi["meminfo"]["data"]
+            (slot,) = struct.unpack("<I", self._memory.read(self._store, mi + off, mi + off + 4))
+            (data,) = struct.unpack("<I", self._memory.read(self._store, slot, slot + 4))
+            return mi, data
         raw = bytearray(at + max(len(lst), 1) * dtype.itemsize)
         struct.pack_into("<q", raw, lay["size"], len(lst))
         struct.pack_into("<q", raw, lay["allocated"], len(lst))
@@ -668,23 +686,34 @@ class WasmModule:
         off = self._abi["meminfo"]["data"]
         (ptr,) = struct.unpack("<I", self._memory.read(self._store, mi + off, mi + off + 4))
         self._memory.write(self._store, bytes(raw), ptr)
-        return mi
+        return mi, 0
 
-    def _reflect_list(self, t: dict, lst: list, mi: int) -> None:
-        """Numba's reflection: when the kernel changed the list (its dirty
-        flag), the caller's list gets the list's items."""
-        lay = self._abi["list_payload"]
+    def _reflect_list(self, t: dict, lst: Any, mi: int, data: int) -> None:
+        """The caller's list gets the list's items: for a reflected list when
+        the kernel changed it (its dirty flag), as Numba reflects it; a typed
+        list is shared with the caller, so always."""
         dtype, at = self._list_items(t)
-        off = self._abi["meminfo"]["data"]
-        (ptr,) = struct.unpack("<I", self._memory.read(self._store, mi + off, mi + off + 4))
-        head = bytes(self._memory.read(self._store, ptr, ptr + at))
-        if head[lay["dirty"]] == 0:
-            return
-        (n,) = struct.unpack_from("<q", head, lay["size"])
-        if n < 0 or ptr + at + n * dtype.itemsize > self._memory.data_len(self._store):
+        mem = self._mem()  # no wasm call runs while it is read
+        if t["typed"]:
+            lay = self._abi["list"]
+            (n,) = struct.unpack_from("<q", mem, data + lay["size"])
+            (stride,) = struct.unpack_from("<q", mem, data + lay["item_size"])
+            (ptr,) = struct.unpack_from("<I", mem, data + lay["items"])
+        else:
+            lay = self._abi["list_payload"]
+            (payload,) = struct.unpack_from("<I", mem, mi + self._abi["meminfo"]["data"])
+            if mem[payload + lay["dirty"]] == 0:
+                return
+            (n,) = struct.unpack_from("<q", mem, payload + lay["size"])
+            ptr, stride = payload + at, dtype.itemsize
+        if n < 0 or stride < dtype.itemsize or ptr + n * stride > len(mem):
             raise RuntimeError(f"numba-wasm: a list argument of {n} items does not fit wasm memory")
-        data = bytes(self._memory.read(self._store, ptr + at, ptr + at + n * dtype.itemsize))
-        lst[:] = np.frombuffer(data, dtype).tolist()
+        items = np.ndarray((n,), dtype, mem, ptr, (stride,)).tolist()
+        if isinstance(lst, list):
+            lst[:] = items
+        else:  # a numba.typed.List
+            lst.clear()
+            lst.extend(items)
 
     def _exception(self, name: str, status: int, excp: int) -> BaseException:
         if status == self._abi["status"]["stop_iteration"]:

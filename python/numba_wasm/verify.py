@@ -122,6 +122,8 @@ def clone(value: Any) -> Any:
         return type(value)(*items) if hasattr(type(value), "_fields") else tuple(items)
     if isinstance(value, list):
         return [clone(v) for v in value]
+    if type(value).__module__.startswith("numba.typed") and hasattr(value, "copy"):
+        return value.copy()  # a numba.typed.List or Dict: the kernel may change it
     return value
 
 
@@ -149,9 +151,12 @@ class _Comparer:
         self.diffs: list[str] = []
 
     def compare(self, n: Any, w: Any, path: str, nbtype: Any = None) -> None:
+        # numba.typed.List / Dict (the runtime returns a list / dict; a
+        # typed.List argument stays one): compared as a list / dict.
         if type(n).__module__.startswith("numba.typed"):
-            # numba.typed.List / Dict: the runtime returns a list / dict.
             n = dict(n) if hasattr(n, "keys") else list(n)
+        if type(w).__module__.startswith("numba.typed"):
+            w = dict(w) if hasattr(w, "keys") else list(w)
         if isinstance(n, np.ndarray) or isinstance(w, np.ndarray):
             self._arrays(n, w, path)
         elif isinstance(n, dict) or isinstance(w, dict):

@@ -471,3 +471,47 @@ pub unsafe extern "C" fn numba_list_iter_next(it: *mut ListIter, item_ptr: *mut 
         LIST_ERR_ITER_EXHAUSTED
     }
 }
+
+/// For hosts: a typed list of `n` items of `item_size` bytes copied from
+/// `items`, owned by a new meminfo whose data holds the list pointer and
+/// whose destructor frees the list, as Numba's `_make_list` builds one (a
+/// `numba.typed.List` argument). Null when out of memory.
+///
+/// # Safety
+/// `items` must point to `n * item_size` readable bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn nw_list_from(
+    item_size: Ssize,
+    n: Ssize,
+    items: *const u8,
+) -> *mut crate::nrt::MemInfo {
+    let mut lp: *mut List = core::ptr::null_mut();
+    // SAFETY: `lp` is a writable slot; the list is fresh, `items` per the contract.
+    unsafe {
+        if n < 0 || numba_list_new(&mut lp, item_size, n) != LIST_OK {
+            return core::ptr::null_mut();
+        }
+        for i in 0..n {
+            numba_list_append(lp, items.add((i * item_size) as usize));
+        }
+    }
+    let mi = crate::nrt::NRT_MemInfo_alloc_dtor(
+        core::mem::size_of::<Slot<List>>() as u64,
+        list_meminfo_dtor as *mut u8,
+    );
+    // SAFETY: a fresh meminfo's data holds a pointer slot; `lp` is live.
+    unsafe {
+        if mi.is_null() {
+            numba_list_free(lp);
+            return mi;
+        }
+        (crate::nrt::NRT_MemInfo_data(mi) as *mut Slot<List>).write(Slot(lp));
+    }
+    mi
+}
+
+/// The destructor of [`nw_list_from`]'s meminfo: frees the list it holds.
+unsafe extern "C" fn list_meminfo_dtor(ptr: *mut u8, _size: u64, _info: *mut u8) {
+    // SAFETY: the meminfo's data is the pointer slot `nw_list_from` wrote.
+    unsafe { numba_list_free((*(ptr as *mut Slot<List>)).0) };
+}

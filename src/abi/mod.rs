@@ -396,10 +396,15 @@ pub fn param_slots(args: &[NumbaType], params: &[Param]) -> Option<Vec<ParamSlot
             }
             NumbaType::Scalar { .. } => push(Part::Value, None),
             NumbaType::None | NumbaType::StrLiteral { .. } => push(Part::None, None),
-            // Never an argument type (entries with one are refused).
-            NumbaType::List { .. } | NumbaType::Dict { .. } => {
+            // A reflected list: meminfo and parent object; a typed list or
+            // dict: meminfo and the NB_List / NB_Dict.
+            NumbaType::List { typed: false, .. } => {
                 push(Part::Meminfo, None);
                 push(Part::Parent, None);
+            }
+            NumbaType::List { typed: true, .. } | NumbaType::Dict { .. } => {
+                push(Part::Meminfo, None);
+                push(Part::Data, None);
             }
             NumbaType::Omitted { .. } => {}
             // Never an argument type (entries with one are refused).

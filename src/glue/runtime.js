@@ -462,13 +462,27 @@ class Runtime {
   }
 
   //#if containers
-  // A reflected list argument in Numba's layout: a meminfo whose data is
-  // the payload {size, allocated, dirty, items}, freed with the meminfo.
+  // A list argument in Numba's layout. Reflected: a meminfo whose data is
+  // the payload {size, allocated, dirty, items}; typed: an NB_List (the
+  // shim's nw_list_from), owned by a meminfo. Both are freed with it.
   newList(l) {
     const A = this.abi;
     const d = l.d;
-    const at = Math.ceil(A.list_payload.dirty_end / d.align) * d.align;
     const n = l.items.length;
+    if (l.typed) {
+      const buf = this.alloc(Math.max(n, 1) * d.size, 8);
+      try {
+        const dv = this.views().dv;
+        l.items.forEach((s, i) => writeElement(dv, buf + i * d.size, d, s.v));
+        l.meminfo = this.ex.nw_list_from(BigInt(d.size), BigInt(n), buf) >>> 0;
+      } finally {
+        this.ex.nw_free(buf);
+      }
+      if (l.meminfo === 0) throw new RangeError(`numba-wasm: out of wasm memory (a list of ${n} items)`);
+      l.data = this.views().dv.getUint32(this.views().dv.getUint32(l.meminfo + A.meminfo.data, true), true);
+      return;
+    }
+    const at = Math.ceil(A.list_payload.dirty_end / d.align) * d.align;
     const bytes = at + Math.max(n, 1) * d.size;
     const meminfo = this.ex.NRT_MemInfo_new_varsize_dtor(BigInt(bytes), 0) >>> 0;
     if (meminfo === 0) throw new RangeError(`numba-wasm: out of wasm memory (allocating ${bytes} bytes)`);
@@ -481,18 +495,26 @@ class Runtime {
     l.items.forEach((s, i) => writeElement(dv, payload + at + i * d.size, d, s.v));
   }
 
-  // Numba's reflection: when the kernel changed the list (its dirty flag),
-  // the caller's Array gets the list's items, and its length.
+  // The caller's Array gets the list's items and length: for a reflected
+  // list when the kernel changed it (its dirty flag), as Numba reflects it;
+  // a typed list is shared with the caller, so always.
   reflectList(l) {
     const A = this.abi;
     const d = l.d;
     const dv = this.views().dv;
-    const payload = dv.getUint32(l.meminfo + A.meminfo.data, true); // realloc may have moved it
-    if (dv.getUint8(payload + A.list_payload.dirty) === 0) return;
-    const n = Number(dv.getBigInt64(payload + A.list_payload.size, true));
-    const at = payload + Math.ceil(A.list_payload.dirty_end / d.align) * d.align;
-    if (n < 0 || at + n * d.size > dv.byteLength) throw new Error(`numba-wasm: a list argument of ${n} items does not fit wasm memory`);
-    const items = Array.from({ length: n }, (_, i) => readScalar(dv, at + i * d.size, d));
+    let n, at, stride = d.size;
+    if (l.typed) {
+      n = Number(dv.getBigInt64(l.data + A.list.size, true));
+      stride = Number(dv.getBigInt64(l.data + A.list.item_size, true));
+      at = dv.getUint32(l.data + A.list.items, true);
+    } else {
+      const payload = dv.getUint32(l.meminfo + A.meminfo.data, true); // realloc may have moved it
+      if (dv.getUint8(payload + A.list_payload.dirty) === 0) return;
+      n = Number(dv.getBigInt64(payload + A.list_payload.size, true));
+      at = payload + Math.ceil(A.list_payload.dirty_end / d.align) * d.align;
+    }
+    if (n < 0 || stride < d.size || at + n * stride > dv.byteLength) throw new Error(`numba-wasm: a list argument of ${n} items does not fit wasm memory`);
+    const items = Array.from({ length: n }, (_, i) => readScalar(dv, at + i * stride, d));
     l.ref.length = n;
     items.forEach((v, i) => { l.ref[i] = v; });
   }
@@ -669,7 +691,7 @@ class Runtime {
     if (t.kind === "tuple" || t.kind === "namedtuple") t.items.forEach((it, i) => this.collectArrays(it, s.items[i], `${key}${key.endsWith("/") ? "" : ","}${i}`, out, strs, lists));
     else if (t.kind === "array" || t.kind === "records") out.set(key, { ...this.arrayOf(t, s), readonly: !!t.readonly });
     else if (t.kind === "unicode") strs.set(key, s.v);
-    else if (t.kind === "list") lists.set(key, { d: dtypeInfo(t.item.dtype), items: s.items, ref: s.ref, meminfo: 0 });
+    else if (t.kind === "list") lists.set(key, { typed: t.typed, d: dtypeInfo(t.item.dtype), items: s.items, ref: s.ref, meminfo: 0, data: 0 });
   }
   //#endif
 
@@ -1059,7 +1081,7 @@ function slotValue(p, snaps, arrays, strs, lists) {
     default: {
       //#if containers
       const list = lists.get(`${p.arg}/${path}`);
-      if (list) return p.part === "meminfo" ? list.meminfo : 0; // and a null parent
+      if (list) return p.part === "meminfo" ? list.meminfo : p.part === "data" ? list.data : 0; // a null parent
       //#endif
       //#if strings
       const str = strs.get(`${p.arg}/${path}`);

@@ -232,7 +232,7 @@ fn describe(
                 Some(
                     s @ (NumbaType::NamedTuple { .. }
                     | NumbaType::Records { .. }
-                    | NumbaType::List { typed: false, .. }),
+                    | NumbaType::List { .. }),
                 ),
             ) => args.push(s),
             (Err(text), _) if text == "pyobject" => {
@@ -303,8 +303,8 @@ fn describe(
     if let Some(t) = args.iter().find_map(unsupported_container_argument) {
         return Err(fail(format!(
             "`{qualname}` takes an argument of type `{t}`, which cannot cross the wasm boundary \
-             yet (as arguments, reflected lists of real numbers or booleans; typed.List and \
-             typed.Dict cross as results)"
+             yet (as arguments, lists and typed.Lists of real numbers or booleans, not in \
+             tuples; typed.Dict crosses as a result)"
         ))
         .into());
     }
@@ -440,17 +440,16 @@ fn container_with_unsupported_items(t: &NumbaType) -> Option<&NumbaType> {
 }
 
 /// A list or dict inside argument type `t` that hosts cannot pass: all but
-/// reflected lists of real numbers and booleans (a JS Array, a Python list,
-/// whose changes are written back).
+/// lists (reflected or typed) of real numbers and booleans, not inside a
+/// tuple (a JS Array, a Python list or typed.List, whose changes are
+/// written back; Numba does not reflect a list inside a tuple).
 fn unsupported_container_argument(t: &NumbaType) -> Option<&NumbaType> {
+    let plain =
+        |item: &NumbaType| matches!(item, NumbaType::Scalar { dtype } if !dtype.is_complex());
     match t {
-        NumbaType::List { item, typed: false } if matches!(**item, NumbaType::Scalar { dtype } if !dtype.is_complex()) => {
-            None
-        }
+        NumbaType::List { item, .. } if plain(item) => None,
         NumbaType::List { .. } | NumbaType::Dict { .. } => Some(t),
-        NumbaType::Tuple { items } | NumbaType::NamedTuple { items, .. } => {
-            items.iter().find_map(unsupported_container_argument)
-        }
+        NumbaType::Tuple { .. } | NumbaType::NamedTuple { .. } => t.has_container().then_some(t),
         _ => None,
     }
 }
