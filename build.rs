@@ -1,10 +1,10 @@
-//! Builds the runtime shim (shims/) for wasm32-unknown-unknown and embeds it
-//! in the CLI, with the list of symbols it defines, and links LLVM and lld's
-//! wasm linker in statically, so that `numba-wasm` is one self-contained
-//! binary.
+//! Builds the runtime shim (shims/) for wasm32-unknown-unknown, once per
+//! SIMD level, and embeds it in the CLI with the list of symbols it defines;
+//! links LLVM and lld's wasm linker in statically, so that `numba-wasm` is
+//! one self-contained binary.
 
 use std::env;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn main() {
@@ -19,9 +19,45 @@ fn main() {
     // The shim includes the struct offsets the CLI reports to hosts.
     println!("cargo:rerun-if-changed=src/abi/layout.rs");
 
+    // One archive per SIMD level (src/codegen.rs `SimdLevel`). A wasm
+    // module cannot choose its instructions at run time: an engine without
+    // SIMD refuses the whole module if any function holds one SIMD opcode,
+    // so the shim is compiled once per level and the CLI links the matching
+    // archive. (Compiling the shim from source when numba-wasm runs would
+    // need cargo and rustc where it runs; three archives cost ~5 s each here
+    // and ~4.5 MB each in the binary.)
+    let mut symbols: Option<Vec<String>> = None;
+    for (level, features) in [
+        ("simd128", "+simd128"),
+        ("none", "-simd128"),
+        ("relaxed", "+simd128,+relaxed-simd"),
+    ] {
+        let lib = build_shim(&shims, &target_dir.join(level), features);
+        let bytes = std::fs::read(&lib).expect("shim archive missing");
+        let defined = archive_symbols(&bytes);
+        assert!(!defined.is_empty(), "the shim archive has no symbol table");
+        match &symbols {
+            None => symbols = Some(defined),
+            Some(first) => assert!(
+                *first == defined,
+                "the {level} shim defines other symbols than the simd128 one"
+            ),
+        }
+        std::fs::copy(&lib, out.join(format!("libnumba_wasm_shim_{level}.a"))).unwrap();
+    }
+    let list: String = symbols
+        .unwrap()
+        .iter()
+        .map(|s| format!("    {s:?},\n"))
+        .collect();
+    std::fs::write(out.join("shim_symbols.rs"), format!("&[\n{list}]\n")).unwrap();
+}
+
+/// `cargo build` the shim with these wasm target features; the archive.
+fn build_shim(shims: &Path, target_dir: &Path, features: &str) -> PathBuf {
     let cargo = env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let mut cmd = Command::new(cargo);
-    cmd.current_dir(&shims)
+    cmd.current_dir(shims)
         .args([
             "build",
             "--release",
@@ -29,34 +65,32 @@ fn main() {
             "wasm32-unknown-unknown",
             "--target-dir",
         ])
-        .arg(&target_dir);
-    // The outer build's flags are for the host; the shim has its own config.
+        .arg(target_dir);
+    // The outer build's flags are for the host; the shim has its own.
     for var in [
         "RUSTFLAGS",
-        "CARGO_ENCODED_RUSTFLAGS",
         "CARGO_BUILD_TARGET",
         "CARGO_TARGET_DIR",
         "RUSTC_WORKSPACE_WRAPPER",
     ] {
         cmd.env_remove(var);
     }
+    // Replaces shims/.cargo/config.toml's rustflags (which are for building
+    // shims/ by hand, at the default level).
+    cmd.env(
+        "CARGO_ENCODED_RUSTFLAGS",
+        format!("-Ctarget-feature={features}"),
+    );
     let status = cmd
         .status()
         .expect("cannot run cargo to build the runtime shim");
     if !status.success() {
         panic!(
-            "building the runtime shim failed; is the wasm32 target installed? \
+            "building the runtime shim ({features}) failed; is the wasm32 target installed? \
              (`rustup target add wasm32-unknown-unknown`)"
         );
     }
-    let lib = target_dir.join("wasm32-unknown-unknown/release/libnumba_wasm_shim.a");
-    let bytes = std::fs::read(&lib).expect("shim archive missing");
-    let symbols = archive_symbols(&bytes);
-    assert!(!symbols.is_empty(), "the shim archive has no symbol table");
-
-    std::fs::copy(&lib, out.join("libnumba_wasm_shim.a")).unwrap();
-    let list: String = symbols.iter().map(|s| format!("    {s:?},\n")).collect();
-    std::fs::write(out.join("shim_symbols.rs"), format!("&[\n{list}]\n")).unwrap();
+    target_dir.join("wasm32-unknown-unknown/release/libnumba_wasm_shim.a")
 }
 
 /// LLVM 22 (Debian's llvm-22-dev, or `LLVM_SYS_221_PREFIX`): its
