@@ -294,7 +294,27 @@ fn relaxed_simd_fuses_blas_and_fastmath_multiply_adds_within_bounds() {
     let other = count_ops(&wasm, |n| is_relaxed(n) && !n.ends_with("RelaxedMadd"));
     assert_eq!(other, 0, "relaxed opcodes other than madd");
     match node_relaxed_flags() {
-        Ok(flags) => run_cases(&flags, &dir.path().join("kernels.js"), &cases),
+        Ok(flags) => {
+            run_cases(&flags, &dir.path().join("kernels.js"), &cases);
+            if !flags.is_empty() {
+                // Without its flag this Node lacks relaxed SIMD: the glue
+                // says which build the engine needs.
+                let out = Command::new("node")
+                    .arg(root().join("tests/js/run_node.mjs"))
+                    .arg(dir.path().join("kernels.js"))
+                    .arg(&cases)
+                    .output()
+                    .unwrap();
+                let text = String::from_utf8_lossy(&out.stdout);
+                assert!(!out.status.success(), "{text}");
+                assert!(
+                    text.contains(
+                        "(numba-wasm: this module uses relaxed SIMD, which this engine lacks"
+                    ),
+                    "{text}"
+                );
+            }
+        }
         Err(why) => eprintln!("skipped running the --relaxed-simd module: {why}"),
     }
 }

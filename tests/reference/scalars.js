@@ -73,7 +73,7 @@ function dtypeInfo(dtype) {
 const isNode = typeof globalThis.process?.versions?.node === "string";
 
 export async function load(source) {
-  const module = await compileFrom(source);
+  const module = await compileFrom(source).catch(simdHint);
   // Modules normally import nothing; stub every declared function import so a
   // stray call fails loudly with its name instead of failing to instantiate.
   const imports = {};
@@ -90,6 +90,27 @@ export async function load(source) {
     throw new Error("numba-wasm: this .wasm is not the module this .js was generated for; regenerate the .js with `numba-wasm wrap`");
   }
   return new Runtime(instance, METADATA).api;
+}
+
+// An engine without (relaxed) SIMD refuses the whole module: when this one
+// cannot validate a one-instruction probe of the module's level (METADATA.simd,
+// absent for the default simd128), say which build it needs.
+const V128_CONST = [0xfd, 0x0c, ...new Array(16).fill(0)];
+const PROBE_HEAD = [0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 0x60, 0, 1, 0x7b, 3, 2, 1, 0];
+const SIMD_PROBES = {
+  // () -> v128: v128.const 0
+  simd128: [...PROBE_HEAD, 10, 22, 1, 20, 0, ...V128_CONST, 0x0b],
+  // () -> v128: f32x4.relaxed_madd of three v128.const 0
+  relaxed: [...PROBE_HEAD, 10, 61, 1, 59, 0, ...V128_CONST, ...V128_CONST, ...V128_CONST, 0xfd, 0x85, 0x02, 0x0b],
+};
+function simdHint(e) {
+  const simd = METADATA.simd ?? "simd128";
+  if (!(e instanceof WebAssembly.CompileError) || !SIMD_PROBES[simd]) throw e;
+  if (WebAssembly.validate(new Uint8Array(SIMD_PROBES[simd]))) throw e;
+  const needs = simd === "relaxed"
+    ? "relaxed SIMD, which this engine lacks (Chrome 114+, Node 22+, Node 20 with --experimental-wasm-relaxed-simd); build without --relaxed-simd"
+    : "WebAssembly SIMD, which this engine lacks; build with --no-simd";
+  throw new WebAssembly.CompileError(`${e.message} (numba-wasm: this module uses ${needs})`, { cause: e });
 }
 
 async function compileFrom(source) {
