@@ -6,7 +6,8 @@
 // loadModule(id): the loaded numba-wasm module built for that kernel.
 // Each timing is the median over SAMPLES samples of the per-call time, where a
 // sample repeats the call until it lasts at least MIN_MS (timer resolution in
-// browsers is coarse). Returns {id: {copy_ms, zero_copy_ms?, js_ms?}}.
+// browsers is coarse). Returns {id: {copy_ms, zero_copy_ms?, js_ms?}}; with
+// zeroCopyOnly, copy_ms only for calls without array arguments.
 import { toArg } from "../tests/js/cases.mjs";
 
 const SAMPLES = 9;
@@ -38,7 +39,7 @@ export function timeIt(fn) {
 
 const isArray = (a) => ArrayBuffer.isView(a) || (a && typeof a === "object" && a.data);
 
-export async function runBench({ calls, loadModule, handwritten, log = () => {} }) {
+export async function runBench({ calls, loadModule, handwritten, log = () => {}, zeroCopyOnly = false }) {
   const out = {};
   for (const c of calls) {
     const m = await loadModule(c.id);
@@ -47,7 +48,7 @@ export async function runBench({ calls, loadModule, handwritten, log = () => {} 
     // Copying: TypedArrays in JS memory, copied in (and back, for arrays the
     // kernel may write) on every call.
     const args = c.args.map(toArg);
-    r.copy_ms = timeIt(() => f(...args));
+    if (!(zeroCopyOnly && args.some(isArray))) r.copy_ms = timeIt(() => f(...args));
     if (args.some(isArray)) {
       // Zero-copy: the arrays were placed in wasm memory once (m.fromArray).
       // Returned arrays stay there too (noCopy), freed after each call.
