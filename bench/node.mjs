@@ -1,19 +1,13 @@
-// Usage: node bench/node.mjs BUILD_DIR CALLS.json [--zero-copy-only]
+// Usage: node bench/node.mjs BUILD_DIR CALLS.json
 // Times every call in Node (bench/runner.mjs); prints the results as JSON.
-// --zero-copy-only (the other SIMD levels' builds): only the zero-copy call
-// where there is one, no hand-written JS.
 import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { handwritten } from "./handwritten.mjs";
 import { runBench } from "./runner.mjs";
 
-const [dir, callsPath, mode] = process.argv.slice(2);
-const zeroCopyOnly = mode === "--zero-copy-only";
+const [dir, callsPath] = process.argv.slice(2);
 const { calls } = JSON.parse(await readFile(callsPath, "utf8"));
 const loadModule = async (id) => (await import(pathToFileURL(resolve(join(dir, id, `${id}.js`))).href)).load();
-const results = await runBench({
-  calls, loadModule, handwritten: zeroCopyOnly ? {} : handwritten, zeroCopyOnly,
-  log: (l) => console.error(`  node ${l}`),
-});
+const results = await runBench({ calls, loadModule, handwritten, log: (l) => console.error(`  node ${l}`) });
 console.log(JSON.stringify(results));

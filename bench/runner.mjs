@@ -6,8 +6,7 @@
 // loadModule(id): the loaded numba-wasm module built for that kernel.
 // Each timing is the median over SAMPLES samples of the per-call time, where a
 // sample repeats the call until it lasts at least MIN_MS (timer resolution in
-// browsers is coarse). Returns {id: {copy_ms, zero_copy_ms?, js_ms?}}; with
-// zeroCopyOnly, copy_ms only for calls without array arguments.
+// browsers is coarse). Returns {id: {copy_ms, zero_copy_ms?, js_ms?}}.
 import { toArg } from "../tests/js/cases.mjs";
 
 const SAMPLES = 9;
@@ -39,7 +38,7 @@ export function timeIt(fn) {
 
 const isArray = (a) => ArrayBuffer.isView(a) || (a && typeof a === "object" && a.data);
 
-export async function runBench({ calls, loadModule, handwritten, log = () => {}, zeroCopyOnly = false }) {
+export async function runBench({ calls, loadModule, handwritten, log = () => {} }) {
   const out = {};
   for (const c of calls) {
     const m = await loadModule(c.id);
@@ -48,7 +47,7 @@ export async function runBench({ calls, loadModule, handwritten, log = () => {},
     // Copying: TypedArrays in JS memory, copied in (and back, for arrays the
     // kernel may write) on every call.
     const args = c.args.map(toArg);
-    if (!(zeroCopyOnly && args.some(isArray))) r.copy_ms = timeIt(() => f(...args));
+    r.copy_ms = timeIt(() => f(...args));
     if (args.some(isArray)) {
       // Zero-copy: the arrays were placed in wasm memory once (m.fromArray).
       // Returned arrays stay there too (noCopy), freed after each call.

@@ -15,8 +15,10 @@ the same arguments (exact; black_scholes and matmul_blas within 1e-6 relative).
 Native BLAS runs with OPENBLAS_NUM_THREADS=1 (set here, before NumPy loads).
 
 Each kernel is also built with `--no-simd` and `--relaxed-simd` (unless
---skip-simd-levels), checked the same way, and timed zero-copy in Node (with
---experimental-wasm-relaxed-simd where Node needs it): a second table.
+--skip-simd-levels), checked the same way, and timed zero-copy in Node with
+the default build, the three levels in turn for each kernel
+(bench/levels.mjs; Node gets --experimental-wasm-relaxed-simd where it needs
+it): a second table.
 """
 from __future__ import annotations
 
@@ -213,15 +215,18 @@ def main() -> int:
         row["node"] = node.get(bid, {})
         row["chromium"] = chrome.get(bid, {})
     if levels:
+        progress("timing the SIMD levels in Node (zero-copy)")
         bench_calls = work / "calls_levels.json"
         bench_calls.write_text(json.dumps({"calls": [c for c in calls if "levels" in rows[c["id"]]]}))
-    for simd in levels:
-        progress(f"timing the {LEVEL_LABEL[simd]} builds in Node (zero-copy)")
+        dirs = [f"simd128={work}", *(f"{lv}={work / lv}" for lv in levels)]
+        flags = sorted({f for lv in levels for f in node_flags(lv)})
         timed = json.loads(subprocess.run(
-            ["node", *node_flags(simd), "bench/node.mjs", str(work / simd), str(bench_calls),
-             "--zero-copy-only"], cwd=ROOT, check=True, capture_output=True, text=True).stdout)
-        for bid, t in timed.items():
-            rows[bid]["levels"][simd]["node"] = t
+            ["node", *flags, "bench/levels.mjs", str(bench_calls), *dirs],
+            cwd=ROOT, check=True, capture_output=True, text=True).stdout)
+        for bid, by_level in timed.items():
+            rows[bid]["levels"].setdefault("simd128", {})
+            for lv, t in by_level.items():
+                rows[bid]["levels"][lv]["node"] = t
 
     meta = {"date": date.today().isoformat(), "numba": numba.__version__,
             "node": subprocess.check_output(["node", "--version"], text=True).strip(),
@@ -314,9 +319,10 @@ def levels_markdown(meta: dict, bench: dict) -> list[str]:
     if not levels:
         return []
     flags = " ".join(meta.get("node_relaxed_flags") or [])
-    lines = ["", "SIMD levels (Node, zero-copy, ratio to native Numba; `--relaxed-simd` "
-             f"{'run with `node ' + flags + '`' if flags else 'in plain Node'}; results "
-             "checked against native like the default build's):", "",
+    lines = ["", "SIMD levels (Node, zero-copy, ratio to native Numba; the three builds of a "
+             "kernel timed in turn, three rounds, in one Node process"
+             f"{' run with `node ' + flags + '`' if flags else ''}; results checked against "
+             "native like the default build's):", "",
              "| kernel | simd128 (default) | " + " | ".join(LEVEL_LABEL[lv] for lv in levels)
              + " | .wasm B " + " | .wasm B ".join(LEVEL_LABEL[lv] for lv in levels) + " |",
              "|---" * (2 + 2 * len(levels)) + "|"]
@@ -324,7 +330,7 @@ def levels_markdown(meta: dict, bench: dict) -> list[str]:
     for bid, r in bench.items():
         n = r["native_s"]
         cells, sizes = [], []
-        z = _zero_copy_s(r["node"])
+        z = _zero_copy_s(r.get("levels", {}).get("simd128", {}).get("node", {}))
         if z:
             means["simd128"].append(z / n)
         for lv in levels:
