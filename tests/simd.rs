@@ -221,6 +221,8 @@ fn default_build_uses_simd128_and_no_relaxed_simd() {
     // The default level is not written: older readers see no change.
     let js = std::fs::read_to_string(dir.path().join("kernels.js")).unwrap();
     assert!(!js.contains("\"simd\":"), "the default level is recorded");
+    let dts = std::fs::read_to_string(dir.path().join("kernels.d.ts")).unwrap();
+    assert!(!dts.contains("Built with"), "{dts}");
 }
 
 #[test]
@@ -254,6 +256,8 @@ fn no_simd_blas_holds_no_simd_opcode_and_matches_native() {
     validate(&wasm, NO_SIMD).unwrap();
     let js = std::fs::read_to_string(dir.path().join("kernels.js")).unwrap();
     assert!(js.contains("\"simd\":\"none\""), "level not recorded");
+    let dts = std::fs::read_to_string(dir.path().join("kernels.d.ts")).unwrap();
+    assert!(dts.contains("\n// Built with --no-simd: "), "{dts}");
     run_cases_in_node(&dir.path().join("kernels.js"), &cases);
 }
 
@@ -277,6 +281,8 @@ fn relaxed_simd_fuses_blas_and_fastmath_multiply_adds_within_bounds() {
     let err = validate(&wasm, WasmFeatures::RELAXED_SIMD).expect_err("no relaxed opcode");
     assert!(err.contains("relaxed SIMD"), "{err}");
     assert_eq!(level_of(&wasm), SimdLevel::Relaxed);
+    let dts = std::fs::read_to_string(dir.path().join("kernels.d.ts")).unwrap();
+    assert!(dts.contains("\n// Built with --relaxed-simd: "), "{dts}");
     // The shim's gemm (f32 and f64 micro-kernels) and the fastmath
     // kernels' vectorized loops (fused by LLVM, not by the shim).
     let madd = |n: &str| n.ends_with("RelaxedMadd");
