@@ -92,25 +92,19 @@ export async function load(source) {
   return new Runtime(instance, METADATA).api;
 }
 
-// An engine without (relaxed) SIMD refuses the whole module: when this one
-// cannot validate a one-instruction probe of the module's level (METADATA.simd,
-// absent for the default simd128), say which build it needs.
-const V128_CONST = [0xfd, 0x0c, ...new Array(16).fill(0)];
-const PROBE_HEAD = [0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 0x60, 0, 1, 0x7b, 3, 2, 1, 0];
-const SIMD_PROBES = {
-  // () -> v128: v128.const 0
-  simd128: [...PROBE_HEAD, 10, 22, 1, 20, 0, ...V128_CONST, 0x0b],
-  // () -> v128: f32x4.relaxed_madd of three v128.const 0
-  relaxed: [...PROBE_HEAD, 10, 61, 1, 59, 0, ...V128_CONST, ...V128_CONST, ...V128_CONST, 0xfd, 0x85, 0x02, 0x0b],
-};
+// An engine lacking the module's SIMD level (METADATA.simd; absent: simd128)
+// refuses it whole: if it cannot validate a probe () -> v128 (v128.const 0,
+// or relaxed_madd of three), name the build it needs.
 function simdHint(e) {
-  const simd = METADATA.simd ?? "simd128";
-  if (!(e instanceof WebAssembly.CompileError) || !SIMD_PROBES[simd]) throw e;
-  if (WebAssembly.validate(new Uint8Array(SIMD_PROBES[simd]))) throw e;
-  const needs = simd === "relaxed"
-    ? "relaxed SIMD, which this engine lacks (Chrome 114+, Node 22+, Node 20 with --experimental-wasm-relaxed-simd); build without --relaxed-simd"
-    : "WebAssembly SIMD, which this engine lacks; build with --no-simd";
-  throw new WebAssembly.CompileError(`${e.message} (numba-wasm: this module uses ${needs})`, { cause: e });
+  const relaxed = METADATA.simd === "relaxed";
+  if (METADATA.simd === "none" || !(e instanceof WebAssembly.CompileError)) throw e;
+  const k = [0xfd, 12, ...Array(16).fill(0)], body = relaxed ? [...k, ...k, ...k, 0xfd, 0x85, 2] : k;
+  const probe = [0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0,
+    10, body.length + 4, 1, body.length + 2, 0, ...body, 11];
+  if (WebAssembly.validate(new Uint8Array(probe))) throw e;
+  throw new WebAssembly.CompileError(`${e.message} (numba-wasm: this engine lacks ${relaxed
+    ? "relaxed SIMD (Chrome 114+, Node 22+; Node 20: --experimental-wasm-relaxed-simd); build without --relaxed-simd"
+    : "WebAssembly SIMD; build with --no-simd"})`, { cause: e });
 }
 
 async function compileFrom(source) {
