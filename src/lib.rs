@@ -172,9 +172,27 @@ pub fn compile_with(
         .map(|x| rewrite::parallel::runs_parfors(&module, x))
         .collect();
     codegen::optimize(&module, &machine)?;
+    let facts: Vec<metadata::Facts> = exports
+        .iter()
+        .zip(parallel)
+        .map(|(x, parallel)| metadata::Facts {
+            parallel,
+            may_raise: module
+                .get_function(x)
+                .is_none_or(numba::callconv::may_raise),
+        })
+        .collect();
     let object = codegen::emit_object(&module, &machine)?;
-    let linked = link::link(&object, &exports, options.simd)?;
-    let metadata = Metadata::new(&entries, &exports, &parallel, options.simd)?;
+    // Host exports a kernel's symbols call for (the random states, dynamic
+    // excinfos); a module without them does not carry that code or data.
+    let mut linked_exports = exports.clone();
+    for (export, users) in shim::HOST_EXPORTS_IF_USED {
+        if users.iter().any(|u| module.get_function(u).is_some()) {
+            linked_exports.push(export.to_string());
+        }
+    }
+    let linked = link::link(&object, &linked_exports, options.simd)?;
+    let metadata = Metadata::new(&entries, &exports, &facts, options.simd)?;
     let wasm = post::finish(&linked, &metadata)?;
     Ok((wasm, metadata))
 }
@@ -192,15 +210,18 @@ pub fn build(
     returns: &ReturnTypes,
     out_dir: &Path,
     name: &str,
+    minify: bool,
 ) -> Result<Artifacts> {
     let (wasm, _) = compile(sources, returns)?;
-    write_outputs(&wasm, out_dir, name)
+    write_outputs(&wasm, out_dir, name, minify)
 }
 
 /// Write `NAME.wasm` and the wrapper generated from its metadata section
-/// alone, so any module numba-wasm built can be re-wrapped.
-pub fn write_outputs(wasm: &[u8], out_dir: &Path, name: &str) -> Result<Artifacts> {
+/// alone, so any module numba-wasm built can be re-wrapped. `minify`: the
+/// `.js` without comments and layout.
+pub fn write_outputs(wasm: &[u8], out_dir: &Path, name: &str, minify: bool) -> Result<Artifacts> {
     let metadata = Metadata::from_wasm(wasm)?;
+    let section = Metadata::section(wasm)?;
     std::fs::create_dir_all(out_dir)
         .with_context(|| format!("cannot create `{}`", out_dir.display()))?;
     let artifacts = Artifacts {
@@ -216,7 +237,7 @@ pub fn write_outputs(wasm: &[u8], out_dir: &Path, name: &str) -> Result<Artifact
     write(&artifacts.wasm, wasm)?;
     write(
         &artifacts.js,
-        glue::javascript(&metadata, &wasm_file).as_bytes(),
+        glue::javascript(&section, &metadata, &wasm_file, minify).as_bytes(),
     )?;
     write(&artifacts.dts, glue::declarations(&metadata).as_bytes())?;
     Ok(artifacts)

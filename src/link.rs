@@ -68,7 +68,9 @@ pub fn undefined_symbols(stderr: &str) -> Vec<String> {
         .collect()
 }
 
-/// Link `object` with the shim built at `simd`, exporting `exports`.
+/// Link the kernels' object with the shim built at `simd`. `exports`: the
+/// entry exports and the host exports the module needs beyond
+/// [`shim::HOST_EXPORTS`].
 pub fn link(object: &[u8], exports: &[String], simd: SimdLevel) -> Result<Vec<u8>> {
     let dir = tempfile::tempdir().context("cannot create a temporary directory")?;
     let obj = dir.path().join("kernels.o");

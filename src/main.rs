@@ -112,6 +112,9 @@ enum Command {
         /// Chrome 114+ or Node 22+ (Node 20: --experimental-wasm-relaxed-simd).
         #[arg(long)]
         relaxed_simd: bool,
+        /// Write NAME.js without comments and layout (the same code).
+        #[arg(long)]
+        minify: bool,
     },
     /// List the entry points found in the dumps and what would stop a build.
     Inspect {
@@ -125,6 +128,9 @@ enum Command {
     Wrap {
         /// A `.wasm` built by numba-wasm.
         wasm: PathBuf,
+        /// Write NAME.js without comments and layout (the same code).
+        #[arg(long)]
+        minify: bool,
     },
 }
 
@@ -167,6 +173,7 @@ fn run(command: &Command, format: MessageFormat) -> anyhow::Result<()> {
             returns,
             no_simd,
             relaxed_simd,
+            minify,
         } => {
             if name.is_empty() || name.contains(['/', '\\']) {
                 anyhow::bail!("--name must be a plain file name, got `{name}`");
@@ -190,7 +197,7 @@ fn run(command: &Command, format: MessageFormat) -> anyhow::Result<()> {
             let options = numba_wasm::Options { simd };
             let (wasm, _) = numba_wasm::compile_with(&sources, returns, &options)?;
             if let Some(out_dir) = out_dir {
-                let a = numba_wasm::write_outputs(&wasm, out_dir, name)?;
+                let a = numba_wasm::write_outputs(&wasm, out_dir, name, *minify)?;
                 eprintln!(
                     "wrote {}, {}, {}",
                     a.wasm.display(),
@@ -199,7 +206,7 @@ fn run(command: &Command, format: MessageFormat) -> anyhow::Result<()> {
                 );
             }
             if let (Some(dir), Some(info)) = (package, info) {
-                numba_wasm::package::write_package(&wasm, dir, name, &info)?;
+                numba_wasm::package::write_package(&wasm, dir, name, &info, *minify)?;
                 eprintln!(
                     "wrote npm package {}@{} in {}",
                     info.name,
@@ -238,7 +245,7 @@ fn run(command: &Command, format: MessageFormat) -> anyhow::Result<()> {
                 }
             }
         }
-        Command::Wrap { wasm } => {
+        Command::Wrap { wasm, minify } => {
             let bytes =
                 std::fs::read(wasm).with_context(|| format!("cannot read `{}`", wasm.display()))?;
             let name = wasm
@@ -247,7 +254,7 @@ fn run(command: &Command, format: MessageFormat) -> anyhow::Result<()> {
                 .unwrap_or("kernels")
                 .to_string();
             let dir = wasm.parent().map(PathBuf::from).unwrap_or_default();
-            numba_wasm::write_outputs(&bytes, &dir, &name)?;
+            numba_wasm::write_outputs(&bytes, &dir, &name, *minify)?;
         }
     }
     Ok(())

@@ -60,21 +60,36 @@ pub struct Export {
     /// Absent when false, so readers of older sections see no change.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub parallel: bool,
+    /// The build proved the export returns only OK or NONE: it never
+    /// raises. Absent when false (sections from before it was recorded
+    /// are read as raising).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub never_raises: bool,
+}
+
+/// What the build found out about one export beyond its Numba signature.
+#[derive(Clone, Copy, Debug)]
+pub struct Facts {
+    /// It runs parfors (`rewrite::parallel`).
+    pub parallel: bool,
+    /// It can raise (`numba::callconv::may_raise`).
+    pub may_raise: bool,
 }
 
 impl Metadata {
-    /// `parallel[k]`: entry `k` runs parfors (`rewrite::parallel`).
+    /// `facts[k]`: what the build found out about entry `k`; `simd`: the
+    /// level the module was built at.
     pub fn new(
         entries: &[Entry],
         wasm_exports: &[String],
-        parallel: &[bool],
+        facts: &[Facts],
         simd: SimdLevel,
     ) -> Result<Metadata> {
         let exports = entries
             .iter()
             .zip(wasm_exports)
-            .zip(parallel)
-            .map(|((e, w), &parallel)| {
+            .zip(facts)
+            .map(|((e, w), facts)| {
                 let params = abi::param_slots(&e.args, &e.params).with_context(|| {
                     format!(
                         "internal error: `{}`'s arguments do not flatten to its {} parameters",
@@ -94,7 +109,8 @@ impl Metadata {
                     ret: e.ret.clone(),
                     ret_size: abi::return_size(&e.ret),
                     ret_leaves: abi::return_leaves(&e.ret),
-                    parallel,
+                    parallel: facts.parallel,
+                    never_raises: !facts.may_raise,
                 })
             })
             .collect::<Result<_>>()?;
@@ -167,6 +183,9 @@ impl Metadata {
                 );
             }
             out += &format!("  ret_size {}\n", e.ret_size);
+            if e.never_raises {
+                out += "  never raises\n";
+            }
             for leaf in &e.ret_leaves {
                 let path: String = leaf.path.iter().map(|k| format!("[{k}]")).collect();
                 out += &format!("  ret{path} @{} {}\n", leaf.offset, leaf.ty);
@@ -175,17 +194,22 @@ impl Metadata {
         out
     }
 
-    /// Read the section back from a `.wasm` numba-wasm produced.
-    pub fn from_wasm(wasm: &[u8]) -> Result<Metadata> {
+    /// The section's bytes in a `.wasm` numba-wasm produced.
+    pub fn section(wasm: &[u8]) -> Result<Vec<u8>> {
         let module = walrus::Module::from_buffer(wasm).context("not a valid wasm module")?;
-        let section = module
+        module
             .customs
             .iter()
             .find(|(_, s)| s.name() == SECTION)
             .map(|(_, s)| s.data(&Default::default()).into_owned())
             .with_context(|| {
                 format!("the module has no `{SECTION}` section: it was not built by numba-wasm")
-            })?;
+            })
+    }
+
+    /// Read the section back from a `.wasm` numba-wasm produced.
+    pub fn from_wasm(wasm: &[u8]) -> Result<Metadata> {
+        let section = Self::section(wasm)?;
         // Check the version before the rest, which may have changed shape.
         #[derive(Deserialize)]
         struct Version {

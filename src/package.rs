@@ -358,8 +358,14 @@ pub fn readme(metadata: &Metadata, base: &str, info: &PackageInfo) -> String {
 
 /// The `.wasm` and its wrapper (see [`crate::write_outputs`]), then
 /// `package.json` and `README.md`, in `dir`.
-pub fn write_package(wasm: &[u8], dir: &Path, base: &str, info: &PackageInfo) -> Result<()> {
-    crate::write_outputs(wasm, dir, base)?;
+pub fn write_package(
+    wasm: &[u8],
+    dir: &Path,
+    base: &str,
+    info: &PackageInfo,
+    minify: bool,
+) -> Result<()> {
+    crate::write_outputs(wasm, dir, base, minify)?;
     let metadata = Metadata::from_wasm(wasm)?;
     for (file, text) in [
         ("package.json", package_json(&metadata, base, info)),

@@ -26,13 +26,26 @@ pub fn provides(symbol: &str) -> bool {
 }
 
 /// Exports the host glue calls directly (see docs/ABI.md).
-pub const HOST_EXPORTS: [&str; 8] = [
+pub const HOST_EXPORTS: [&str; 6] = [
     "nw_alloc",
-    "nw_exc_clear",
     "nw_free",
     "nw_stats",
-    "nw_random_init",
     "NRT_MemInfo_alloc_aligned",
     "NRT_incref",
     "NRT_decref",
+];
+
+/// Host exports only a module that needs them gets, each with the symbols
+/// whose presence in the compiled kernels calls for it: seeding the random
+/// states (which take 7.5 KB of memory) and freeing a dynamic excinfo.
+pub const HOST_EXPORTS_IF_USED: [(&str, &[&str]); 2] = [
+    (
+        "nw_random_init",
+        &[
+            "numba_get_py_random_state",
+            "numba_get_np_random_state",
+            "numba_get_internal_random_state",
+        ],
+    ),
+    ("nw_exc_clear", &["nw_exc_finish"]),
 ];

@@ -219,8 +219,16 @@ fn default_build_uses_simd128_and_no_relaxed_simd() {
     );
     assert_eq!(level_of(&wasm), SimdLevel::Simd128);
     // The default level is not written: older readers see no change.
+    let section = String::from_utf8_lossy(&wasm);
+    assert!(
+        !section.contains("\"simd\":"),
+        "the default level is recorded"
+    );
     let js = std::fs::read_to_string(dir.path().join("kernels.js")).unwrap();
-    assert!(!js.contains("\"simd\":"), "the default level is recorded");
+    assert!(
+        js.contains("\nconst SIMD = \"simd128\";\n"),
+        "level not in the glue"
+    );
     let dts = std::fs::read_to_string(dir.path().join("kernels.d.ts")).unwrap();
     assert!(!dts.contains("Built with"), "{dts}");
 }
@@ -270,8 +278,12 @@ fn no_simd_blas_holds_no_simd_opcode_and_matches_native() {
     );
     let wasm = wasm(&dir);
     validate(&wasm, NO_SIMD).unwrap();
+    assert!(String::from_utf8_lossy(&wasm).contains("\"simd\":\"none\""));
     let js = std::fs::read_to_string(dir.path().join("kernels.js")).unwrap();
-    assert!(js.contains("\"simd\":\"none\""), "level not recorded");
+    assert!(
+        js.contains("\nconst SIMD = \"none\";\n"),
+        "level not in the glue"
+    );
     let dts = std::fs::read_to_string(dir.path().join("kernels.d.ts")).unwrap();
     assert!(dts.contains("\n// Built with --no-simd: "), "{dts}");
     run_cases_in_node(&dir.path().join("kernels.js"), &cases);

@@ -68,8 +68,10 @@ def cmd_build(argv: list[str]) -> int:
                        default="simd128", help="no SIMD instructions (engines without SIMD)")
     level.add_argument("--relaxed-simd", dest="simd", action="store_const", const="relaxed",
                        help="also relaxed SIMD (fused multiply-add; rounding may differ)")
+    ap.add_argument("--minify", action="store_true",
+                    help="write NAME.js without comments and layout (the same code)")
     a = ap.parse_args(argv)
-    res = build(collect(a.specs), a.out, name=a.name, simd=a.simd)
+    res = build(collect(a.specs), a.out, name=a.name, simd=a.simd, minify=a.minify)
     for p in (res.wasm, res.js, res.dts):
         print(p)
     return 0

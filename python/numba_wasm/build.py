@@ -41,8 +41,8 @@ class BuildResult:
     functions: list[tuple[str, str]] = field(default_factory=list)
 
 
-def build(targets: Targets, out_dir: str | Path, name: str = "kernels",
-          simd: SimdLevel = "simd128") -> BuildResult:
+def build(targets: Targets, out_dir: str | Path, name: str = "kernels", *,
+          simd: SimdLevel = "simd128", minify: bool = False) -> BuildResult:
     """Compile Numba dispatchers to `out_dir/name.{wasm,js,d.ts}`.
 
     `targets` is
@@ -53,9 +53,10 @@ def build(targets: Targets, out_dir: str | Path, name: str = "kernels",
         signatures (`"float64(float64[:])"`), or a single example-argument
         tuple. Example arguments are compiled, never run.
     `simd` chooses the SIMD instructions (`SimdLevel`).
+    `minify`: write `name.js` without comments and layout (the same code).
     Raises BuildError (with `.functions` and `.stderr`) if anything fails.
     """
-    return build_overloads(resolve_targets(targets), out_dir, name, simd=simd)
+    return build_overloads(resolve_targets(targets), out_dir, name, simd=simd, minify=minify)
 
 
 def resolve_targets(targets: Targets) -> list[Overload]:
@@ -175,13 +176,14 @@ def dump_ir(overloads: Iterable[Overload]) -> str:
 
 
 def build_overloads(overloads: list[Overload], out_dir: str | Path,
-                    name: str = "kernels", simd: SimdLevel = "simd128") -> BuildResult:
+                    name: str = "kernels", *, simd: SimdLevel = "simd128",
+                    minify: bool = False) -> BuildResult:
     """Build exactly these overloads into `out_dir/name.*`."""
     check_simd(simd)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     names = {_ir.full_name(d): d.py_func.__qualname__ for d, _ in overloads}
-    run_binary(dump_ir(overloads), out, name, names, simd=simd)
+    run_binary(dump_ir(overloads), out, name, names, simd=simd, minify=minify)
     result = BuildResult(
         wasm=out / f"{name}.wasm", js=out / f"{name}.js", dts=out / f"{name}.d.ts",
         functions=[(d.py_func.__name__, signature_str(d.overloads[k]))
@@ -229,9 +231,10 @@ def check_simd(simd: str) -> None:
 
 
 def run_binary(ir: str, out_dir: Path, name: str,
-               names: Mapping[str, str] | None = None, simd: SimdLevel = "simd128") -> None:
+               names: Mapping[str, str] | None = None, *, simd: SimdLevel = "simd128",
+               minify: bool = False) -> None:
     """Pipe `ir` into `numba-wasm build - -o out_dir --name name` (plus the
-    flag of the `simd` level).
+    flag of the `simd` level, and `--minify`).
 
     The binary reports its diagnostics as JSON lines (`--message-format
     json`); `names` maps their `function` (`module.qualname`) to the Python
@@ -242,6 +245,8 @@ def run_binary(ir: str, out_dir: Path, name: str,
     check_simd(simd)
     cmd = [binary, "build", "-", "-o", str(out_dir), "--name", name, *SIMD_FLAGS[simd],
            "--message-format", "json"]
+    if minify:
+        cmd.append("--minify")
     proc = subprocess.run(cmd, input=ir.encode(), capture_output=True, check=False)
     if proc.returncode != 0:
         stderr = proc.stderr.decode(errors="replace")

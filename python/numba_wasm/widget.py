@@ -149,7 +149,7 @@ def _compile(kernel, example_args, name):
     """(wasm bytes, wrapper JS text) of `kernel` compiled for `example_args`."""
     from .build import build
     with tempfile.TemporaryDirectory(prefix="numba_wasm_view_") as tmp:
-        res = build({kernel: [tuple(example_args)]}, tmp, name=name)
+        res = build({kernel: [tuple(example_args)]}, tmp, name=name, minify=True)
         return Path(res.wasm).read_bytes(), Path(res.js).read_text(encoding="utf-8")
 
 

@@ -9,7 +9,7 @@ use crate::codegen::SimdLevel;
 use crate::metadata::{Export, Metadata};
 use crate::numba::types::{Dtype, NumbaType};
 
-const TEMPLATE: &str = include_str!("runtime.d.ts");
+pub const TEMPLATE: &str = include_str!("runtime.d.ts");
 
 /// The TypedArray that holds a dtype's elements; the JS runtime gets the
 /// same table (`TYPED_ARRAYS` in runtime.js).
@@ -129,7 +129,7 @@ fn signature(e: &Export, kept: bool) -> String {
 
 /// One property per Python function: a callable with one call signature
 /// per overload, plus the overloads themselves.
-fn kernel(out: &mut String, name: &str, overloads: &[&Export]) {
+fn kernel(out: &mut String, name: &str, overloads: &[&Export], arrays: bool) {
     let _ = writeln!(out, "  readonly {}: {{", property_name(name));
     for e in overloads {
         let parallel = if e.parallel {
@@ -145,15 +145,17 @@ fn kernel(out: &mut String, name: &str, overloads: &[&Export]) {
         );
         let _ = writeln!(out, "    {};", call_signature(e));
     }
-    let _ = writeln!(
-        out,
-        "    /** The same call, but returned arrays stay in wasm memory as WasmArrays (call free()). */"
-    );
-    let _ = writeln!(out, "    readonly noCopy: {{");
-    for e in overloads {
-        let _ = writeln!(out, "      {};", signature(e, true));
+    if arrays {
+        let _ = writeln!(
+            out,
+            "    /** The same call, but returned arrays stay in wasm memory as WasmArrays (call free()). */"
+        );
+        let _ = writeln!(out, "    readonly noCopy: {{");
+        for e in overloads {
+            let _ = writeln!(out, "      {};", signature(e, true));
+        }
+        let _ = writeln!(out, "    }};");
     }
-    let _ = writeln!(out, "    }};");
     let _ = writeln!(out, "    readonly overloads: ReadonlyArray<Overload>;");
     let _ = writeln!(out, "    readonly signatures: ReadonlyArray<string>;");
     let _ = writeln!(out, "  }};");
@@ -181,6 +183,8 @@ fn comment_text(text: &str) -> String {
 }
 
 pub fn declarations(metadata: &Metadata) -> String {
+    let features = super::features::Features::of(metadata);
+    let arrays = features.has(super::features::Feature::Arrays);
     let mut kernels = String::new();
     let mut names: Vec<&str> = Vec::new();
     for e in &metadata.exports {
@@ -192,10 +196,11 @@ pub fn declarations(metadata: &Metadata) -> String {
         let overloads: Vec<&Export> = metadata.exports.iter().filter(|e| e.name == name).collect();
         // Runtime members keep their names; such a kernel is reachable as `kernels[name]`.
         if !RESERVED.contains(&name) {
-            kernel(&mut kernels, name, &overloads);
+            kernel(&mut kernels, name, &overloads, arrays);
         }
     }
-    let text = fill(TEMPLATE, &[("  __NW_KERNELS__\n", kernels)]);
+    let template = super::features::select(TEMPLATE, &features);
+    let text = fill(&template, &[("  __NW_KERNELS__\n", kernels)]);
     simd_note(text, metadata.simd)
 }
 

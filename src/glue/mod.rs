@@ -3,9 +3,13 @@
 //!
 //! Both are templates (`runtime.js`, `runtime.d.ts`) filled with per-module
 //! data: the JS runtime gets the metadata (which carries the ABI) and the
-//! few constants below, so no number is written twice.
+//! few constants below, so no number is written twice. Each module gets the
+//! template sections its kernels need ([`features`]); `--minify` drops
+//! comments and layout ([`minify`]).
 
-mod dts;
+pub mod dts;
+pub mod features;
+pub mod minify;
 
 pub(crate) use dts::call_signature;
 pub use dts::declarations;
@@ -14,7 +18,7 @@ use crate::metadata::{FORMAT, Metadata};
 use crate::numba::types::Dtype;
 
 /// The static runtime; its `__NW_*__` tokens are replaced per module.
-const RUNTIME: &str = include_str!("runtime.js");
+pub const RUNTIME: &str = include_str!("runtime.js");
 
 /// Members of the module object that a kernel name cannot shadow; such a
 /// kernel is reachable as `kernels[name]`.
@@ -28,21 +32,35 @@ pub const RESERVED: [&str; 7] = [
     "kernels",
 ];
 
-pub fn javascript(metadata: &Metadata, wasm_file: &str) -> String {
+/// The module's JavaScript; `section`: the bytes of its metadata section
+/// (which `load` reads from the module and checks against their
+/// fingerprint); `minified`: without comments and layout.
+pub fn javascript(section: &[u8], metadata: &Metadata, wasm_file: &str, minified: bool) -> String {
     let typed_arrays: std::collections::BTreeMap<&str, &str> = Dtype::ALL
         .into_iter()
         .map(|d| (d.name(), dts::typed_array(d)))
         .collect();
-    fill(
-        RUNTIME,
+    let template = features::select(RUNTIME, &features::Features::of(metadata));
+    let js = fill(
+        &template,
         &[
             ("\"__NW_WASM_FILE__\"", to_json(&wasm_file)),
-            ("__NW_METADATA__", to_json(metadata)),
+            ("__NW_FINGERPRINT__", fingerprint(section).to_string()),
             ("__NW_FORMAT__", FORMAT.to_string()),
             ("__NW_RESERVED__", to_json(&RESERVED)),
             ("__NW_TYPED_ARRAYS__", to_json(&typed_arrays)),
+            ("__NW_SIMD__", to_json(metadata.simd.name())),
         ],
-    )
+    );
+    if minified { minify::minify(&js) } else { js }
+}
+
+/// FNV-1a (32 bits): tells the module a `.js` was generated for from
+/// another; `fingerprint` in runtime.js computes the same.
+fn fingerprint(bytes: &[u8]) -> u32 {
+    bytes.iter().fold(0x811c_9dc5, |h, &b| {
+        (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+    })
 }
 
 /// JSON for a JS source file, with `<`, `>`, `&` and the line separators

@@ -2,13 +2,18 @@
 // as plain JS functions. See docs/ABI.md for the wasm side.
 //
 // This file is a template. The CLI (src/glue/mod.rs) writes OUTDIR/NAME.js by
-// copying it and replacing five tokens, each of which appears exactly once
-// below: the .wasm file name (a JSON string, quotes included, in `load`'s
-// default URL), then, in the `const` lines that follow, the metadata JSON
-// (the `numba_wasm` section), the section format this runtime reads, the
-// member names a kernel cannot shadow, and each dtype's TypedArray. All
-// layouts, offsets and status codes come from METADATA.abi (src/abi in the
-// CLI); this file derives none of them.
+// keeping the `//#if FEATURE` sections the module's kernels need
+// (src/glue/features.rs: arrays, records, strings, tuples, raises,
+// overloads, general) and replacing six tokens, each of which appears
+// exactly once below: the .wasm file name (a JSON string, quotes included,
+// in `load`'s default URL), then, in the `const` lines that follow, the
+// fingerprint of the module's metadata (the `numba_wasm` section, which
+// `load` reads from the module), the section format this runtime reads,
+// the member names a kernel cannot shadow, each dtype's TypedArray, and the
+// module's SIMD level (the metadata's `simd`: "none", "simd128" or
+// "relaxed"; `load` needs it before the module compiles). All
+// layouts, offsets and status codes come from the metadata's `abi` (src/abi
+// in the CLI); this file derives none of them.
 //
 // Value rules: 64-bit integers (int64/uint64) are BigInt in both directions
 // (a Number is accepted as an argument only if it is a safe integer); arrays
@@ -19,10 +24,11 @@
 // undefined. An omitted argument (Numba's Omitted: the overload was
 // compiled for a call that left it out) is not a parameter.
 
-const METADATA = __NW_METADATA__;
+const FINGERPRINT = __NW_FINGERPRINT__;
 const FORMAT = __NW_FORMAT__;
 const RESERVED = new Set(__NW_RESERVED__);
 const TYPED_ARRAYS = __NW_TYPED_ARRAYS__;
+const SIMD = __NW_SIMD__;
 
 // The section's format must be the one this runtime reads.
 function checkFormat(metadata) {
@@ -30,36 +36,41 @@ function checkFormat(metadata) {
     throw new Error(`numba-wasm: the module's metadata has format ${metadata?.format}, this runtime reads format ${FORMAT}; rebuild the module and its .js with one numba-wasm`);
   }
 }
-checkFormat(METADATA);
 
-// Each dtype: its TypedArray, its layout and kind (METADATA.abi.dtypes) and,
-// for integers, the range of values an argument may take.
-const DTYPES = {};
-for (const [name, abi] of Object.entries(METADATA.abi.dtypes)) {
-  const d = { name, Arr: globalThis[TYPED_ARRAYS[name]], ...abi };
-  if (abi.kind === "int" || abi.kind === "uint") {
-    const bits = BigInt(8 * abi.size);
-    const [min, max] = abi.kind === "int" ? [-(2n ** (bits - 1n)), 2n ** (bits - 1n) - 1n] : [0n, 2n ** bits - 1n];
-    [d.min, d.max] = abi.size === 8 ? [min, max] : [Number(min), Number(max)];
+// Each dtype: its TypedArray, its layout and kind (the metadata's
+// abi.dtypes) and, for integers, the range of values an argument may take.
+// Set by the first load().
+let DTYPES;
+function dtypeTable(dtypes) {
+  const out = {};
+  for (const [name, abi] of Object.entries(dtypes)) {
+    const d = { name, Arr: globalThis[TYPED_ARRAYS[name]], ...abi };
+    if (abi.kind === "int" || abi.kind === "uint") {
+      const bits = BigInt(8 * abi.size);
+      const [min, max] = abi.kind === "int" ? [-(2n ** (bits - 1n)), 2n ** (bits - 1n) - 1n] : [0n, 2n ** bits - 1n];
+      [d.min, d.max] = abi.size === 8 ? [min, max] : [Number(min), Number(max)];
+    }
+    // Every dtype needs a TypedArray of its element size.
+    if (typeof d.Arr !== "function" || d.size !== d.Arr.BYTES_PER_ELEMENT * d.lanes) {
+      throw new Error(`numba-wasm: dtype ${name} has no TypedArray of its size in this runtime`);
+    }
+    out[name] = d;
   }
-  DTYPES[name] = d;
+  return out;
 }
 
-// Every dtype needs a TypedArray of its element size.
-for (const [name, d] of Object.entries(DTYPES)) {
-  if (typeof d.Arr !== "function" || d.size !== d.Arr.BYTES_PER_ELEMENT * d.lanes) {
-    throw new Error(`numba-wasm: dtype ${name} has no TypedArray of its size in this runtime`);
-  }
-}
-
+//#if arrays
 // The element of an array type: its dtype's, or for an array of records
 // (a structured dtype) its bytes, `record.size` of them, as a Uint8Array.
 function elemInfo(t) {
   if (t.kind !== "records") return dtypeInfo(t.dtype);
+  //#if records
   const size = t.record.size;
   const name = `record(${t.record.fields.map((f) => `${f.name}=${f.dtype}@${f.offset}`).join(", ")}; ${size})`;
   return { name, Arr: Uint8Array, kind: "record", size, align: 1, lanes: Math.max(size, 1) };
+  //#endif
 }
+//#endif
 
 function dtypeInfo(dtype) {
   const d = Object.hasOwn(DTYPES, dtype) ? DTYPES[dtype] : undefined;
@@ -83,21 +94,32 @@ export async function load(source) {
       throw new Error(`numba-wasm: the module called missing import ${imp.module}.${imp.name}`);
     };
   }
-  const instance = await WebAssembly.instantiate(module, imports);
-  const metadata = sectionMetadata(module);
+  const secs = WebAssembly.Module.customSections(module, "numba_wasm");
+  if (!secs.length) throw new Error("numba-wasm: no metadata (numba_wasm section missing)");
+  const bytes = new Uint8Array(secs[0]);
+  const metadata = JSON.parse(new TextDecoder().decode(bytes));
   checkFormat(metadata);
-  if (!sameJson(metadata, METADATA)) {
+  if (fingerprint(bytes) !== FINGERPRINT) {
     throw new Error("numba-wasm: this .wasm is not the module this .js was generated for; regenerate the .js with `numba-wasm wrap`");
   }
-  return new Runtime(instance, METADATA).api;
+  DTYPES ??= dtypeTable(metadata.abi.dtypes);
+  const instance = await WebAssembly.instantiate(module, imports);
+  return new Runtime(instance, metadata).api;
 }
 
-// An engine lacking the module's SIMD level (METADATA.simd; absent: simd128)
-// refuses it whole: if it cannot validate a probe () -> v128 (v128.const 0,
-// or relaxed_madd of three), name the build it needs.
+// FNV-1a (32 bits) of the metadata section, as src/glue/mod.rs computes it.
+function fingerprint(bytes) {
+  let h = 0x811c9dc5;
+  for (const b of bytes) h = Math.imul(h ^ b, 0x01000193) >>> 0;
+  return h;
+}
+
+// An engine lacking the module's SIMD level refuses it whole: if it cannot
+// validate a probe () -> v128 (v128.const 0, or relaxed_madd of three), name
+// the build it needs.
 function simdHint(e) {
-  const relaxed = METADATA.simd === "relaxed";
-  if (METADATA.simd === "none" || !(e instanceof WebAssembly.CompileError)) throw e;
+  const relaxed = SIMD === "relaxed";
+  if (SIMD === "none" || !(e instanceof WebAssembly.CompileError)) throw e;
   const k = [0xfd, 12, ...Array(16).fill(0)], body = relaxed ? [...k, ...k, ...k, 0xfd, 0x85, 2] : k;
   const probe = [0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0,
     10, body.length + 4, 1, body.length + 2, 0, ...body, 11];
@@ -148,22 +170,8 @@ async function compileResponse(resp) {
   return WebAssembly.compile(await resp.arrayBuffer());
 }
 
-// Deep equality of two parsed JSON values (key order aside).
-function sameJson(a, b) {
-  if (a === b) return true;
-  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
-  const ka = Object.keys(a), kb = Object.keys(b);
-  return ka.length === kb.length && ka.every((k) => Object.hasOwn(b, k) && sameJson(a[k], b[k]));
-}
-
-function sectionMetadata(module) {
-  const secs = WebAssembly.Module.customSections(module, "numba_wasm");
-  if (!secs.length) throw new Error("numba-wasm: no metadata (numba_wasm section missing)");
-  return JSON.parse(new TextDecoder().decode(secs[0]));
-}
-
 // ---------------------------------------------------------------- runtime
+
 
 class Runtime {
   constructor(instance, metadata) {
@@ -174,17 +182,30 @@ class Runtime {
     this.viewBuf = null;
     // Permanent scratch for nw_stats, so that stats() itself never changes the stats.
     this.scratch = this.alloc(8 * this.abi.stats.length, 8);
+    // Permanent scratch for every call: the argument slots, the result
+    // (retptr) and the excinfo pointer, each 8-byte aligned. Calls never
+    // overlap: wasm code does not call back into JS.
+    const slot = this.abi.pointer_slot;
+    const round = (n) => Math.ceil(n / slot) * slot;
+    const most = (f) => Math.max(0, ...metadata.exports.map(f));
+    this.argp = this.alloc(slot * most((e) => e.params.length) + round(most((e) => e.ret_size)) + slot, slot);
+    this.retp = this.argp + slot * most((e) => e.params.length);
+    this.excp = this.retp + round(most((e) => e.ret_size));
     this.seedRandomStates();
+    //#if arrays
     this.registry = typeof FinalizationRegistry === "function"
       ? new FinalizationRegistry((mi) => this.ex.NRT_decref(mi))
       : null;
+    //#endif
 
     const api = {
       memory: this.memory,
       metadata,
       exports: this.ex,
+      //#if arrays
       empty: (dtype, shape, order = "C") => this.empty(dtype, shape, order),
       fromArray: (src, dtype) => this.fromArray(src, dtype),
+      //#endif
       stats: () => this.stats(),
       kernels: Object.create(null), // no prototype: a kernel may be called __proto__
     };
@@ -195,11 +216,23 @@ class Runtime {
     }
     for (const [name, entries] of groups) {
       const overloads = entries.map((e) => this.makeOverload(e));
+      //#if overloads
       const fn = overloads.length === 1 ? overloads[0] : this.makeDispatcher(name, overloads);
+      //#endif
+      //#if !overloads
+      const fn = overloads[0];
+      //#endif
       const method = function (...args) { return fn(...args); };
       Object.defineProperty(method, "name", { value: name });
+      //#if arrays
       // Returned arrays stay in wasm memory as WasmArrays the caller frees.
+      //#if overloads
       method.noCopy = overloads.length === 1 ? overloads[0].noCopy : this.makeDispatcher(name, overloads, true);
+      //#endif
+      //#if !overloads
+      method.noCopy = overloads[0].noCopy;
+      //#endif
+      //#endif
       method.overloads = overloads;
       method.signatures = entries.map((e) => e.signature);
       Object.defineProperty(api.kernels, name, { value: method, enumerable: true });
@@ -249,6 +282,7 @@ class Runtime {
     return out;
   }
 
+  //#if arrays
   // ------------------------------------------------------------ zero-copy arrays
 
   empty(dtype, shape, order = "C") {
@@ -289,13 +323,23 @@ class Runtime {
     else copyStrided(new Uint8Array(a.data.buffer), a.data.offset, a.shape, a.strides, u8, to.ptr, to.strides, a.d.size);
     return arr;
   }
+  //#endif
 
   // ------------------------------------------------------------ calling
 
   makeOverload(entry) {
-    const call = (...args) => this.invoke(entry, snapArgs(args));
+    //#if general
+    const scalars = this.scalarCall(entry);
+    const call = scalars ? (...args) => scalars(args) : (...args) => this.invoke(entry, snapArgs(args));
+    //#endif
+    //#if !general
+    const scalars = this.scalarCall(entry);
+    const call = (...args) => scalars(args);
+    //#endif
     Object.defineProperty(call, "name", { value: entry.name });
+    //#if arrays
     call.noCopy = (...args) => this.invoke(entry, snapArgs(args), true);
+    //#endif
     call.signature = entry.signature;
     call.argTypes = entry.args;
     call.retType = entry.ret;
@@ -305,6 +349,7 @@ class Runtime {
     return call;
   }
 
+  //#if overloads
   makeDispatcher(name, overloads, keep = false) {
     return (...args) => {
       // Read the arguments once; every overload is judged on that snapshot.
@@ -315,7 +360,50 @@ class Runtime {
       throw new TypeError(`numba-wasm: no overload of ${name} accepts these arguments; signatures:\n${why}`);
     };
   }
+  //#endif
 
+  // The call of a kernel that takes scalars and returns a scalar or
+  // nothing: checked and written without the general path's maps, with the
+  // same messages; no allocation for primitive arguments (an object, say a
+  // complex {re, im}, is read once into a snapshot). Null for other kernels.
+  scalarCall(entry) {
+    const passed = entry.args.flatMap((t, i) => (t.kind === "omitted" ? [] : [{ t, i, name: entry.arg_names?.[i] ?? `arg${i}` }]));
+    if (!passed.every((a) => a.t.kind === "scalar" || a.t.kind === "none")) return null;
+    if (entry.ret.kind !== "scalar" && entry.ret.kind !== "none") return null;
+    const slots = entry.params.map((p, k) => ({ at: this.abi.pointer_slot * k, ty: p.ty, part: p.part, arg: passed.findIndex((a) => a.i === p.arg) }));
+    const ret = entry.ret.kind === "scalar" ? dtypeInfo(entry.ret.dtype) : null;
+    const { ok, none } = this.abi.status;
+    const fail = (why) => { throw new TypeError(`${entry.name}: ${why} (${entry.signature})`); };
+    return (args) => {
+      if (args.length !== passed.length) fail(`expected ${passed.length} arguments, got ${args.length}`);
+      const snaps = [];
+      for (let k = 0; k < args.length; k++) {
+        const v = args[k];
+        const s = (typeof v === "object" && v !== null) || typeof v === "function" ? snap(v) : { kind: "prim", v };
+        const t = passed[k].t;
+        const e = t.kind === "scalar" ? checkScalar(t.dtype, s)
+          : s.kind === "prim" && s.v == null ? null : `expected undefined or null, got ${describe(s)}`;
+        if (e) fail(`argument ${k + 1} (${passed[k].name}): ${e}`);
+        snaps.push(s);
+      }
+      const dv = this.views().dv;
+      for (const { at, ty, part, arg } of slots) {
+        const s = snaps[arg];
+        const v = part === "none" ? 0
+          : part === "im" ? (s.kind === "prim" ? 0 : s.im.v)
+          : part === "re" && s.kind !== "prim" ? s.re.v
+          : typeof s.v === "boolean" ? +s.v : s.v;
+        writeSlot(dv, this.argp + at, ty, v);
+      }
+      dv.setUint32(this.excp, 0, true);
+      const status = this.ex[entry.wasm_export](this.argp, this.retp, this.excp);
+      if (status === ok) return ret ? readScalar(this.views().dv, this.retp, ret) : undefined;
+      if (status === none) return undefined;
+      throw this.exception(entry.name, status, this.excp);
+    };
+  }
+
+  //#if general
   // `snaps`: the arguments as read once by snapArgs. Everything below works
   // on that snapshot; no user code runs between the checks and the call.
   // `keep`: returned arrays become WasmArrays instead of copies.
@@ -324,41 +412,59 @@ class Runtime {
     // Validate everything first: a TypeError must come before any wasm code runs.
     const err = this.checkArgs(entry, snaps);
     if (err) throw new TypeError(`${fname}: ${err} (${entry.signature})`);
+    //#if arrays
     const bufs = [];
     const copyBack = [];
-    const strs = new Map(); // "arg/path" -> str argument in wasm memory
     let called = false;
+    //#endif
+    const strs = new Map(); // "arg/path" -> str argument in wasm memory
+    const arrays = new Map(); // "arg/path" -> array argument
     try {
+      //#if tuples
       // Arguments at their positions in entry.args, named tuples as lists.
       snaps = placed(entry, snaps).map((s, i) => asTuple(entry.args[i], s));
-      const arrays = new Map(); // "arg/path" -> array argument
+      //#endif
+      //#if !tuples
+      snaps = placed(entry, snaps);
+      //#endif
+      //#if arrays|strings
       entry.args.forEach((t, i) => this.collectArrays(t, snaps[i], `${i}/`, arrays, strs));
+      //#endif
+      //#if arrays
       this.copyIn([...arrays.values()], bufs, copyBack);
+      //#endif
+      //#if strings
       for (const [key, text] of strs) strs.set(key, this.newString(text));
+      //#endif
       const slot = this.abi.pointer_slot;
-      const argp = this.alloc(slot * entry.params.length, slot); bufs.push(argp);
-      const retp = this.alloc(entry.ret_size, slot); bufs.push(retp);
-      const excp = this.alloc(slot, slot); bufs.push(excp); // receives an excinfo*
+      const { argp, retp, excp } = this; // excp receives an excinfo*
       const dv = this.views().dv;
       entry.params.forEach((p, i) => writeSlot(dv, argp + slot * i, p.ty, slotValue(p, snaps, arrays, strs)));
       dv.setUint32(excp, 0, true);
+      //#if arrays
       called = true;
+      //#endif
       const status = this.ex[entry.wasm_export](argp, retp, excp);
       if (status === this.abi.status.ok) return this.readReturn(entry, retp, keep);
       if (status === this.abi.status.none) return undefined;
       throw this.exception(fname, status, excp);
     } finally {
+      //#if arrays
       // Copy back even after an exception: NumPy semantics keep partial in-place writes.
       if (called) {
         const u8 = this.views().u8;
         for (const { dst, ptr, len } of copyBack) dst.set(u8.subarray(ptr, ptr + len));
       }
       for (const p of bufs) this.ex.nw_free(p);
+      //#endif
+      //#if strings
       // The host's reference to each str argument (the kernel may keep others).
       for (const s of strs.values()) if (s.meminfo) this.ex.NRT_decref(s.meminfo);
+      //#endif
     }
   }
 
+  //#if strings
   // A str in Numba's unicode layout: code points of `kind` bytes (the
   // narrowest that holds them, as CPython's PEP 393 does) and a 0
   // terminator, in memory owned by a new meminfo.
@@ -398,6 +504,7 @@ class Runtime {
     }
     return parts.join("");
   }
+  //#endif
 
   // Null if the snapshot fits the entry's argument types, else the reason.
   checkArgs(entry, snaps) {
@@ -416,6 +523,7 @@ class Runtime {
     switch (t.kind) {
       case "scalar": return checkScalar(t.dtype, s);
       case "none": return s.kind === "prim" && s.v == null ? null : `expected undefined or null, got ${describe(s)}`;
+      //#if tuples
       case "tuple":
         if (s.kind !== "list" || s.items.length !== t.items.length) return `expected an Array of ${t.items.length} items, got ${describe(s)}`;
         for (let i = 0; i < s.items.length; i++) {
@@ -423,7 +531,11 @@ class Runtime {
           if (e) return `item ${i}: ${e}`;
         }
         return null;
+      //#endif
+      //#if strings
       case "unicode": return s.kind === "prim" && typeof s.v === "string" ? null : `expected a string, got ${describe(s)}`;
+      //#endif
+      //#if tuples
       case "namedtuple": {
         const items = namedItems(t, s);
         if (typeof items === "string") return items;
@@ -433,6 +545,8 @@ class Runtime {
         }
         return null;
       }
+      //#endif
+      //#if arrays
       case "array": case "records": {
         const a = this.arrayOf(t, s);
         if (typeof a === "string") return a;
@@ -442,10 +556,12 @@ class Runtime {
         }
         return null;
       }
+      //#endif
       default: return `unsupported argument kind ${t.kind}`;
     }
   }
 
+  //#if arrays
   // The array an argument snapshot stands for, as {d, shape, strides, ...},
   // or the reason it is not one of dtype t.dtype. Geometry comes from the
   // snapshot (or a WasmArray's private state), never from public properties.
@@ -499,8 +615,9 @@ class Runtime {
     }
     return { d, data, shape, strides, extent };
   }
+  //#endif
 
-  // Array arguments by "arg/path" (the key argument slots name them by).
+  //#if arrays|strings
   // Array arguments by "arg/path" (the key argument slots name them by);
   // str arguments' text into `strs` by the same key.
   collectArrays(t, s, key, out, strs) {
@@ -508,7 +625,9 @@ class Runtime {
     else if (t.kind === "array" || t.kind === "records") out.set(key, { ...this.arrayOf(t, s), readonly: !!t.readonly });
     else if (t.kind === "unicode") strs.set(key, s.v);
   }
+  //#endif
 
+  //#if arrays
   // Copies array arguments into wasm memory. Overlapping regions of one buffer
   // (the same array passed twice, views of one base) share a single copy, so
   // aliasing behaves as in NumPy and copy-backs cannot clobber each other.
@@ -539,12 +658,18 @@ class Runtime {
       }
     }
   }
+  //#endif
 
   // The result: each scalar or array at its offset behind retp (metadata
   // `ret_leaves`), placed into the tuple structure of `entry.ret`.
   readReturn(entry, retp, keep = false) {
     const decrefs = [];
     try {
+      //#if !tuples
+      if (entry.ret.kind === "none") return undefined;
+      return this.readLeaf(entry.ret_leaves[0].type, retp + entry.ret_leaves[0].offset, decrefs, keep);
+      //#endif
+      //#if tuples
       // An optional value inside a tuple is None when its `valid` byte is 0.
       const absent = (leaf) => leaf.valid !== undefined && this.views().dv.getUint8(retp + leaf.valid) === 0;
       const values = new Map(entry.ret_leaves.map((leaf) =>
@@ -564,6 +689,7 @@ class Runtime {
         }
       };
       return build(entry.ret, []);
+      //#endif
     } finally {
       for (const mi of decrefs) this.ex.NRT_decref(mi);
     }
@@ -572,9 +698,12 @@ class Runtime {
   readLeaf(t, p, decrefs, keep = false) {
     const dv = this.views().dv;
     if (t.kind === "scalar") return readScalar(dv, p, dtypeInfo(t.dtype));
+    //#if strings
     if (t.kind === "unicode") return this.readString(p, decrefs);
     if (t.kind === "strliteral") return String(t.value);
+    //#endif
     if (t.kind !== "array" && t.kind !== "records") throw new Error(`numba-wasm: unsupported return kind ${t.kind}`);
+    //#if arrays
     const A = this.abi.array;
     const d = elemInfo(t);
     const n = t.ndim;
@@ -607,9 +736,16 @@ class Runtime {
     const out = new d.Arr(nitems * d.lanes);
     copyStrided(this.views().u8, data, shape, strides, byteView(out), 0, cStrides, d.size);
     return { data: out, shape, strides: cStrides };
+    //#endif
   }
 
+  //#endif
+
   exception(fname, status, excp) {
+    //#if !raises
+    return new Error(`${fname} raised an exception (status ${status})`);
+    //#endif
+    //#if raises
     const dv = this.views().dv;
     const stop = status === this.abi.status.stop_iteration;
     const exc = stop ? 0 : dv.getUint32(excp, true);
@@ -636,9 +772,11 @@ class Runtime {
     if (pyArgs) e.pythonArgs = pyArgs.map((a) => (a instanceof PyFloat ? a.v : a));
     e.status = status;
     return e;
+    //#endif
   }
 }
 
+//#if arrays
 // ---------------------------------------------------------------- WasmArray
 
 const CONSTRUCT = Symbol("WasmArray");
@@ -688,6 +826,7 @@ export class WasmArray {
     s.rt.ex.NRT_decref(s.meminfo);
   }
 }
+//#endif
 
 // ---------------------------------------------------------------- snapshots
 
@@ -721,8 +860,10 @@ function snap(v, depth = 0) {
       bytes: TA_BYTES.call(v), length: TA_LENGTH.call(v) };
   }
   if (ArrayBuffer.isView(v)) return { kind: "other", what: "DataView" };
+  //#if arrays
   const state = WasmArray.stateOf(v);
   if (state) return { kind: "wasm", state };
+  //#endif
   if (typeof v === "function") return { kind: "other", what: "function" };
   if (Array.isArray(v)) {
     const n = v.length;
@@ -746,6 +887,7 @@ function snap(v, depth = 0) {
 
 const KNOWN_KEYS = ["data", "shape", "strides", "dtype", "re", "im"];
 
+//#if general
 // Placeholder for an omitted argument (it has no slot).
 const OMITTED = Object.freeze({ kind: "omitted" });
 
@@ -760,7 +902,9 @@ function placed(entry, snaps) {
   let k = 0;
   return entry.args.map((t) => (t.kind === "omitted" ? OMITTED : snaps[k++]));
 }
+//#endif
 
+//#if tuples
 // A named tuple's items from an object with its fields or an Array, else why not.
 function namedItems(t, s) {
   if (s.kind === "list") {
@@ -782,18 +926,24 @@ function asTuple(t, s) {
   }
   return s;
 }
+//#endif
 
+//#if general
 function snapArgs(args) {
   return Array.from(args, (a) => snap(a));
 }
+//#endif
 
+//#if arrays
 // Non-negative (or, for strides, any) safe integers from a list snapshot, else null.
 function dims(s, signed = false) {
   if (s?.kind !== "list") return null;
   const out = s.items.map((x) => (x.kind === "prim" ? x.v : NaN));
   return out.every((n) => Number.isSafeInteger(n) && (signed || n >= 0)) ? out : null;
 }
+//#endif
 
+//#if general
 // The value of one argument slot (metadata `params`: which part of which argument).
 function slotValue(p, snaps, arrays, strs) {
   const path = p.path ?? [];
@@ -805,6 +955,7 @@ function slotValue(p, snaps, arrays, strs) {
     case "im": return s.kind === "prim" ? 0 : s.im.v;
     case "none": return 0;
     default: {
+      //#if strings
       const str = strs.get(`${p.arg}/${path}`);
       if (str) {
         switch (p.part) {
@@ -818,6 +969,8 @@ function slotValue(p, snaps, arrays, strs) {
           default: throw new Error(`numba-wasm: unknown str part ${p.part}`);
         }
       }
+      //#endif
+      //#if arrays
       const a = arrays.get(`${p.arg}/${path}`);
       const { shape, strides, d } = a;
       switch (p.part) {
@@ -830,12 +983,18 @@ function slotValue(p, snaps, arrays, strs) {
         case "strides": return strides[p.dim];
         default: throw new Error(`numba-wasm: unknown argument part ${p.part}`);
       }
+      //#endif
+      //#if !arrays
+      throw new Error(`numba-wasm: unknown argument part ${p.part}`);
+      //#endif
     }
   }
 }
+//#endif
 
 // ---------------------------------------------------------------- checking
 
+//#if arrays
 function contiguousStrides(shape, itemsize, order) {
   const n = shape.length, strides = new Array(n);
   let s = itemsize;
@@ -868,19 +1027,24 @@ function defaultDtype(s) {
   if (!hit) throw new TypeError("numba-wasm: expected a TypedArray or {data, shape, strides?}");
   return hit.name;
 }
+//#endif
 
 function describe(s) {
   switch (s.kind) {
     case "prim": return s.v === null ? "null" : `${typeof s.v} ${typeof s.v === "symbol" ? "symbol" : String(s.v)}`;
     case "typed": return s.name;
+    //#if arrays
     case "wasm": return `WasmArray(${s.state.d.name}, [${s.state.shape}])`;
+    //#endif
     case "list": return `Array of ${s.items.length}`;
     case "object": return "object";
     default: return s.what;
   }
 }
 
+//#if arrays
 const LAYOUT_NAMES = { C: "C-contiguous", F: "Fortran-contiguous" };
+//#endif
 
 function checkScalar(dtype, s) {
   const d = dtypeInfo(dtype);
@@ -907,6 +1071,7 @@ function checkScalar(dtype, s) {
 
 // ---------------------------------------------------------------- memory helpers
 
+//#if arrays
 function byteView(ta) {
   return new Uint8Array(ta.buffer, ta.byteOffset, ta.byteLength);
 }
@@ -944,6 +1109,7 @@ function copyStrided(src, srcOff, shape, srcStrides, dst, dstOff, dstStrides, it
     }
   }
 }
+//#endif
 
 function toNumber(v) { return typeof v === "bigint" ? Number(BigInt.asIntN(64, v)) : Number(v); }
 
@@ -952,7 +1118,14 @@ function writeSlot(dv, p, ty, v) {
     case "i1": case "i8": dv.setInt8(p, toNumber(v)); break;
     case "i16": dv.setInt16(p, toNumber(v), true); break;
     case "i32": dv.setInt32(p, toNumber(v), true); break;
-    case "i64": dv.setBigInt64(p, BigInt(v), true); break; // ToBigInt64 wraps uint64 values
+    case "i64":
+      if (typeof v === "bigint") dv.setBigInt64(p, v, true); // ToBigInt64 wraps uint64 values
+      else { // a safe integer, as two words: no BigInt on the way
+        const hi = Math.floor(v / 4294967296);
+        dv.setUint32(p, v - hi * 4294967296, true);
+        dv.setInt32(p + 4, hi, true);
+      }
+      break;
     case "f32": dv.setFloat32(p, v, true); break;
     case "f64": dv.setFloat64(p, v, true); break;
     case "ptr": dv.setUint32(p, toNumber(v), true); break;
@@ -983,6 +1156,7 @@ function readScalar(dv, p, d) {
   }
 }
 
+//#if raises
 // ---------------------------------------------------------------- pickle
 
 // A Python float from a pickle, kept apart from ints (both are JS numbers)
@@ -1125,3 +1299,4 @@ export function decodePickle(bytes) {
     return { firstGlobal }; // truncated or malformed input
   }
 }
+//#endif

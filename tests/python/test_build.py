@@ -46,7 +46,8 @@ def test_simd_level(tmp_path, simd):
     # (no fastmath: nothing to fuse) gives native's bits at every level.
     x = np.linspace(-3.0, 5.0, 101)
     out = numba_wasm.build(total, tmp_path, name="k", simd=simd)
-    assert f'"simd":"{simd}"' in out.js.read_text()
+    assert f'"simd":"{simd}"'.encode() in out.wasm.read_bytes()     # the metadata section
+    assert f'const SIMD = "{simd}";' in out.js.read_text()
     assert numba_wasm.load(out.wasm).total(x) == total(x)
 
 

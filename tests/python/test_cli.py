@@ -69,7 +69,7 @@ def test_no_simd_flag(tmp_path):
     proc = run_cli("build", f"{src}:shift", "-o", str(tmp_path / "out"), "--no-simd",
                    cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
-    assert '"simd":"none"' in (tmp_path / "out" / "kernels.js").read_text()
+    assert b'"simd":"none"' in (tmp_path / "out" / "kernels.wasm").read_bytes()
     both = run_cli("build", f"{src}:shift", "-o", "out", "--no-simd", "--relaxed-simd",
                    cwd=tmp_path)
     assert both.returncode == 2 and "not allowed with" in both.stderr

@@ -2,13 +2,18 @@
 // as plain JS functions. See docs/ABI.md for the wasm side.
 //
 // This file is a template. The CLI (src/glue/mod.rs) writes OUTDIR/NAME.js by
-// copying it and replacing five tokens, each of which appears exactly once
-// below: the .wasm file name (a JSON string, quotes included, in `load`'s
-// default URL), then, in the `const` lines that follow, the metadata JSON
-// (the `numba_wasm` section), the section format this runtime reads, the
-// member names a kernel cannot shadow, and each dtype's TypedArray. All
-// layouts, offsets and status codes come from METADATA.abi (src/abi in the
-// CLI); this file derives none of them.
+// keeping the `//#if FEATURE` sections the module's kernels need
+// (src/glue/features.rs: arrays, records, strings, tuples, raises,
+// overloads, general) and replacing six tokens, each of which appears
+// exactly once below: the .wasm file name (a JSON string, quotes included,
+// in `load`'s default URL), then, in the `const` lines that follow, the
+// fingerprint of the module's metadata (the `numba_wasm` section, which
+// `load` reads from the module), the section format this runtime reads,
+// the member names a kernel cannot shadow, each dtype's TypedArray, and the
+// module's SIMD level (the metadata's `simd`: "none", "simd128" or
+// "relaxed"; `load` needs it before the module compiles). All
+// layouts, offsets and status codes come from the metadata's `abi` (src/abi
+// in the CLI); this file derives none of them.
 //
 // Value rules: 64-bit integers (int64/uint64) are BigInt in both directions
 // (a Number is accepted as an argument only if it is a safe integer); arrays
@@ -19,10 +24,11 @@
 // undefined. An omitted argument (Numba's Omitted: the overload was
 // compiled for a call that left it out) is not a parameter.
 
-const METADATA = {"format":3,"abi":{"pointer_slot":8,"status":{"ok":0,"error":-1,"none":-2,"stop_iteration":-3},"array":{"meminfo":0,"parent":8,"nitems":16,"itemsize":24,"data":32,"shape":40},"meminfo":{"refct":0,"data":24,"size":32},"excinfo":{"pickle_buf":0,"bufsz":8},"unicode":{"data":0,"length":8,"kind":16,"is_ascii":20,"hash":24,"meminfo":32,"parent":40},"stats":["live_allocations","live_bytes","total_allocations","total_frees"],"random_entropy_bytes":7488,"dtypes":{"bool":{"kind":"bool","size":1,"align":1,"lanes":1},"complex128":{"kind":"complex","size":16,"align":8,"lanes":2},"complex64":{"kind":"complex","size":8,"align":4,"lanes":2},"float32":{"kind":"float","size":4,"align":4,"lanes":1},"float64":{"kind":"float","size":8,"align":8,"lanes":1},"int16":{"kind":"int","size":2,"align":2,"lanes":1},"int32":{"kind":"int","size":4,"align":4,"lanes":1},"int64":{"kind":"int","size":8,"align":8,"lanes":1},"int8":{"kind":"int","size":1,"align":1,"lanes":1},"uint16":{"kind":"uint","size":2,"align":2,"lanes":1},"uint32":{"kind":"uint","size":4,"align":4,"lanes":1},"uint64":{"kind":"uint","size":8,"align":8,"lanes":1},"uint8":{"kind":"uint","size":1,"align":1,"lanes":1}}},"exports":[{"name":"scalar_xor","qualname":"kernels.scalar_xor","symbol":"_ZN7kernels10scalar_xorB3v12B38c8tJTIeFIjxB2IKSgI4CrvQClQZ6FczSBAA_3dEbb","wasm_export":"nw_entry_0","signature":"bool(bool, bool)","args":[{"kind":"scalar","dtype":"bool"},{"kind":"scalar","dtype":"bool"}],"arg_names":["x","y"],"params":[{"ty":"i8","arg":0,"part":"value"},{"ty":"i8","arg":1,"part":"value"}],"ret":{"kind":"scalar","dtype":"bool"},"ret_size":8,"ret_leaves":[{"offset":0,"type":{"kind":"scalar","dtype":"bool"}}]},{"name":"complex_mix","qualname":"kernels.complex_mix","symbol":"_ZN7kernels11complex_mixB3v13B38c8tJTIeFIjxB2IKSgI4CrvQClQZ6FczSBAA_3dE10complex12810complex128","wasm_export":"nw_entry_1","signature":"complex128(complex128, complex128)","args":[{"kind":"scalar","dtype":"complex128"},{"kind":"scalar","dtype":"complex128"}],"arg_names":["x","y"],"params":[{"ty":"f64","arg":0,"part":"re"},{"ty":"f64","arg":0,"part":"im"},{"ty":"f64","arg":1,"part":"re"},{"ty":"f64","arg":1,"part":"im"}],"ret":{"kind":"scalar","dtype":"complex128"},"ret_size":16,"ret_leaves":[{"offset":0,"type":{"kind":"scalar","dtype":"complex128"}}]},{"name":"complex_mix","qualname":"kernels.complex_mix","symbol":"_ZN7kernels11complex_mixB3v15B38c8tJTIeFIjxB2IKSgI4CrvQClQZ6FczSBAA_3dE9complex649complex64","wasm_export":"nw_entry_2","signature":"complex64(complex64, complex64)","args":[{"kind":"scalar","dtype":"complex64"},{"kind":"scalar","dtype":"complex64"}],"arg_names":["x","y"],"params":[{"ty":"f32","arg":0,"part":"re"},{"ty":"f32","arg":0,"part":"im"},{"ty":"f32","arg":1,"part":"re"},{"ty":"f32","arg":1,"part":"im"}],"ret":{"kind":"scalar","dtype":"complex64"},"ret_size":8,"ret_leaves":[{"offset":0,"type":{"kind":"scalar","dtype":"complex64"}}]},{"name":"add_i32","qualname":"kernels.add_i32","symbol":"_ZN7kernels7add_i32B2v1B38c8tJTIeFIjxB2IKSgI4CrvQClQZ6FczSBAA_3dEii","wasm_export":"nw_entry_3","signature":"int32(int32, int32)","args":[{"kind":"scalar","dtype":"int32"},{"kind":"scalar","dtype":"int32"}],"arg_names":["x","y"],"params":[{"ty":"i32","arg":0,"part":"value"},{"ty":"i32","arg":1,"part":"value"}],"ret":{"kind":"scalar","dtype":"int32"},"ret_size":8,"ret_leaves":[{"offset":0,"type":{"kind":"scalar","dtype":"int32"}}]}]};
+const FINGERPRINT = 3506889691;
 const FORMAT = 3;
 const RESERVED = new Set(["memory","metadata","exports","empty","fromArray","stats","kernels"]);
 const TYPED_ARRAYS = {"bool":"Uint8Array","complex128":"Float64Array","complex64":"Float32Array","float32":"Float32Array","float64":"Float64Array","int16":"Int16Array","int32":"Int32Array","int64":"BigInt64Array","int8":"Int8Array","uint16":"Uint16Array","uint32":"Uint32Array","uint64":"BigUint64Array","uint8":"Uint8Array"};
+const SIMD = "simd128";
 
 // The section's format must be the one this runtime reads.
 function checkFormat(metadata) {
@@ -30,36 +36,29 @@ function checkFormat(metadata) {
     throw new Error(`numba-wasm: the module's metadata has format ${metadata?.format}, this runtime reads format ${FORMAT}; rebuild the module and its .js with one numba-wasm`);
   }
 }
-checkFormat(METADATA);
 
-// Each dtype: its TypedArray, its layout and kind (METADATA.abi.dtypes) and,
-// for integers, the range of values an argument may take.
-const DTYPES = {};
-for (const [name, abi] of Object.entries(METADATA.abi.dtypes)) {
-  const d = { name, Arr: globalThis[TYPED_ARRAYS[name]], ...abi };
-  if (abi.kind === "int" || abi.kind === "uint") {
-    const bits = BigInt(8 * abi.size);
-    const [min, max] = abi.kind === "int" ? [-(2n ** (bits - 1n)), 2n ** (bits - 1n) - 1n] : [0n, 2n ** bits - 1n];
-    [d.min, d.max] = abi.size === 8 ? [min, max] : [Number(min), Number(max)];
+// Each dtype: its TypedArray, its layout and kind (the metadata's
+// abi.dtypes) and, for integers, the range of values an argument may take.
+// Set by the first load().
+let DTYPES;
+function dtypeTable(dtypes) {
+  const out = {};
+  for (const [name, abi] of Object.entries(dtypes)) {
+    const d = { name, Arr: globalThis[TYPED_ARRAYS[name]], ...abi };
+    if (abi.kind === "int" || abi.kind === "uint") {
+      const bits = BigInt(8 * abi.size);
+      const [min, max] = abi.kind === "int" ? [-(2n ** (bits - 1n)), 2n ** (bits - 1n) - 1n] : [0n, 2n ** bits - 1n];
+      [d.min, d.max] = abi.size === 8 ? [min, max] : [Number(min), Number(max)];
+    }
+    // Every dtype needs a TypedArray of its element size.
+    if (typeof d.Arr !== "function" || d.size !== d.Arr.BYTES_PER_ELEMENT * d.lanes) {
+      throw new Error(`numba-wasm: dtype ${name} has no TypedArray of its size in this runtime`);
+    }
+    out[name] = d;
   }
-  DTYPES[name] = d;
+  return out;
 }
 
-// Every dtype needs a TypedArray of its element size.
-for (const [name, d] of Object.entries(DTYPES)) {
-  if (typeof d.Arr !== "function" || d.size !== d.Arr.BYTES_PER_ELEMENT * d.lanes) {
-    throw new Error(`numba-wasm: dtype ${name} has no TypedArray of its size in this runtime`);
-  }
-}
-
-// The element of an array type: its dtype's, or for an array of records
-// (a structured dtype) its bytes, `record.size` of them, as a Uint8Array.
-function elemInfo(t) {
-  if (t.kind !== "records") return dtypeInfo(t.dtype);
-  const size = t.record.size;
-  const name = `record(${t.record.fields.map((f) => `${f.name}=${f.dtype}@${f.offset}`).join(", ")}; ${size})`;
-  return { name, Arr: Uint8Array, kind: "record", size, align: 1, lanes: Math.max(size, 1) };
-}
 
 function dtypeInfo(dtype) {
   const d = Object.hasOwn(DTYPES, dtype) ? DTYPES[dtype] : undefined;
@@ -83,21 +82,32 @@ export async function load(source) {
       throw new Error(`numba-wasm: the module called missing import ${imp.module}.${imp.name}`);
     };
   }
-  const instance = await WebAssembly.instantiate(module, imports);
-  const metadata = sectionMetadata(module);
+  const secs = WebAssembly.Module.customSections(module, "numba_wasm");
+  if (!secs.length) throw new Error("numba-wasm: no metadata (numba_wasm section missing)");
+  const bytes = new Uint8Array(secs[0]);
+  const metadata = JSON.parse(new TextDecoder().decode(bytes));
   checkFormat(metadata);
-  if (!sameJson(metadata, METADATA)) {
+  if (fingerprint(bytes) !== FINGERPRINT) {
     throw new Error("numba-wasm: this .wasm is not the module this .js was generated for; regenerate the .js with `numba-wasm wrap`");
   }
-  return new Runtime(instance, METADATA).api;
+  DTYPES ??= dtypeTable(metadata.abi.dtypes);
+  const instance = await WebAssembly.instantiate(module, imports);
+  return new Runtime(instance, metadata).api;
 }
 
-// An engine lacking the module's SIMD level (METADATA.simd; absent: simd128)
-// refuses it whole: if it cannot validate a probe () -> v128 (v128.const 0,
-// or relaxed_madd of three), name the build it needs.
+// FNV-1a (32 bits) of the metadata section, as src/glue/mod.rs computes it.
+function fingerprint(bytes) {
+  let h = 0x811c9dc5;
+  for (const b of bytes) h = Math.imul(h ^ b, 0x01000193) >>> 0;
+  return h;
+}
+
+// An engine lacking the module's SIMD level refuses it whole: if it cannot
+// validate a probe () -> v128 (v128.const 0, or relaxed_madd of three), name
+// the build it needs.
 function simdHint(e) {
-  const relaxed = METADATA.simd === "relaxed";
-  if (METADATA.simd === "none" || !(e instanceof WebAssembly.CompileError)) throw e;
+  const relaxed = SIMD === "relaxed";
+  if (SIMD === "none" || !(e instanceof WebAssembly.CompileError)) throw e;
   const k = [0xfd, 12, ...Array(16).fill(0)], body = relaxed ? [...k, ...k, ...k, 0xfd, 0x85, 2] : k;
   const probe = [0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0,
     10, body.length + 4, 1, body.length + 2, 0, ...body, 11];
@@ -148,22 +158,8 @@ async function compileResponse(resp) {
   return WebAssembly.compile(await resp.arrayBuffer());
 }
 
-// Deep equality of two parsed JSON values (key order aside).
-function sameJson(a, b) {
-  if (a === b) return true;
-  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
-  const ka = Object.keys(a), kb = Object.keys(b);
-  return ka.length === kb.length && ka.every((k) => Object.hasOwn(b, k) && sameJson(a[k], b[k]));
-}
-
-function sectionMetadata(module) {
-  const secs = WebAssembly.Module.customSections(module, "numba_wasm");
-  if (!secs.length) throw new Error("numba-wasm: no metadata (numba_wasm section missing)");
-  return JSON.parse(new TextDecoder().decode(secs[0]));
-}
-
 // ---------------------------------------------------------------- runtime
+
 
 class Runtime {
   constructor(instance, metadata) {
@@ -174,17 +170,21 @@ class Runtime {
     this.viewBuf = null;
     // Permanent scratch for nw_stats, so that stats() itself never changes the stats.
     this.scratch = this.alloc(8 * this.abi.stats.length, 8);
+    // Permanent scratch for every call: the argument slots, the result
+    // (retptr) and the excinfo pointer, each 8-byte aligned. Calls never
+    // overlap: wasm code does not call back into JS.
+    const slot = this.abi.pointer_slot;
+    const round = (n) => Math.ceil(n / slot) * slot;
+    const most = (f) => Math.max(0, ...metadata.exports.map(f));
+    this.argp = this.alloc(slot * most((e) => e.params.length) + round(most((e) => e.ret_size)) + slot, slot);
+    this.retp = this.argp + slot * most((e) => e.params.length);
+    this.excp = this.retp + round(most((e) => e.ret_size));
     this.seedRandomStates();
-    this.registry = typeof FinalizationRegistry === "function"
-      ? new FinalizationRegistry((mi) => this.ex.NRT_decref(mi))
-      : null;
 
     const api = {
       memory: this.memory,
       metadata,
       exports: this.ex,
-      empty: (dtype, shape, order = "C") => this.empty(dtype, shape, order),
-      fromArray: (src, dtype) => this.fromArray(src, dtype),
       stats: () => this.stats(),
       kernels: Object.create(null), // no prototype: a kernel may be called __proto__
     };
@@ -198,8 +198,6 @@ class Runtime {
       const fn = overloads.length === 1 ? overloads[0] : this.makeDispatcher(name, overloads);
       const method = function (...args) { return fn(...args); };
       Object.defineProperty(method, "name", { value: name });
-      // Returned arrays stay in wasm memory as WasmArrays the caller frees.
-      method.noCopy = overloads.length === 1 ? overloads[0].noCopy : this.makeDispatcher(name, overloads, true);
       method.overloads = overloads;
       method.signatures = entries.map((e) => e.signature);
       Object.defineProperty(api.kernels, name, { value: method, enumerable: true });
@@ -249,53 +247,13 @@ class Runtime {
     return out;
   }
 
-  // ------------------------------------------------------------ zero-copy arrays
-
-  empty(dtype, shape, order = "C") {
-    const d = dtypeInfo(dtype);
-    const dimsList = dims(snap(typeof shape === "number" ? [shape] : shape));
-    if (!dimsList) throw new TypeError("numba-wasm: shape must be an array of non-negative integers");
-    if (order !== "C" && order !== "F") throw new TypeError(`numba-wasm: order must be "C" or "F"`);
-    const strides = contiguousStrides(dimsList, d.size, order);
-    const bytes = dimsList.reduce((a, b) => a * b, 1) * d.size;
-    if (!Number.isSafeInteger(bytes) || bytes >= 2 ** 32) {
-      throw new RangeError(`numba-wasm: an array of shape [${dimsList}] does not fit in wasm memory`);
-    }
-    const mi = this.ex.NRT_MemInfo_alloc_aligned(BigInt(bytes), 64) >>> 0;
-    if (mi === 0) throw new RangeError(`numba-wasm: out of wasm memory (allocating ${bytes} bytes)`);
-    const v = this.views();
-    const ptr = v.dv.getUint32(mi + this.abi.meminfo.data, true);
-    v.u8.fill(0, ptr, ptr + bytes); // deterministic contents, unlike NumPy's empty
-    return new WasmArray(CONSTRUCT, {
-      rt: this, d, shape: Object.freeze(dimsList), strides: Object.freeze(strides),
-      meminfo: mi, ptr, byteLength: bytes, live: true, view: null,
-    });
-  }
-
-  fromArray(src, dtype) {
-    let s = snap(src);
-    if (s.kind === "list") { // plain JS array: 1-D, float64 unless told
-      const d = dtypeInfo(dtype ?? "float64");
-      const values = s.items.map((x) => (x.kind === "prim" ? x.v : NaN));
-      s = snap(d.Arr.from(values, d.Arr.name.startsWith("Big") ? BigInt : Number));
-    }
-    dtype ??= s.kind === "wasm" ? s.state.d.name : defaultDtype(s.kind === "object" ? s.data : s);
-    const a = this.arrayOf({ dtype }, s);
-    if (typeof a === "string") throw new TypeError(`numba-wasm: fromArray: ${a}`);
-    const arr = this.empty(dtype, a.shape, "C");
-    const to = WasmArray.stateOf(arr);
-    const u8 = this.views().u8;
-    if (a.wasm) copyStrided(u8, a.wasm.ptr, a.shape, a.strides, u8, to.ptr, to.strides, a.d.size);
-    else copyStrided(new Uint8Array(a.data.buffer), a.data.offset, a.shape, a.strides, u8, to.ptr, to.strides, a.d.size);
-    return arr;
-  }
 
   // ------------------------------------------------------------ calling
 
   makeOverload(entry) {
-    const call = (...args) => this.invoke(entry, snapArgs(args));
+    const scalars = this.scalarCall(entry);
+    const call = scalars ? (...args) => scalars(args) : (...args) => this.invoke(entry, snapArgs(args));
     Object.defineProperty(call, "name", { value: entry.name });
-    call.noCopy = (...args) => this.invoke(entry, snapArgs(args), true);
     call.signature = entry.signature;
     call.argTypes = entry.args;
     call.retType = entry.ret;
@@ -316,6 +274,47 @@ class Runtime {
     };
   }
 
+  // The call of a kernel that takes scalars and returns a scalar or
+  // nothing: checked and written without the general path's maps, with the
+  // same messages; no allocation for primitive arguments (an object, say a
+  // complex {re, im}, is read once into a snapshot). Null for other kernels.
+  scalarCall(entry) {
+    const passed = entry.args.flatMap((t, i) => (t.kind === "omitted" ? [] : [{ t, i, name: entry.arg_names?.[i] ?? `arg${i}` }]));
+    if (!passed.every((a) => a.t.kind === "scalar" || a.t.kind === "none")) return null;
+    if (entry.ret.kind !== "scalar" && entry.ret.kind !== "none") return null;
+    const slots = entry.params.map((p, k) => ({ at: this.abi.pointer_slot * k, ty: p.ty, part: p.part, arg: passed.findIndex((a) => a.i === p.arg) }));
+    const ret = entry.ret.kind === "scalar" ? dtypeInfo(entry.ret.dtype) : null;
+    const { ok, none } = this.abi.status;
+    const fail = (why) => { throw new TypeError(`${entry.name}: ${why} (${entry.signature})`); };
+    return (args) => {
+      if (args.length !== passed.length) fail(`expected ${passed.length} arguments, got ${args.length}`);
+      const snaps = [];
+      for (let k = 0; k < args.length; k++) {
+        const v = args[k];
+        const s = (typeof v === "object" && v !== null) || typeof v === "function" ? snap(v) : { kind: "prim", v };
+        const t = passed[k].t;
+        const e = t.kind === "scalar" ? checkScalar(t.dtype, s)
+          : s.kind === "prim" && s.v == null ? null : `expected undefined or null, got ${describe(s)}`;
+        if (e) fail(`argument ${k + 1} (${passed[k].name}): ${e}`);
+        snaps.push(s);
+      }
+      const dv = this.views().dv;
+      for (const { at, ty, part, arg } of slots) {
+        const s = snaps[arg];
+        const v = part === "none" ? 0
+          : part === "im" ? (s.kind === "prim" ? 0 : s.im.v)
+          : part === "re" && s.kind !== "prim" ? s.re.v
+          : typeof s.v === "boolean" ? +s.v : s.v;
+        writeSlot(dv, this.argp + at, ty, v);
+      }
+      dv.setUint32(this.excp, 0, true);
+      const status = this.ex[entry.wasm_export](this.argp, this.retp, this.excp);
+      if (status === ok) return ret ? readScalar(this.views().dv, this.retp, ret) : undefined;
+      if (status === none) return undefined;
+      throw this.exception(entry.name, status, this.excp);
+    };
+  }
+
   // `snaps`: the arguments as read once by snapArgs. Everything below works
   // on that snapshot; no user code runs between the checks and the call.
   // `keep`: returned arrays become WasmArrays instead of copies.
@@ -324,80 +323,23 @@ class Runtime {
     // Validate everything first: a TypeError must come before any wasm code runs.
     const err = this.checkArgs(entry, snaps);
     if (err) throw new TypeError(`${fname}: ${err} (${entry.signature})`);
-    const bufs = [];
-    const copyBack = [];
     const strs = new Map(); // "arg/path" -> str argument in wasm memory
-    let called = false;
+    const arrays = new Map(); // "arg/path" -> array argument
     try {
-      // Arguments at their positions in entry.args, named tuples as lists.
-      snaps = placed(entry, snaps).map((s, i) => asTuple(entry.args[i], s));
-      const arrays = new Map(); // "arg/path" -> array argument
-      entry.args.forEach((t, i) => this.collectArrays(t, snaps[i], `${i}/`, arrays, strs));
-      this.copyIn([...arrays.values()], bufs, copyBack);
-      for (const [key, text] of strs) strs.set(key, this.newString(text));
+      snaps = placed(entry, snaps);
       const slot = this.abi.pointer_slot;
-      const argp = this.alloc(slot * entry.params.length, slot); bufs.push(argp);
-      const retp = this.alloc(entry.ret_size, slot); bufs.push(retp);
-      const excp = this.alloc(slot, slot); bufs.push(excp); // receives an excinfo*
+      const { argp, retp, excp } = this; // excp receives an excinfo*
       const dv = this.views().dv;
       entry.params.forEach((p, i) => writeSlot(dv, argp + slot * i, p.ty, slotValue(p, snaps, arrays, strs)));
       dv.setUint32(excp, 0, true);
-      called = true;
       const status = this.ex[entry.wasm_export](argp, retp, excp);
       if (status === this.abi.status.ok) return this.readReturn(entry, retp, keep);
       if (status === this.abi.status.none) return undefined;
       throw this.exception(fname, status, excp);
     } finally {
-      // Copy back even after an exception: NumPy semantics keep partial in-place writes.
-      if (called) {
-        const u8 = this.views().u8;
-        for (const { dst, ptr, len } of copyBack) dst.set(u8.subarray(ptr, ptr + len));
-      }
-      for (const p of bufs) this.ex.nw_free(p);
-      // The host's reference to each str argument (the kernel may keep others).
-      for (const s of strs.values()) if (s.meminfo) this.ex.NRT_decref(s.meminfo);
     }
   }
 
-  // A str in Numba's unicode layout: code points of `kind` bytes (the
-  // narrowest that holds them, as CPython's PEP 393 does) and a 0
-  // terminator, in memory owned by a new meminfo.
-  newString(text) {
-    const cps = Array.from(text, (c) => c.codePointAt(0));
-    const max = cps.reduce((a, b) => Math.max(a, b), 0);
-    const kind = max < 0x100 ? 1 : max < 0x10000 ? 2 : 4;
-    const bytes = (cps.length + 1) * kind;
-    const meminfo = this.ex.NRT_MemInfo_alloc_aligned(BigInt(bytes), 8) >>> 0;
-    if (meminfo === 0) throw new RangeError(`numba-wasm: out of wasm memory (allocating ${bytes} bytes)`);
-    const dv = this.views().dv;
-    const ptr = dv.getUint32(meminfo + this.abi.meminfo.data, true);
-    const set = kind === 1 ? (q, v) => dv.setUint8(q, v) : kind === 2 ? (q, v) => dv.setUint16(q, v, true) : (q, v) => dv.setUint32(q, v, true);
-    cps.forEach((c, i) => set(ptr + kind * i, c));
-    set(ptr + kind * cps.length, 0);
-    return { meminfo, ptr, length: cps.length, kind, isAscii: max < 0x80 ? 1 : 0 };
-  }
-
-  // A str result (Numba's unicode struct at p) as a JS string.
-  readString(p, decrefs) {
-    const U = this.abi.unicode;
-    const dv = this.views().dv;
-    const meminfo = dv.getUint32(p + U.meminfo, true);
-    if (meminfo !== 0) decrefs.push(meminfo);
-    const data = dv.getUint32(p + U.data, true);
-    const length = Number(dv.getBigInt64(p + U.length, true));
-    const kind = dv.getInt32(p + U.kind, true);
-    if (![1, 2, 4].includes(kind) || length < 0 || data + length * kind > dv.byteLength) {
-      throw new Error(`numba-wasm: a returned str has kind ${kind} and length ${length}, which do not fit wasm memory`);
-    }
-    const get = kind === 1 ? (q) => dv.getUint8(q) : kind === 2 ? (q) => dv.getUint16(q, true) : (q) => dv.getUint32(q, true);
-    const parts = [];
-    for (let i = 0; i < length; i += 4096) {
-      const chunk = [];
-      for (let j = i; j < Math.min(length, i + 4096); j++) chunk.push(get(data + kind * j));
-      parts.push(String.fromCodePoint(...chunk));
-    }
-    return parts.join("");
-  }
 
   // Null if the snapshot fits the entry's argument types, else the reason.
   checkArgs(entry, snaps) {
@@ -416,154 +358,20 @@ class Runtime {
     switch (t.kind) {
       case "scalar": return checkScalar(t.dtype, s);
       case "none": return s.kind === "prim" && s.v == null ? null : `expected undefined or null, got ${describe(s)}`;
-      case "tuple":
-        if (s.kind !== "list" || s.items.length !== t.items.length) return `expected an Array of ${t.items.length} items, got ${describe(s)}`;
-        for (let i = 0; i < s.items.length; i++) {
-          const e = this.checkArg(t.items[i], s.items[i]);
-          if (e) return `item ${i}: ${e}`;
-        }
-        return null;
-      case "unicode": return s.kind === "prim" && typeof s.v === "string" ? null : `expected a string, got ${describe(s)}`;
-      case "namedtuple": {
-        const items = namedItems(t, s);
-        if (typeof items === "string") return items;
-        for (let i = 0; i < items.length; i++) {
-          const e = this.checkArg(t.items[i], items[i]);
-          if (e) return `field ${t.fields[i]}: ${e}`;
-        }
-        return null;
-      }
-      case "array": case "records": {
-        const a = this.arrayOf(t, s);
-        if (typeof a === "string") return a;
-        if (a.shape.length !== t.ndim) return `expected a ${t.ndim}-d array, got ${a.shape.length}-d`;
-        if (LAYOUT_NAMES[t.layout] && !isContiguous(a.shape, a.strides, a.d.size, t.layout)) {
-          return `expected a ${LAYOUT_NAMES[t.layout]} array, strides ${JSON.stringify(a.strides)} are not`;
-        }
-        return null;
-      }
       default: return `unsupported argument kind ${t.kind}`;
     }
   }
 
-  // The array an argument snapshot stands for, as {d, shape, strides, ...},
-  // or the reason it is not one of dtype t.dtype. Geometry comes from the
-  // snapshot (or a WasmArray's private state), never from public properties.
-  arrayOf(t, s) {
-    const d = elemInfo(t);
-    if (s.kind === "wasm") {
-      const w = s.state;
-      if (w.rt !== this) return "WasmArray belongs to another module instance";
-      if (!w.live) return "WasmArray used after free()";
-      if (w.d !== d) return `expected dtype ${d.name}, got WasmArray of ${w.d.name}`;
-      return { d, wasm: w, shape: w.shape, strides: w.strides };
-    }
-    let data, shape, strides;
-    if (s.kind === "typed") {
-      data = s;
-      if (data.length % d.lanes) return `${d.name} data must hold re,im pairs`;
-      shape = [data.length / d.lanes];
-    } else if (s.kind === "object" && s.data && s.shape) {
-      // An optional `dtype` names the element type, which the TypedArray
-      // alone cannot (float32 vs complex64 both use Float32Array).
-      if (s.dtype && s.dtype.v !== t.dtype) return `expected dtype ${t.dtype}, got dtype ${typeof s.dtype.v === "string" ? s.dtype.v : describe(s.dtype)}`;
-      data = s.data;
-      shape = dims(s.shape);
-      if (!shape) return "shape must be an array of non-negative integers";
-      if (s.strides && !(s.strides.kind === "prim" && s.strides.v == null)) {
-        strides = dims(s.strides, true);
-        if (!strides || strides.length !== shape.length) return "strides must be an array of integers (bytes), one per dimension";
-        if (strides.some((x) => x < 0)) return "negative strides are not supported";
-      }
-    } else {
-      return `expected a ${d.Arr.name}, {data, shape, strides?} or WasmArray, got ${describe(s)}`;
-    }
-    if (data.kind !== "typed" || data.name !== d.Arr.name) return `dtype ${d.name} needs a ${d.Arr.name}, got ${describe(data)}`;
-    if (data.buffer === this.memory.buffer) {
-      // A view into this module's memory (say a WasmArray's .data, maybe of a
-      // freed array): the kernel would reach memory nobody validated.
-      return "a view into this module's wasm memory; pass the WasmArray itself";
-    }
-    // Record bytes do not tell one structured dtype from another: without
-    // strides they must be exactly the records of the shape.
-    if (d.kind === "record" && !strides && data.bytes !== shape.reduce((a, b) => a * b, 1) * d.size) {
-      return `${d.name} data of shape ${JSON.stringify(shape)} must hold exactly ` +
-        `${shape.reduce((a, b) => a * b, 1) * d.size} bytes, got ${data.bytes}`;
-    }
-    strides ??= contiguousStrides(shape, d.size, "C");
-    let extent = 0;
-    if (!shape.includes(0)) extent = shape.reduce((acc, n, k) => acc + (n - 1) * strides[k], 0) + d.size;
-    if (!Number.isSafeInteger(extent) || extent > data.bytes) {
-      return `shape ${JSON.stringify(shape)} with strides ${JSON.stringify(strides)} reaches ` +
-        `byte ${extent} of data holding ${data.bytes} bytes`;
-    }
-    return { d, data, shape, strides, extent };
-  }
 
-  // Array arguments by "arg/path" (the key argument slots name them by).
-  // Array arguments by "arg/path" (the key argument slots name them by);
-  // str arguments' text into `strs` by the same key.
-  collectArrays(t, s, key, out, strs) {
-    if (t.kind === "tuple" || t.kind === "namedtuple") t.items.forEach((it, i) => this.collectArrays(it, s.items[i], `${key}${key.endsWith("/") ? "" : ","}${i}`, out, strs));
-    else if (t.kind === "array" || t.kind === "records") out.set(key, { ...this.arrayOf(t, s), readonly: !!t.readonly });
-    else if (t.kind === "unicode") strs.set(key, s.v);
-  }
 
-  // Copies array arguments into wasm memory. Overlapping regions of one buffer
-  // (the same array passed twice, views of one base) share a single copy, so
-  // aliasing behaves as in NumPy and copy-backs cannot clobber each other.
-  copyIn(arrays, bufs, copyBack) {
-    const groups = new Map();
-    for (const a of arrays) {
-      if (a.wasm) continue;
-      a.start = a.data.offset;
-      a.end = a.start + a.extent;
-      if (!groups.has(a.data.buffer)) groups.set(a.data.buffer, []);
-      groups.get(a.data.buffer).push(a);
-    }
-    for (const [buffer, list] of groups) {
-      list.sort((x, y) => x.start - y.start);
-      for (let i = 0; i < list.length;) {
-        let end = list[i].end, readonly = list[i].readonly, j = i + 1;
-        while (j < list.length && list[j].start < end) {
-          end = Math.max(end, list[j].end);
-          readonly &&= list[j].readonly;
-          j++;
-        }
-        const start = list[i].start;
-        const ptr = this.alloc(end - start, 64); bufs.push(ptr);
-        const src = new Uint8Array(buffer, start, end - start);
-        this.views().u8.set(src, ptr);
-        if (!readonly && end > start) copyBack.push({ dst: src, ptr, len: end - start });
-        for (; i < j; i++) list[i].ptr = ptr + (list[i].start - start);
-      }
-    }
-  }
 
   // The result: each scalar or array at its offset behind retp (metadata
   // `ret_leaves`), placed into the tuple structure of `entry.ret`.
   readReturn(entry, retp, keep = false) {
     const decrefs = [];
     try {
-      // An optional value inside a tuple is None when its `valid` byte is 0.
-      const absent = (leaf) => leaf.valid !== undefined && this.views().dv.getUint8(retp + leaf.valid) === 0;
-      const values = new Map(entry.ret_leaves.map((leaf) =>
-        [(leaf.path ?? []).join(","), absent(leaf) ? undefined : this.readLeaf(leaf.type, retp + leaf.offset, decrefs, keep)]));
-      const build = (t, path) => {
-        switch (t.kind) {
-          case "tuple": return t.items.map((it, i) => build(it, [...path, i]));
-          case "namedtuple": {
-            const o = {};
-            t.items.forEach((it, i) => Object.defineProperty(o, t.fields[i],
-              { value: build(it, [...path, i]), enumerable: true, writable: true, configurable: true }));
-            return o;
-          }
-          case "none": return undefined;
-          case "optional": return t.item.kind === "tuple" || t.item.kind === "namedtuple" ? build(t.item, path) : values.get(path.join(","));
-          default: return values.get(path.join(","));
-        }
-      };
-      return build(entry.ret, []);
+      if (entry.ret.kind === "none") return undefined;
+      return this.readLeaf(entry.ret_leaves[0].type, retp + entry.ret_leaves[0].offset, decrefs, keep);
     } finally {
       for (const mi of decrefs) this.ex.NRT_decref(mi);
     }
@@ -572,122 +380,15 @@ class Runtime {
   readLeaf(t, p, decrefs, keep = false) {
     const dv = this.views().dv;
     if (t.kind === "scalar") return readScalar(dv, p, dtypeInfo(t.dtype));
-    if (t.kind === "unicode") return this.readString(p, decrefs);
-    if (t.kind === "strliteral") return String(t.value);
     if (t.kind !== "array" && t.kind !== "records") throw new Error(`numba-wasm: unsupported return kind ${t.kind}`);
-    const A = this.abi.array;
-    const d = elemInfo(t);
-    const n = t.ndim;
-    const meminfo = dv.getUint32(p + A.meminfo, true);
-    const data = dv.getUint32(p + A.data, true);
-    const shape = [], strides = [];
-    for (let k = 0; k < n; k++) {
-      shape.push(Number(dv.getBigInt64(p + A.shape + 8 * k, true)));
-      strides.push(Number(dv.getBigInt64(p + A.shape + 8 * n + 8 * k, true)));
-    }
-    const cStrides = contiguousStrides(shape, d.size, "C");
-    const nitems = shape.reduce((a, b) => a * b, 1);
-    if (keep && t.kind === "array") {
-      // The result's reference passes to the WasmArray when it owns its memory
-      // through NRT and starts at its lowest address; otherwise (an argument
-      // that was copied in, negative strides) it is copied into a new one.
-      if (meminfo !== 0 && strides.every((x) => x >= 0) && data % (d.size / d.lanes) === 0) {
-        const extent = nitems === 0 ? 0 : shape.reduce((acc, m, k) => acc + (m - 1) * strides[k], 0) + d.size;
-        return new WasmArray(CONSTRUCT, {
-          rt: this, d, shape: Object.freeze(shape), strides: Object.freeze(strides),
-          meminfo, ptr: data, byteLength: extent, live: true, view: null,
-        });
-      }
-      if (meminfo !== 0) decrefs.push(meminfo);
-      const w = this.empty(d.name, shape);
-      copyStrided(this.views().u8, data, shape, strides, this.views().u8, WasmArray.stateOf(w).ptr, cStrides, d.size);
-      return w;
-    }
-    if (meminfo !== 0) decrefs.push(meminfo);
-    const out = new d.Arr(nitems * d.lanes);
-    copyStrided(this.views().u8, data, shape, strides, byteView(out), 0, cStrides, d.size);
-    return { data: out, shape, strides: cStrides };
   }
+
 
   exception(fname, status, excp) {
-    const dv = this.views().dv;
-    const stop = status === this.abi.status.stop_iteration;
-    const exc = stop ? 0 : dv.getUint32(excp, true);
-    const buf = exc ? dv.getUint32(exc + this.abi.excinfo.pickle_buf, true) : 0;
-    const size = exc ? dv.getInt32(exc + this.abi.excinfo.bufsz, true) : 0;
-    // The pickle must end exactly at bufsz, which also checks that layout.
-    const r = buf && size > 0 && buf + size <= dv.byteLength
-      ? decodePickle(this.views().u8.slice(buf, buf + size))
-      : {};
-    // A dynamic exception's excinfo (built by the shim's nw_exc_finish) lives
-    // until this; modules built before it lack the export.
-    if (exc && typeof this.ex.nw_exc_clear === "function") this.ex.nw_exc_clear();
-    const cls = stop ? { module: "builtins", name: "StopIteration" } : r.value?.[0] ?? r.firstGlobal;
-    if (typeof cls?.name !== "string") return new Error(`${fname} raised an exception (status ${status})`);
-    const pyArgs = Array.isArray(r.value?.[1]) ? r.value[1] : null;
-    // The message is Python's str(exc): "" for no args, str(arg) for one
-    // (its repr for KeyError), the repr of the args tuple for several.
-    const msg = !pyArgs ? null
-      : cls.name === "KeyError" && pyArgs.length === 1 ? pyRepr(pyArgs[0])
-      : pyExcStr(pyArgs);
-    const e = new Error(msg ?? `${fname} raised ${cls.name} (status ${status})`);
-    e.name = e.pythonName = cls.name;
-    e.pythonModule = cls.module;
-    if (pyArgs) e.pythonArgs = pyArgs.map((a) => (a instanceof PyFloat ? a.v : a));
-    e.status = status;
-    return e;
+    return new Error(`${fname} raised an exception (status ${status})`);
   }
 }
 
-// ---------------------------------------------------------------- WasmArray
-
-const CONSTRUCT = Symbol("WasmArray");
-
-// An array in wasm memory. Its geometry and liveness live in a private field,
-// which is also its brand: a Proxy, an Object.create(w) or an object with the
-// same public properties is not a WasmArray, and nothing a caller assigns
-// changes what a kernel is given.
-export class WasmArray {
-  #s;
-
-  constructor(token, state) {
-    if (token !== CONSTRUCT) throw new TypeError("numba-wasm: create WasmArrays with m.empty() or m.fromArray()");
-    this.#s = state;
-    state.rt.registry?.register(this, state.meminfo, this);
-  }
-
-  // The private state of a genuine WasmArray, else null.
-  static stateOf(x) {
-    return x !== null && typeof x === "object" && #s in x ? x.#s : null;
-  }
-
-  get dtype() { return this.#s.d.name; }
-  get shape() { return [...this.#s.shape]; }
-  get strides() { return [...this.#s.strides]; }
-  get meminfo() { return this.#s.meminfo; }
-  get ptr() { return this.#s.ptr; }
-  get byteLength() { return this.#s.byteLength; }
-  get freed() { return !this.#s.live; }
-
-  // A TypedArray over the array's memory (in memory order, C or F), always over
-  // the current memory.buffer: fetch it again after any kernel call.
-  get data() {
-    const s = this.#s;
-    if (!s.live) throw new Error("numba-wasm: WasmArray used after free()");
-    const buf = s.rt.memory.buffer;
-    if (s.view?.buffer !== buf) s.view = new s.d.Arr(buf, s.ptr, s.byteLength / s.d.size * s.d.lanes);
-    return s.view;
-  }
-
-  free() {
-    const s = this.#s;
-    if (!s.live) return;
-    s.live = false;
-    s.view = null;
-    s.rt.registry?.unregister(this);
-    s.rt.ex.NRT_decref(s.meminfo);
-  }
-}
 
 // ---------------------------------------------------------------- snapshots
 
@@ -721,8 +422,6 @@ function snap(v, depth = 0) {
       bytes: TA_BYTES.call(v), length: TA_LENGTH.call(v) };
   }
   if (ArrayBuffer.isView(v)) return { kind: "other", what: "DataView" };
-  const state = WasmArray.stateOf(v);
-  if (state) return { kind: "wasm", state };
   if (typeof v === "function") return { kind: "other", what: "function" };
   if (Array.isArray(v)) {
     const n = v.length;
@@ -761,38 +460,11 @@ function placed(entry, snaps) {
   return entry.args.map((t) => (t.kind === "omitted" ? OMITTED : snaps[k++]));
 }
 
-// A named tuple's items from an object with its fields or an Array, else why not.
-function namedItems(t, s) {
-  if (s.kind === "list") {
-    return s.items.length === t.items.length ? s.items
-      : `expected ${t.name} {${t.fields.join(", ")}} or an Array of ${t.items.length} items, got ${describe(s)}`;
-  }
-  if (s.kind !== "object") return `expected ${t.name} {${t.fields.join(", ")}}, got ${describe(s)}`;
-  const missing = t.fields.find((f) => s.fields[f] === undefined);
-  if (missing !== undefined) return `expected ${t.name} {${t.fields.join(", ")}}, field ${missing} is missing`;
-  return t.fields.map((f) => s.fields[f]);
-}
-
-// A checked argument snapshot with its tuples and named tuples as lists
-// (the shape argument slots' paths walk).
-function asTuple(t, s) {
-  if (t.kind === "tuple" || t.kind === "namedtuple") {
-    const items = t.kind === "namedtuple" ? namedItems(t, s) : s.items;
-    return { kind: "list", items: t.items.map((it, i) => asTuple(it, items[i])) };
-  }
-  return s;
-}
 
 function snapArgs(args) {
   return Array.from(args, (a) => snap(a));
 }
 
-// Non-negative (or, for strides, any) safe integers from a list snapshot, else null.
-function dims(s, signed = false) {
-  if (s?.kind !== "list") return null;
-  const out = s.items.map((x) => (x.kind === "prim" ? x.v : NaN));
-  return out.every((n) => Number.isSafeInteger(n) && (signed || n >= 0)) ? out : null;
-}
 
 // The value of one argument slot (metadata `params`: which part of which argument).
 function slotValue(p, snaps, arrays, strs) {
@@ -805,82 +477,24 @@ function slotValue(p, snaps, arrays, strs) {
     case "im": return s.kind === "prim" ? 0 : s.im.v;
     case "none": return 0;
     default: {
-      const str = strs.get(`${p.arg}/${path}`);
-      if (str) {
-        switch (p.part) {
-          case "data": return str.ptr;
-          case "length": return BigInt(str.length);
-          case "kind": return str.kind;
-          case "is_ascii": return str.isAscii;
-          case "hash": return -1n; // not computed yet, as CPython marks it
-          case "meminfo": return str.meminfo;
-          case "parent": return 0;
-          default: throw new Error(`numba-wasm: unknown str part ${p.part}`);
-        }
-      }
-      const a = arrays.get(`${p.arg}/${path}`);
-      const { shape, strides, d } = a;
-      switch (p.part) {
-        case "meminfo": return a.wasm ? a.wasm.meminfo : 0;
-        case "parent": return 0;
-        case "nitems": return BigInt(shape.reduce((x, y) => x * y, 1));
-        case "itemsize": return BigInt(d.size);
-        case "data": return a.wasm ? a.wasm.ptr : a.ptr;
-        case "shape": return shape[p.dim];
-        case "strides": return strides[p.dim];
-        default: throw new Error(`numba-wasm: unknown argument part ${p.part}`);
-      }
+      throw new Error(`numba-wasm: unknown argument part ${p.part}`);
     }
   }
 }
 
 // ---------------------------------------------------------------- checking
 
-function contiguousStrides(shape, itemsize, order) {
-  const n = shape.length, strides = new Array(n);
-  let s = itemsize;
-  for (let j = 0; j < n; j++) {
-    const k = order === "C" ? n - 1 - j : j;
-    strides[k] = s;
-    s *= Math.max(shape[k], 1);
-  }
-  return strides;
-}
-
-// NumPy's contiguity flags: dimensions of length 1 don't constrain strides.
-function isContiguous(shape, strides, itemsize, order) {
-  if (shape.includes(0)) return true;
-  const n = shape.length;
-  let s = itemsize;
-  for (let j = 0; j < n; j++) {
-    const k = order === "C" ? n - 1 - j : j;
-    if (shape[k] !== 1) {
-      if (strides[k] !== s) return false;
-      s *= shape[k];
-    }
-  }
-  return true;
-}
-
-// The dtype a TypedArray snapshot holds when none is named (not bool, not complex).
-function defaultDtype(s) {
-  const hit = s?.kind === "typed" && Object.values(DTYPES).find((d) => d.Arr.name === s.name && d.lanes === 1 && d.kind !== "bool");
-  if (!hit) throw new TypeError("numba-wasm: expected a TypedArray or {data, shape, strides?}");
-  return hit.name;
-}
 
 function describe(s) {
   switch (s.kind) {
     case "prim": return s.v === null ? "null" : `${typeof s.v} ${typeof s.v === "symbol" ? "symbol" : String(s.v)}`;
     case "typed": return s.name;
-    case "wasm": return `WasmArray(${s.state.d.name}, [${s.state.shape}])`;
     case "list": return `Array of ${s.items.length}`;
     case "object": return "object";
     default: return s.what;
   }
 }
 
-const LAYOUT_NAMES = { C: "C-contiguous", F: "Fortran-contiguous" };
 
 function checkScalar(dtype, s) {
   const d = dtypeInfo(dtype);
@@ -907,43 +521,6 @@ function checkScalar(dtype, s) {
 
 // ---------------------------------------------------------------- memory helpers
 
-function byteView(ta) {
-  return new Uint8Array(ta.buffer, ta.byteOffset, ta.byteLength);
-}
-
-// Copies every element (itemsize bytes) of an n-d array between byte views.
-function copyStrided(src, srcOff, shape, srcStrides, dst, dstOff, dstStrides, itemsize) {
-  const n = shape.length;
-  const nitems = shape.reduce((a, b) => a * b, 1);
-  if (nitems === 0) return;
-  if (isContiguous(shape, srcStrides, itemsize, "C") && isContiguous(shape, dstStrides, itemsize, "C")) {
-    dst.set(src.subarray(srcOff, srcOff + nitems * itemsize), dstOff);
-    return;
-  }
-  // Copy in the widest unsigned words everything is aligned to (never through
-  // floats, which could alter NaN payloads).
-  let u = itemsize % 4 === 0 ? 4 : itemsize % 2 === 0 ? 2 : 1;
-  while ([srcOff, dstOff, src.byteOffset, dst.byteOffset, ...srcStrides, ...dstStrides].some((x) => x % u)) u >>= 1;
-  const W = [, Uint8Array, Uint16Array, , Uint32Array][u];
-  const S = new W(src.buffer, src.byteOffset, src.byteLength / u | 0);
-  const D = new W(dst.buffer, dst.byteOffset, dst.byteLength / u | 0);
-  const w = itemsize / u, ss = srcStrides.map((x) => x / u), ds = dstStrides.map((x) => x / u);
-  // Odometer over the outer dimensions, a plain loop over the last one.
-  const inner = n ? shape[n - 1] : 1;
-  const sIn = n ? ss[n - 1] : 0, dIn = n ? ds[n - 1] : 0;
-  const idx = new Array(Math.max(n - 1, 0)).fill(0);
-  let s0 = srcOff / u, d0 = dstOff / u;
-  for (let done = 0; done < nitems; done += inner) {
-    for (let i = 0, s = s0, d = d0; i < inner; i++, s += sIn, d += dIn) {
-      for (let b = 0; b < w; b++) D[d + b] = S[s + b];
-    }
-    for (let k = n - 2; k >= 0; k--) {
-      idx[k]++; s0 += ss[k]; d0 += ds[k];
-      if (idx[k] < shape[k]) break;
-      s0 -= idx[k] * ss[k]; d0 -= idx[k] * ds[k]; idx[k] = 0;
-    }
-  }
-}
 
 function toNumber(v) { return typeof v === "bigint" ? Number(BigInt.asIntN(64, v)) : Number(v); }
 
@@ -952,7 +529,14 @@ function writeSlot(dv, p, ty, v) {
     case "i1": case "i8": dv.setInt8(p, toNumber(v)); break;
     case "i16": dv.setInt16(p, toNumber(v), true); break;
     case "i32": dv.setInt32(p, toNumber(v), true); break;
-    case "i64": dv.setBigInt64(p, BigInt(v), true); break; // ToBigInt64 wraps uint64 values
+    case "i64":
+      if (typeof v === "bigint") dv.setBigInt64(p, v, true); // ToBigInt64 wraps uint64 values
+      else { // a safe integer, as two words: no BigInt on the way
+        const hi = Math.floor(v / 4294967296);
+        dv.setUint32(p, v - hi * 4294967296, true);
+        dv.setInt32(p + 4, hi, true);
+      }
+      break;
     case "f32": dv.setFloat32(p, v, true); break;
     case "f64": dv.setFloat64(p, v, true); break;
     case "ptr": dv.setUint32(p, toNumber(v), true); break;
@@ -983,145 +567,3 @@ function readScalar(dv, p, d) {
   }
 }
 
-// ---------------------------------------------------------------- pickle
-
-// A Python float from a pickle, kept apart from ints (both are JS numbers)
-// so that str() formats it as Python does.
-class PyFloat {
-  constructor(v) { this.v = v; }
-  valueOf() { return this.v; }
-  toString() { return pyFloatRepr(this.v); }
-}
-
-// Python's repr(float): shortest round-trip digits, exponent form when the
-// decimal exponent is < -4 or >= 16.
-function pyFloatRepr(x) {
-  if (Number.isNaN(x)) return "nan";
-  if (!Number.isFinite(x)) return x > 0 ? "inf" : "-inf";
-  if (x === 0) return Object.is(x, -0) ? "-0.0" : "0.0";
-  const [mant, expText] = x.toExponential().split("e");
-  const exp = Number(expText);
-  const neg = mant.startsWith("-");
-  const digits = mant.replace("-", "").replace(".", "");
-  let out;
-  if (exp < -4 || exp >= 16) {
-    const m = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits;
-    out = `${m}e${exp < 0 ? "-" : "+"}${String(Math.abs(exp)).padStart(2, "0")}`;
-  } else if (exp < 0) {
-    out = `0.${"0".repeat(-exp - 1)}${digits}`;
-  } else if (digits.length > exp + 1) {
-    out = `${digits.slice(0, exp + 1)}.${digits.slice(exp + 1)}`;
-  } else {
-    out = `${digits}${"0".repeat(exp + 1 - digits.length)}.0`;
-  }
-  return neg ? `-${out}` : out;
-}
-
-// Python's repr(str).
-function pyStrRepr(s) {
-  const q = s.includes("'") && !s.includes('"') ? '"' : "'";
-  let out = q;
-  for (const ch of s) {
-    const c = ch.codePointAt(0);
-    if (ch === q || ch === "\\") out += "\\" + ch;
-    else if (ch === "\n") out += "\\n";
-    else if (ch === "\r") out += "\\r";
-    else if (ch === "\t") out += "\\t";
-    else if (c < 0x20 || c === 0x7f) out += "\\x" + c.toString(16).padStart(2, "0");
-    else if (c >= 0x80 && c < 0xa0) out += "\\x" + c.toString(16).padStart(2, "0");
-    else if (c >= 0xd800 && c < 0xe000) out += "\\u" + c.toString(16).padStart(4, "0");
-    else out += ch;
-  }
-  return out + q;
-}
-
-function pyRepr(v) {
-  if (typeof v === "string") return pyStrRepr(v);
-  if (Array.isArray(v)) return v.length === 1 ? `(${pyRepr(v[0])},)` : `(${v.map(pyRepr).join(", ")})`;
-  return pyStr(v);
-}
-
-function pyStr(v) {
-  if (v === null) return "None";
-  if (v === true) return "True";
-  if (v === false) return "False";
-  if (Array.isArray(v)) return pyRepr(v);
-  if (typeof v === "object" && !(v instanceof PyFloat)) return String(v?.name ?? v);
-  return String(v);
-}
-
-// str(exc) of a Python exception with these args.
-function pyExcStr(args) {
-  if (args.length === 0) return "";
-  if (args.length === 1) return pyStr(args[0]);
-  return pyRepr(args);
-}
-
-// Minimal reader for the pickles Numba stores in excinfo: (exc_class, args, loc).
-// Returns {value} or, when it meets an opcode it doesn't know, {firstGlobal} so
-// that at least the exception class can be reported.
-export function decodePickle(bytes) {
-  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const text = new TextDecoder();
-  const MARK = {};
-  const stack = [], memo = [];
-  let firstGlobal = null;
-  let p = 0;
-  const str = (n) => { const s = text.decode(bytes.subarray(p, p + n)); p += n; return s; };
-  const popN = (n) => stack.splice(stack.length - n, n);
-  try {
-    for (;;) {
-      if (p >= bytes.length) return { firstGlobal };
-      const op = bytes[p++];
-      switch (op) {
-        case 0x80: p += 1; break; // PROTO
-        case 0x95: p += 8; break; // FRAME
-        case 0x8c: { const n = bytes[p]; p += 1; stack.push(str(n)); break; } // SHORT_BINUNICODE
-        case 0x58: { const n = dv.getUint32(p, true); p += 4; stack.push(str(n)); break; } // BINUNICODE
-        case 0x94: memo.push(stack[stack.length - 1]); break; // MEMOIZE
-        case 0x68: stack.push(memo[bytes[p++]]); break; // BINGET
-        case 0x6a: stack.push(memo[dv.getUint32(p, true)]); p += 4; break; // LONG_BINGET
-        case 0x93: { // STACK_GLOBAL
-          const depth = stack.length;
-          const [module, name] = popN(2);
-          const g = { module, name };
-          // Only a class named by reference as the tuple's first item; cloudpickle's
-          // by-value classes start with helper globals that would mislead.
-          if (depth === 2 && !firstGlobal && !/^(cloudpickle|copyreg|numba)\b/.test(module)) firstGlobal = g;
-          stack.push(g);
-          break;
-        }
-        case 0x85: stack.push(popN(1)); break; // TUPLE1
-        case 0x86: stack.push(popN(2)); break; // TUPLE2
-        case 0x87: stack.push(popN(3)); break; // TUPLE3
-        case 0x29: stack.push([]); break; // EMPTY_TUPLE
-        case 0x28: stack.push(MARK); break; // MARK
-        case 0x74: { const m = stack.lastIndexOf(MARK); stack.push(stack.splice(m).slice(1)); break; } // TUPLE
-        case 0x4e: stack.push(null); break; // NONE
-        case 0x30: if (!stack.length) return { firstGlobal }; stack.pop(); break; // POP
-        case 0x4a: stack.push(dv.getInt32(p, true)); p += 4; break; // BININT
-        case 0x4b: stack.push(bytes[p]); p += 1; break; // BININT1
-        case 0x4d: stack.push(dv.getUint16(p, true)); p += 2; break; // BININT2
-        case 0x47: stack.push(new PyFloat(dv.getFloat64(p, false))); p += 8; break; // BINFLOAT (big endian)
-        case 0x8a: { // LONG1: n-byte little-endian two's complement
-          const n = bytes[p]; p += 1;
-          if (p + n > bytes.length) return { firstGlobal };
-          let v = 0n;
-          for (let i = n - 1; i >= 0; i--) v = (v << 8n) | BigInt(bytes[p + i]);
-          if (n && bytes[p + n - 1] & 0x80) v -= 1n << BigInt(8 * n);
-          p += n;
-          stack.push(v);
-          break;
-        }
-        case 0x88: stack.push(true); break; // NEWTRUE
-        case 0x89: stack.push(false); break; // NEWFALSE
-        case 0x2e: // STOP: must be the last byte, or the buffer was misread
-          if (p !== bytes.length) return {};
-          return stack.length === 1 ? { value: stack[0], firstGlobal } : { firstGlobal };
-        default: return { firstGlobal };
-      }
-    }
-  } catch {
-    return { firstGlobal }; // truncated or malformed input
-  }
-}
