@@ -342,7 +342,9 @@ fn relaxed_simd_fuses_blas_and_fastmath_multiply_adds_within_bounds() {
                 let text = String::from_utf8_lossy(&out.stdout);
                 assert!(!out.status.success(), "{text}");
                 assert!(
-                    text.contains("(numba-wasm: this engine lacks relaxed SIMD"),
+                    text.contains(
+                        "(numba-wasm: this engine lacks relaxed SIMD: build without --relaxed-simd)"
+                    ),
                     "{text}"
                 );
             }

@@ -125,8 +125,7 @@ function simdHint(e) {
     10, body.length + 4, 1, body.length + 2, 0, ...body, 11];
   if (WebAssembly.validate(new Uint8Array(probe))) throw e;
   throw new WebAssembly.CompileError(`${e.message} (numba-wasm: this engine lacks ${relaxed
-    ? "relaxed SIMD (Chrome 114+, Node 22+; Node 20: --experimental-wasm-relaxed-simd); build without --relaxed-simd"
-    : "WebAssembly SIMD; build with --no-simd"})`, { cause: e });
+    ? "relaxed SIMD: build without --relaxed-simd" : "SIMD: build with --no-simd"})`, { cause: e });
 }
 
 async function compileFrom(source) {
