@@ -80,6 +80,15 @@ for version in $full; do
   done
 done
 
+# The SIMD levels in a browser (tests/simd.rs runs them in Node): relaxed
+# SIMD without any flag, within the fixtures' bounds of native.
+for level in no-simd relaxed-simd; do
+  dir=$out/simd/$level
+  target/release/numba-wasm build fixtures/simd/kernels.ll -o "$dir" --name kernels --$level
+  step "headless Chromium: fixtures/simd built with --$level"
+  node tests/js/run_chromium.mjs "$dir" kernels fixtures/simd/cases.json
+done
+
 step "hostile arguments against the JS wrapper (canaries, read-once, brands): numba-$newest"
 node tests/js/hostile.mjs "$out/numba-$newest/opt/kernels.js"
 
