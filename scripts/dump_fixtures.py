@@ -96,6 +96,16 @@ def enc_typed(v, ty, contiguous=True):
                 "items": [enc_typed(x, t, contiguous) for x, t in zip(v, ty.types)]}
     if isinstance(ty, (types.Boolean, types.Integer, types.Float, types.Complex)):
         return enc_scalar(v, as_dtype(ty).name)
+    if isinstance(ty, (types.ListType, types.List)):
+        # Hosts give lists of real numbers as their TypedArray (`dtype`).
+        item = ty.item_type if isinstance(ty, types.ListType) else ty.dtype
+        real = isinstance(item, (types.Integer, types.Float)) and not isinstance(item, types.Boolean)
+        return {"t": "list", "dtype": as_dtype(item).name if real else None,
+                "items": [enc_typed(x, item, contiguous) for x in v]}
+    if isinstance(ty, types.DictType):
+        return {"t": "dict", "items": [[enc_typed(k, ty.key_type, contiguous),
+                                        enc_typed(x, ty.value_type, contiguous)]
+                                       for k, x in v.items()]}
     raise TypeError(f"unsupported type {ty}")
 
 

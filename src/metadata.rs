@@ -153,6 +153,22 @@ impl Metadata {
             "unicode data@{} length@{} kind@{} is_ascii@{} hash@{} meminfo@{} parent@{}\n",
             u.data, u.length, u.kind, u.is_ascii, u.hash, u.meminfo, u.parent
         );
+        out += &format!("unicode size_of={}\n", u.size_of);
+        let l = &a.list;
+        out += &format!(
+            "list (NB_List) size@{} item_size@{} items@{}\n",
+            l.size, l.item_size, l.items
+        );
+        let d = &a.dict;
+        out += &format!(
+            "dict (NB_Dict) keys@{}; keys nentries@{} key_size@{} entry_size@{} entry_offset@{} indices@{}; entry key@{}\n",
+            d.keys, d.nentries, d.key_size, d.entry_size, d.entry_offset, d.indices, d.entry_key
+        );
+        let p = &a.list_payload;
+        out += &format!(
+            "reflected list payload size@{} items from {} rounded up to their alignment\n",
+            p.size, p.dirty_end
+        );
         out += &format!("stats {}\n", a.stats.join(" "));
         out += &format!("random_entropy_bytes {}\n", a.random_entropy_bytes);
         for (name, d) in &a.dtypes {

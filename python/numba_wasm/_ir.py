@@ -61,7 +61,7 @@ def type_text(t: Any) -> str:
     if isinstance(t, types.BaseNamedTuple):
         fields = "".join(f", {f}={type_text(i)}" for f, i in zip(t.fields, t.types))
         return f"NamedTuple({t.instance_class.__name__}{fields})"
-    if isinstance(t, types.BaseTuple) and _has_named(t):
+    if isinstance(t, types.BaseTuple) and _has_own_spelling(t):
         return f"Tuple({', '.join(type_text(i) for i in t.types)})"
     return str(t)
 
@@ -83,12 +83,14 @@ def _records_text(t: Any) -> str:
     return f"{ro}array(record({', '.join(fields)}; {rec.size}), {t.ndim}d, {t.layout})"
 
 
-def _has_named(t: Any) -> bool:
+def _has_own_spelling(t: Any) -> bool:
+    """Does tuple type t hold a named tuple or a literal str, which `str(t)`
+    does not spell the way numba-wasm reads?"""
     from numba.core import types
 
-    if isinstance(t, types.BaseNamedTuple):
+    if isinstance(t, (types.BaseNamedTuple, types.StringLiteral)):
         return True
-    return isinstance(t, types.BaseTuple) and any(_has_named(i) for i in t.types)
+    return isinstance(t, types.BaseTuple) and any(_has_own_spelling(i) for i in t.types)
 
 
 def format_overload(dispatcher, sig, cres=None) -> str:

@@ -499,6 +499,8 @@ class WasmModule:
             return self._read_string(raw, off, decrefs)
         if t["kind"] == "strliteral":
             return str(t["value"])
+        if t["kind"] in ("list", "dict"):
+            return self._read_container(t, raw, off, decrefs)
         if t["kind"] == "scalar":
             # Python int/float/bool/complex, as Numba's dispatcher boxes them.
             return np.frombuffer(raw, np.dtype(t["dtype"]), 1, off)[0].item()
@@ -515,6 +517,57 @@ class WasmModule:
             return np.empty(shape, dtype)
         view = np.ndarray(shape, dtype, self._mem(), data, strides)
         return view.copy(order="K")  # keeps C or F order, like Numba's result
+
+    def _read_container(self, t: dict, raw: bytes, off: int, decrefs: list[int]) -> Any:
+        """A returned list (typed.List or reflected list) as a Python list, or a
+        typed.Dict as a dict in insertion order. The container's reference is
+        released afterwards; its str items belong to it."""
+        abi, mem = self._abi, self._mem()  # no wasm call runs while it is read
+        meminfo, data = struct.unpack_from("<I4xI", raw, off)
+        if meminfo:
+            decrefs.append(meminfo)
+
+        def size_of(it: dict) -> int:
+            return abi["unicode"]["size_of"] if it["kind"] == "unicode" else np.dtype(it["dtype"]).itemsize
+
+        def read(it: dict, at: int) -> Any:
+            if it["kind"] == "unicode":
+                return self._read_string(mem, at, [])
+            return np.frombuffer(mem, np.dtype(it["dtype"]), 1, at)[0].item()
+
+        def check(at: int, n: int, stride: int, least: int) -> None:
+            if n < 0 or stride < least or at + n * stride > len(mem):
+                raise RuntimeError(f"numba-wasm: a returned {t['kind']} of {n} items does not fit wasm memory")
+
+        def word(at: int) -> int:
+            return int(struct.unpack_from("<q", mem, at)[0])
+
+        if t["kind"] == "list":
+            item = t["item"]
+            if t["typed"]:
+                lst = abi["list"]
+                n, stride = word(data + lst["size"]), word(data + lst["item_size"])
+                (at,) = struct.unpack_from("<I", mem, data + lst["items"])
+            else:
+                (payload,) = struct.unpack_from("<I", mem, meminfo + abi["meminfo"]["data"])
+                align = abi["pointer_slot"] if item["kind"] == "unicode" else abi["dtypes"][item["dtype"]]["align"]
+                n, stride = word(payload + abi["list_payload"]["size"]), size_of(item)
+                at = payload + -(-abi["list_payload"]["dirty_end"] // align) * align
+            check(at, n, stride, size_of(item))
+            return [read(item, at + i * stride) for i in range(n)]
+        d = abi["dict"]
+        (keys,) = struct.unpack_from("<I", mem, data + d["keys"])
+        n, entry_size = word(keys + d["nentries"]), word(keys + d["entry_size"])
+        entries = keys + d["indices"] + word(keys + d["entry_offset"])
+        slot = abi["pointer_slot"]
+        value = d["entry_key"] + -(-word(keys + d["key_size"]) // slot) * slot
+        check(entries, n, entry_size, value + size_of(t["value"]))
+        out = {}
+        for i in range(n):
+            e = entries + i * entry_size
+            if word(e) != -1:  # -1: a deleted entry
+                out[read(t["key"], e + d["entry_key"])] = read(t["value"], e + value)
+        return out
 
     def _invoke(self, entry: dict, args: tuple) -> Any:
         name, bufs = entry["name"], []

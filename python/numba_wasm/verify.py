@@ -149,8 +149,18 @@ class _Comparer:
         self.diffs: list[str] = []
 
     def compare(self, n: Any, w: Any, path: str, nbtype: Any = None) -> None:
+        if type(n).__module__.startswith("numba.typed"):
+            # numba.typed.List / Dict: the runtime returns a list / dict.
+            n = dict(n) if hasattr(n, "keys") else list(n)
         if isinstance(n, np.ndarray) or isinstance(w, np.ndarray):
             self._arrays(n, w, path)
+        elif isinstance(n, dict) or isinstance(w, dict):
+            if not (isinstance(n, dict) and isinstance(w, dict)) or len(n) != len(w):
+                self.diffs.append(f"{path}: native {_short(n)}, wasm {_short(w)}")
+                return
+            for i, ((kn, vn), (kw, vw)) in enumerate(zip(n.items(), w.items())):
+                self.compare(kn, kw, f"{path} key {i}")  # insertion order, as Numba iterates
+                self.compare(vn, vw, f"{path}[{kn!r}]")
         elif isinstance(n, tuple) or isinstance(w, tuple):
             if not (isinstance(n, tuple) and isinstance(w, tuple)) or len(n) != len(w):
                 self.diffs.append(f"{path}: native {_short(n)}, wasm {_short(w)}")

@@ -81,6 +81,19 @@ pub struct DictIter {
 
 const _: () = assert!(core::mem::size_of::<DictIter>() == 32);
 
+// Hosts read returned dicts through these offsets (the metadata's `abi.dict`).
+const _: () = {
+    use crate::layout::*;
+    use core::mem::{offset_of, size_of};
+    assert!(offset_of!(Dict, keys) == NB_DICT_KEYS);
+    assert!(offset_of!(DictKeys, nentries) == NB_DICTKEYS_NENTRIES);
+    assert!(offset_of!(DictKeys, key_size) == NB_DICTKEYS_KEY_SIZE);
+    assert!(offset_of!(DictKeys, entry_size) == NB_DICTKEYS_ENTRY_SIZE);
+    assert!(offset_of!(DictKeys, entry_offset) == NB_DICTKEYS_ENTRY_OFFSET);
+    assert!(size_of::<DictKeys>() == NB_DICTKEYS_INDICES);
+    assert!(ENTRY_HEADER as usize == NB_DICT_ENTRY_KEY);
+};
+
 /// `NB_DictEntry`: `{ Py_ssize_t hash; char keyvalue[]; }`.
 const ENTRY_HEADER: Ssize = 8;
 

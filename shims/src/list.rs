@@ -47,6 +47,15 @@ pub struct ListIter {
 
 const _: () = assert!(core::mem::size_of::<ListIter>() == 24);
 
+// Hosts read returned lists through these offsets (the metadata's `abi.list`).
+const _: () = {
+    use crate::layout::*;
+    use core::mem::offset_of;
+    assert!(offset_of!(List, size) == NB_LIST_SIZE);
+    assert!(offset_of!(List, item_size) == NB_LIST_ITEM_SIZE);
+    assert!(offset_of!(List, items) == NB_LIST_ITEMS);
+};
+
 impl List {
     fn item(&self, i: Ssize) -> *mut u8 {
         // SAFETY: callers pass `i <= allocated`.

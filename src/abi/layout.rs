@@ -65,3 +65,32 @@ pub const STATS: [&str; 4] = [
     "total_allocations",
     "total_frees",
 ];
+
+/// Numba's typed list `NB_List` (`numba/cext/listobject.h`): `size`,
+/// `item_size`, `allocated` (Py_ssize_t), `is_mutable` (int), a table of
+/// two method pointers, then `items`, the item buffer.
+pub const NB_LIST_SIZE: usize = 0;
+pub const NB_LIST_ITEM_SIZE: usize = 8;
+pub const NB_LIST_ITEMS: usize = 48;
+
+/// Numba's typed dict `NB_Dict` (`numba/cext/dictobject.h`): `used`, then
+/// `keys`, the `NB_DictKeys` header: `size`, `usable`, `nentries`,
+/// `key_size`, `val_size`, `entry_size`, `entry_offset` (Py_ssize_t) and
+/// five method pointers. The index table follows the header; the entries
+/// start `entry_offset` bytes after the index table, `entry_size` apart:
+/// each a hash (Py_ssize_t; -1 once deleted), the key, then the value at
+/// the key's size rounded up to 8.
+pub const NB_DICT_KEYS: usize = 8;
+pub const NB_DICTKEYS_NENTRIES: usize = 16;
+pub const NB_DICTKEYS_KEY_SIZE: usize = 24;
+pub const NB_DICTKEYS_ENTRY_SIZE: usize = 40;
+pub const NB_DICTKEYS_ENTRY_OFFSET: usize = 48;
+pub const NB_DICTKEYS_INDICES: usize = 96;
+pub const NB_DICT_ENTRY_KEY: usize = 8;
+
+/// A reflected list's payload, the data of its meminfo (`ListPayloadModel`:
+/// `{i64 size, i64 allocated, i1 dirty, T data}`, with `allocated` items
+/// from `data` on): the items start at 17 rounded up to the item's
+/// alignment.
+pub const LIST_PAYLOAD_SIZE: usize = 0;
+pub const LIST_PAYLOAD_DIRTY_END: usize = 17;

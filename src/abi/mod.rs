@@ -68,6 +68,38 @@ pub struct UnicodeStruct {
     pub hash: usize,
     pub meminfo: usize,
     pub parent: usize,
+    /// The struct's size (a `str` item of a list or dict takes this much).
+    #[serde(default)]
+    pub size_of: usize,
+}
+
+/// Offsets in Numba's typed list (`NB_List`) that hosts read.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ListStruct {
+    pub size: usize,
+    pub item_size: usize,
+    pub items: usize,
+}
+
+/// Offsets in Numba's typed dict (`NB_Dict`, its `NB_DictKeys` and entries)
+/// that hosts read; see `layout.rs`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DictStruct {
+    pub keys: usize,
+    pub nentries: usize,
+    pub key_size: usize,
+    pub entry_size: usize,
+    pub entry_offset: usize,
+    pub indices: usize,
+    pub entry_key: usize,
+}
+
+/// A reflected list's payload: `size`, and where the items would start
+/// before rounding up to their alignment.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ListPayload {
+    pub size: usize,
+    pub dirty_end: usize,
 }
 
 /// The members of the unicode struct, as laid out in memory (pointers as
@@ -97,6 +129,43 @@ impl UnicodeStruct {
             hash: o[4],
             meminfo: o[5],
             parent: o[6],
+            size_of: value_layout(&NumbaType::Unicode).0 as usize,
+        }
+    }
+}
+
+impl ListStruct {
+    fn current() -> ListStruct {
+        use layout::*;
+        ListStruct {
+            size: NB_LIST_SIZE,
+            item_size: NB_LIST_ITEM_SIZE,
+            items: NB_LIST_ITEMS,
+        }
+    }
+}
+
+impl DictStruct {
+    fn current() -> DictStruct {
+        use layout::*;
+        DictStruct {
+            keys: NB_DICT_KEYS,
+            nentries: NB_DICTKEYS_NENTRIES,
+            key_size: NB_DICTKEYS_KEY_SIZE,
+            entry_size: NB_DICTKEYS_ENTRY_SIZE,
+            entry_offset: NB_DICTKEYS_ENTRY_OFFSET,
+            indices: NB_DICTKEYS_INDICES,
+            entry_key: NB_DICT_ENTRY_KEY,
+        }
+    }
+}
+
+impl ListPayload {
+    fn current() -> ListPayload {
+        use layout::*;
+        ListPayload {
+            size: LIST_PAYLOAD_SIZE,
+            dirty_end: LIST_PAYLOAD_DIRTY_END,
         }
     }
 }
@@ -122,6 +191,14 @@ pub struct Abi {
     pub meminfo: MemInfo,
     pub excinfo: ExcInfo,
     pub unicode: UnicodeStruct,
+    /// Returned typed lists, typed dicts and reflected lists (absent from
+    /// sections written before they could be returned).
+    #[serde(default = "ListStruct::current")]
+    pub list: ListStruct,
+    #[serde(default = "DictStruct::current")]
+    pub dict: DictStruct,
+    #[serde(default = "ListPayload::current")]
+    pub list_payload: ListPayload,
     /// Counters `nw_stats` writes, u64 each, in order.
     pub stats: Vec<String>,
     /// Bytes of host entropy `nw_random_init` takes: one MT19937 key
@@ -159,6 +236,9 @@ impl Abi {
                 bufsz: EXCINFO_BUFSZ,
             },
             unicode: UnicodeStruct::current(),
+            list: ListStruct::current(),
+            dict: DictStruct::current(),
+            list_payload: ListPayload::current(),
             stats: STATS.iter().map(|s| s.to_string()).collect(),
             random_entropy_bytes: 3 * RND_STATE_MT_N * 4,
             dtypes: Dtype::ALL
@@ -216,6 +296,10 @@ pub fn value_layout(t: &NumbaType) -> (u64, u64) {
         }
         // No data: an empty struct in Numba's data model.
         NumbaType::Omitted { .. } => (0, 1),
+        // Two pointers.
+        NumbaType::List { .. } | NumbaType::Dict { .. } => {
+            (2 * layout::POINTER_SLOT as u64, layout::POINTER_SLOT as u64)
+        }
         // A pointer: 4 bytes in an 8-byte aligned slot, which is what
         // structs and arrays allocate for it.
         NumbaType::None | NumbaType::StrLiteral { .. } => {
@@ -307,6 +391,11 @@ pub fn param_slots(args: &[NumbaType], params: &[Param]) -> Option<Vec<ParamSlot
             }
             NumbaType::Scalar { .. } => push(Part::Value, None),
             NumbaType::None | NumbaType::StrLiteral { .. } => push(Part::None, None),
+            // Never an argument type (entries with one are refused).
+            NumbaType::List { .. } | NumbaType::Dict { .. } => {
+                push(Part::Meminfo, None);
+                push(Part::Parent, None);
+            }
             NumbaType::Omitted { .. } => {}
             // Never an argument type (entries with one are refused).
             NumbaType::Optional { item } => walk(item, arg, path, out),
@@ -482,6 +571,10 @@ mod tests {
                 .into()
             }
             NumbaType::None | NumbaType::StrLiteral { .. } => ptr.into(),
+            // ListModel, ReflectedListModel, DictModel: {meminfo, data/parent}.
+            NumbaType::List { .. } | NumbaType::Dict { .. } => {
+                ctx.struct_type(&[ptr.into(), ptr.into()], false).into()
+            }
         }
     }
 
@@ -507,6 +600,9 @@ mod tests {
             "Tuple(int8, unicode_type)",
             "Tuple(OptionalType(int64), int8)",
             "Tuple(OptionalType(array(float64, 1d, C)), OptionalType(int8))",
+            "ListType[float64]",
+            "list(unicode_type)<iv=['a', '>']>",
+            "Tuple(int8, DictType[unicode_type,int64]<iv=None>, int8)",
         ] {
             out.push(p(s));
         }

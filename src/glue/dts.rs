@@ -55,8 +55,11 @@ fn arg_type(t: &NumbaType) -> String {
         NumbaType::Optional { item } => format!("{} | null | undefined", arg_type(item)),
         NumbaType::StrLiteral { value } => serde_json::to_string(value).expect("strings serialize"),
         NumbaType::Unicode => "string".into(),
-        // Not a parameter of the overload (see `call_signature`).
-        NumbaType::Omitted { .. } => "never".into(),
+        // Not a parameter of the overload (see `call_signature`); lists
+        // and dicts are results only.
+        NumbaType::Omitted { .. } | NumbaType::List { .. } | NumbaType::Dict { .. } => {
+            "never".into()
+        }
     }
 }
 
@@ -101,6 +104,20 @@ fn result_type(t: &NumbaType, kept: bool) -> String {
         // The value itself, as a TypeScript literal type.
         NumbaType::StrLiteral { value } => serde_json::to_string(value).expect("strings serialize"),
         NumbaType::None | NumbaType::Omitted { .. } => "void".into(),
+        // Real numbers in their TypedArray; others (bool, complex, str) in an Array.
+        NumbaType::List { item, .. } => match **item {
+            NumbaType::Scalar { dtype } if dtype != Dtype::Bool && !dtype.is_complex() => {
+                typed_array(dtype).into()
+            }
+            _ => format!("Array<{}>", result_type(item, kept)),
+        },
+        NumbaType::Dict { key, value } => {
+            format!(
+                "Map<{}, {}>",
+                result_type(key, kept),
+                result_type(value, kept)
+            )
+        }
     }
 }
 

@@ -27,6 +27,8 @@ pub enum Feature {
     Raises,
     /// A Python function compiled for several signatures: the dispatcher.
     Overloads,
+    /// Lists and dicts as results.
+    Containers,
     /// A kernel that takes or returns more than scalars, or overloads: the
     /// general call path (snapshots of nested values, argument slots by
     /// path). Scalar kernels alone have a direct path.
@@ -34,13 +36,14 @@ pub enum Feature {
 }
 
 impl Feature {
-    pub const ALL: [Feature; 7] = [
+    pub const ALL: [Feature; 8] = [
         Feature::Arrays,
         Feature::Records,
         Feature::Strings,
         Feature::Tuples,
         Feature::Raises,
         Feature::Overloads,
+        Feature::Containers,
         Feature::General,
     ];
 
@@ -52,6 +55,7 @@ impl Feature {
             Feature::Tuples => "tuples",
             Feature::Raises => "raises",
             Feature::Overloads => "overloads",
+            Feature::Containers => "containers",
             Feature::General => "general",
         }
     }
@@ -128,6 +132,15 @@ fn visit(t: &NumbaType, add: &mut impl FnMut(Feature)) {
         NumbaType::Optional { item } => {
             add(Feature::Tuples);
             visit(item, add);
+        }
+        NumbaType::List { item, .. } => {
+            add(Feature::Containers);
+            visit(item, add);
+        }
+        NumbaType::Dict { key, value } => {
+            add(Feature::Containers);
+            visit(key, add);
+            visit(value, add);
         }
         NumbaType::Scalar { .. } | NumbaType::Omitted { .. } | NumbaType::None => {}
     }

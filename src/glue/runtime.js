@@ -701,6 +701,9 @@ class Runtime {
     if (t.kind === "unicode") return this.readString(p, decrefs);
     if (t.kind === "strliteral") return String(t.value);
     //#endif
+    //#if containers
+    if (t.kind === "list" || t.kind === "dict") return this.readContainer(t, p, decrefs);
+    //#endif
     if (t.kind !== "array" && t.kind !== "records") throw new Error(`numba-wasm: unsupported return kind ${t.kind}`);
     //#if arrays
     const A = this.abi.array;
@@ -738,6 +741,59 @@ class Runtime {
     //#endif
   }
 
+  //#endif
+
+  //#if containers
+  // A returned list (typed.List or reflected list) or typed.Dict, copied
+  // out: lists of real numbers as their TypedArray, other lists as Arrays,
+  // dicts as Maps in insertion order. The container's reference is
+  // released afterwards; its str items belong to it.
+  readContainer(t, p, decrefs) {
+    const A = this.abi;
+    const dv = this.views().dv;
+    const word = (q) => Number(dv.getBigInt64(q, true));
+    const meminfo = dv.getUint32(p, true);
+    if (meminfo !== 0) decrefs.push(meminfo);
+    const data = dv.getUint32(p + A.pointer_slot, true); // NB_List* / NB_Dict*; a reflected list's parent
+    const sizeOf = (it) => (it.kind === "unicode" ? A.unicode.size_of : dtypeInfo(it.dtype).size);
+    const read = (it, q) => (it.kind === "unicode" ? this.readString(q, []) : readScalar(dv, q, dtypeInfo(it.dtype)));
+    const fits = (at, n, stride, min) => n >= 0 && stride >= min && at + n * stride <= dv.byteLength;
+    if (t.kind === "list") {
+      let n, at, stride;
+      if (t.typed) {
+        n = word(data + A.list.size);
+        stride = word(data + A.list.item_size);
+        at = dv.getUint32(data + A.list.items, true);
+      } else {
+        const payload = dv.getUint32(meminfo + A.meminfo.data, true);
+        const align = t.item.kind === "unicode" ? A.pointer_slot : dtypeInfo(t.item.dtype).align;
+        n = word(payload + A.list_payload.size);
+        stride = sizeOf(t.item);
+        at = payload + Math.ceil(A.list_payload.dirty_end / align) * align;
+      }
+      if (!fits(at, n, stride, sizeOf(t.item))) throw new Error(`numba-wasm: a returned list of ${n} items does not fit wasm memory`);
+      const d = t.item.kind === "scalar" ? dtypeInfo(t.item.dtype) : null;
+      const out = d && d.kind !== "bool" && d.kind !== "complex" ? new d.Arr(n) : new Array(n);
+      for (let i = 0; i < n; i++) out[i] = read(t.item, at + i * stride);
+      return out;
+    }
+    const keys = dv.getUint32(data + A.dict.keys, true);
+    const n = word(keys + A.dict.nentries);
+    const entrySize = word(keys + A.dict.entry_size);
+    const entries = keys + A.dict.indices + word(keys + A.dict.entry_offset);
+    const value = A.dict.entry_key + Math.ceil(word(keys + A.dict.key_size) / A.pointer_slot) * A.pointer_slot;
+    if (!fits(entries, n, entrySize, value + sizeOf(t.value))) throw new Error(`numba-wasm: a returned dict of ${n} entries does not fit wasm memory`);
+    const out = new Map();
+    for (let i = 0, e = entries; i < n; i++, e += entrySize) {
+      if (word(e) === -1) continue; // a deleted entry
+      const key = read(t.key, e + A.dict.entry_key);
+      if (out.has(key)) { // 0.0 and -0.0, or NaNs: distinct in Numba's dict, one Map key
+        throw new Error(`numba-wasm: a returned dict has keys a JS Map cannot tell apart (${Object.is(key, -0) ? "-0" : key} twice)`);
+      }
+      out.set(key, read(t.value, e + value));
+    }
+    return out;
+  }
   //#endif
 
   exception(fname, status, excp) {

@@ -294,6 +294,20 @@ fn describe(
             }
         },
     };
+    if let Some(t) = args.iter().find(|t| t.has_container()) {
+        return Err(fail(format!(
+            "`{qualname}` takes an argument of type `{t}`, which cannot cross the wasm boundary \
+             yet (lists and typed dicts cross as results only)"
+        ))
+        .into());
+    }
+    if let Some(t) = container_with_unsupported_items(&ret) {
+        return Err(fail(format!(
+            "`{qualname}` returns `{ret}`, whose `{t}` cannot cross the wasm boundary yet: \
+             lists and dicts cross holding scalars or str"
+        ))
+        .into());
+    }
     if let Some(t) = args.iter().find(|t| t.has_optional()) {
         return Err(fail(format!(
             "`{qualname}` takes an argument of type `{t}`, which cannot cross the wasm boundary yet"
@@ -399,6 +413,21 @@ fn param_kind(t: BasicTypeEnum<'_>) -> Option<Param> {
             _ => None,
         },
         BasicTypeEnum::PointerType(_) => Some(Param::Ptr),
+        _ => None,
+    }
+}
+
+/// A list or dict inside `t` whose items (keys, values) are not scalars or
+/// `str`, which is all the hosts read.
+fn container_with_unsupported_items(t: &NumbaType) -> Option<&NumbaType> {
+    let plain = |t: &NumbaType| matches!(t, NumbaType::Scalar { .. } | NumbaType::Unicode);
+    match t {
+        NumbaType::List { item, .. } if !plain(item) => Some(t),
+        NumbaType::Dict { key, value } if !plain(key) || !plain(value) => Some(t),
+        NumbaType::Tuple { items } | NumbaType::NamedTuple { items, .. } => {
+            items.iter().find_map(container_with_unsupported_items)
+        }
+        NumbaType::Optional { item } => container_with_unsupported_items(item),
         _ => None,
     }
 }

@@ -287,6 +287,8 @@ fn agrees(t: &NumbaType, v: &Ll) -> bool {
             v.array_ndim() == Some(u64::from(*ndim))
         }
         NumbaType::Omitted { .. } => false,
+        // Numba's ListModel, ReflectedListModel and DictModel: two pointers.
+        NumbaType::List { .. } | NumbaType::Dict { .. } => *v == Ll::Struct(vec![Ll::Ptr, Ll::Ptr]),
         // Alone, the value's own return type; in a tuple `{data, valid}`.
         NumbaType::Optional { item } => {
             agrees(item, v)

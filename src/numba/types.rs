@@ -206,6 +206,20 @@ pub enum NumbaType {
         default: String,
     },
     None,
+    /// A list: `ListType[T]` (`numba.typed.List`, `typed: true`: a struct
+    /// of meminfo and the `NB_List*`) or `list(T)` (a reflected Python
+    /// list: a struct of meminfo, whose data is the list payload, and the
+    /// parent object). Results only, of scalars or `str`.
+    List {
+        item: Box<NumbaType>,
+        typed: bool,
+    },
+    /// `DictType[K,V]` (`numba.typed.Dict`): a struct of meminfo and the
+    /// `NB_Dict*`. Results only, of scalar or `str` keys and values.
+    Dict {
+        key: Box<NumbaType>,
+        value: Box<NumbaType>,
+    },
 }
 
 impl NumbaType {
@@ -238,6 +252,20 @@ impl NumbaType {
             NumbaType::Optional { item } => item.flat_param_count() + 1,
             NumbaType::StrLiteral { .. } => 1,
             NumbaType::Omitted { .. } => 0,
+            // Both are structs of two pointers.
+            NumbaType::List { .. } | NumbaType::Dict { .. } => 2,
+        }
+    }
+
+    /// Does this type hold a list or dict anywhere?
+    pub fn has_container(&self) -> bool {
+        match self {
+            NumbaType::List { .. } | NumbaType::Dict { .. } => true,
+            NumbaType::Tuple { items } | NumbaType::NamedTuple { items, .. } => {
+                items.iter().any(NumbaType::has_container)
+            }
+            NumbaType::Optional { item } => item.has_container(),
+            _ => false,
         }
     }
 
@@ -401,6 +429,30 @@ impl TypeParser<'_> {
         }
     }
 
+    /// `<iv=...>` after a list or dict type: the literal it was built
+    /// from, which does not change the type. Ends at the `>` followed by
+    /// the end, `,`, `)` or `]`.
+    fn initial_value(&mut self) -> Result<()> {
+        if !self.s[self.pos..].starts_with("<iv=") {
+            return Ok(());
+        }
+        let rest = &self.s[self.pos..];
+        let end = rest
+            .char_indices()
+            .filter(|&(_, c)| c == '>')
+            .map(|(i, _)| i)
+            .find(|&i| {
+                rest[i + 1..]
+                    .trim_start()
+                    .chars()
+                    .next()
+                    .is_none_or(|c| matches!(c, ',' | ')' | ']'))
+            })
+            .ok_or_else(|| anyhow::anyhow!("unterminated `<iv=` in `{}`", excerpt(self.s, 120)))?;
+        self.pos += end + 1;
+        Ok(())
+    }
+
     fn ty(&mut self) -> Result<NumbaType> {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
@@ -512,6 +564,32 @@ impl TypeParser<'_> {
                 Ok(NumbaType::Tuple { items })
             }
             "none" | "None" | "void" => Ok(NumbaType::None),
+            "ListType" => {
+                self.expect("[")?;
+                let item = Box::new(self.ty()?);
+                self.expect("]")?;
+                self.initial_value()?;
+                Ok(NumbaType::List { item, typed: true })
+            }
+            "reflected" | "list" => {
+                if word == "reflected" {
+                    self.expect("list")?;
+                }
+                self.expect("(")?;
+                let item = Box::new(self.ty()?);
+                self.expect(")")?;
+                self.initial_value()?;
+                Ok(NumbaType::List { item, typed: false })
+            }
+            "DictType" => {
+                self.expect("[")?;
+                let key = Box::new(self.ty()?);
+                self.expect(",")?;
+                let value = Box::new(self.ty()?);
+                self.expect("]")?;
+                self.initial_value()?;
+                Ok(NumbaType::Dict { key, value })
+            }
             "unicode_type" => Ok(NumbaType::Unicode),
             "OptionalType" => {
                 self.expect("(")?;
@@ -652,6 +730,9 @@ impl fmt::Display for NumbaType {
                 serde_json::to_string(value).expect("strings serialize")
             ),
             NumbaType::None => f.write_str("none"),
+            NumbaType::List { item, typed: true } => write!(f, "ListType[{item}]"),
+            NumbaType::List { item, typed: false } => write!(f, "list({item})"),
+            NumbaType::Dict { key, value } => write!(f, "DictType[{key},{value}]"),
         }
     }
 }
@@ -689,6 +770,18 @@ mod tests {
         ] {
             assert_eq!(NumbaType::parse(lit).unwrap().to_string(), t);
         }
-        assert!(NumbaType::parse("list(int64)").is_err());
+        // Lists and dicts; `<iv=...>` (the literal they were built from) is dropped.
+        for (text, shown) in [
+            ("ListType[float64]", "ListType[float64]"),
+            ("list(int64)<iv=None>", "list(int64)"),
+            ("reflected list(int64)<iv=None>", "list(int64)"),
+            ("list(unicode_type)<iv=['a>', 'b']>", "list(unicode_type)"),
+            ("DictType[unicode_type,int64]<iv=None>", "DictType[unicode_type,int64]"),
+            ("Tuple(ListType[int8], int64)", "Tuple(ListType[int8], int64)"),
+        ] {
+            assert_eq!(NumbaType::parse(text).unwrap().to_string(), shown, "{text}");
+        }
+        assert!(NumbaType::parse("reflected set(int64)").is_err());
+        assert!(NumbaType::parse("list(int64)<iv=None").is_err());
     }
 }

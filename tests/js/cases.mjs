@@ -216,6 +216,29 @@ export function compare(V, act, where = "result") {
       }
       return null;
     }
+    case "list": {
+      // Real numbers come as their TypedArray, other items in an Array.
+      const want = V.dtype ? ARR[V.dtype].name : "Array";
+      const got = typedName(act) ?? (Array.isArray(act) ? "Array" : show(act));
+      if (got !== want) return `${where}: expected ${want}, got ${got}`;
+      if (act.length !== V.items.length) return `${where}: ${act.length} items != expected ${V.items.length}`;
+      for (let i = 0; i < act.length; i++) {
+        const e = compare(V.items[i], act[i], `${where}[${i}]`);
+        if (e) return e;
+      }
+      return null;
+    }
+    case "dict": {
+      if (!(act instanceof Map)) return `${where}: expected a Map, got ${show(act)}`;
+      if (act.size !== V.items.length) return `${where}: ${act.size} entries != expected ${V.items.length}`;
+      let i = 0;
+      for (const [k, v] of act) { // insertion order, as Numba iterates
+        const e = compare(V.items[i][0], k, `${where} key ${i}`) ?? compare(V.items[i][1], v, `${where} value ${i}`);
+        if (e) return e;
+        i++;
+      }
+      return null;
+    }
     case "array": case "gen": {
       const err = compareArray(V.t === "gen" ? { ...V, t: "array" } : V, act, where);
       if (err || V.t !== "array") return err;

@@ -295,8 +295,8 @@ def _takes_set(s):
 
 
 @njit
-def _returns_list(n):
-    return [i for i in range(n)]
+def _returns_list_of_arrays(n):
+    return [np.zeros(i) for i in range(n)]
 
 
 @njit
@@ -322,14 +322,14 @@ def _refusal(func, args):
 
 
 @pytest.mark.parametrize("func,args,typename", [
-    (_takes_list, lambda: ([1, 2, 3],), "reflected list"),
+    (_takes_list, lambda: ([1, 2, 3],), "list(int64)"),
     (_takes_typed_dict, lambda: (_typed_dict(),), "DictType"),
     (_takes_set, lambda: ({1, 2},), "reflected set"),
-    (_returns_list, lambda: (3,), "list(int64"),
+    (_returns_list_of_arrays, lambda: (3,), "list(array(float64, 1d, C))"),
     (_takes_record, lambda: (np.zeros(2, dtype=[("x", "f8"), ("y", "i4")])[0],), "Record"),
     (_takes_records, lambda: (np.zeros(2, dtype=[("x", "f8", (2,)), ("y", "i4")]),), "Record"),
     (_takes_bytes, lambda: (b"abc",), "Bytes"),
-], ids=["reflected_list", "typed_dict", "set", "list_result", "record_scalar",
+], ids=["reflected_list", "typed_dict", "set", "list_of_arrays_result", "record_scalar",
         "record_array_of_subarrays", "bytes"])
 def test_unsupported_boundary_types_are_refused_at_build(func, args, typename):
     msg = _refusal(func, args())

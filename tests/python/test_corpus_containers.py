@@ -186,16 +186,20 @@ def test_js_glue_gives_native_results(tmp_path):
     node = shutil.which("node")
     if node is None:
         pytest.skip("node is not installed")
+    # Containers as results are compared by type in every host by
+    # scripts/corpus_hosts.py (tests/js/cases.mjs); this JSON runner takes
+    # the kernels that reduce theirs.
+    cases = [c for c in CASES if not c[1].py_func.__name__.startswith("ct_ret_")]
     natives = {}
-    for cid, func, args in CASES:
+    for cid, func, args in cases:
         try:
             natives[cid] = {"ok": _py_value(func(*args))}
         except Exception as e:  # noqa: BLE001 - the oracle's exception
             natives[cid] = {"err": [type(e).__name__, str(e)]}
-    kernels = list(dict.fromkeys(func for _cid, func, _args in CASES))
+    kernels = list(dict.fromkeys(func for _cid, func, _args in cases))
     assert all(len(k.signatures) == 1 for k in kernels)
     res = build_overloads([(k, k.signatures[0]) for k in kernels], tmp_path, name="ctjs")
-    cases = [(cid, func.py_func.__name__, [_js_arg(a) for a in args]) for cid, func, args in CASES]
+    cases = [(cid, func.py_func.__name__, [_js_arg(a) for a in args]) for cid, func, args in cases]
     script = tmp_path / "run.mjs"
     script.write_text(JS_RUNNER.replace("__JS__", json.dumps(res.js.as_uri()))
                       .replace("__CASES__", json.dumps(cases)))
