@@ -19,14 +19,18 @@ fn main() {
     // The shim includes the struct offsets the CLI reports to hosts.
     println!("cargo:rerun-if-changed=src/abi/layout.rs");
 
-    // One archive per SIMD level (src/codegen.rs `SimdLevel`). A wasm
-    // module cannot choose its instructions at run time: an engine without
-    // SIMD refuses the whole module if any function holds one SIMD opcode,
-    // so the shim is compiled once per level and the CLI links the matching
-    // archive. (Compiling the shim from source when numba-wasm runs would
-    // need cargo and rustc where it runs; three archives cost ~5 s each here
-    // and ~4.5 MB each in the binary.)
+    // The shim per SIMD level (src/codegen.rs `SimdLevel`). A wasm module
+    // cannot choose its instructions at run time: an engine without SIMD
+    // refuses the whole module if any function holds one SIMD opcode, so the
+    // shim is compiled once per level and the CLI links the matching one.
+    // (Compiling it when numba-wasm runs would need cargo and rustc there.)
+    // Only the shim's own object (its code, libm and core, LTO'd into one)
+    // differs between levels; the rest of the archive, compiler-builtins
+    // prebuilt by rustup, is the same bytes at every level and is embedded
+    // once: `libnumba_wasm_rt.a` beside one `libnumba_wasm_shim_LEVEL.a` each
+    // (about 0.5 MB each instead of 4.5 MB).
     let mut symbols: Option<Vec<String>> = None;
+    let mut common: Option<Vec<(String, Vec<u8>)>> = None;
     for (level, features) in [
         ("simd128", "+simd128"),
         ("none", "-simd128"),
@@ -43,8 +47,24 @@ fn main() {
                 "the {level} shim defines other symbols than the simd128 one"
             ),
         }
-        std::fs::copy(&lib, out.join(format!("libnumba_wasm_shim_{level}.a"))).unwrap();
+        let (own, rest): (Vec<_>, Vec<_>) = archive_members(&lib)
+            .into_iter()
+            .partition(|(name, _)| name.starts_with("numba_wasm_shim-"));
+        assert!(
+            !own.is_empty(),
+            "no numba_wasm_shim object in {}",
+            lib.display()
+        );
+        match &common {
+            None => common = Some(rest),
+            Some(first) => assert!(
+                *first == rest,
+                "the {level} shim archive's other members differ from the simd128 one's"
+            ),
+        }
+        write_archive(&out.join(format!("libnumba_wasm_shim_{level}.a")), &own);
     }
+    write_archive(&out.join("libnumba_wasm_rt.a"), &common.unwrap());
     let list: String = symbols
         .unwrap()
         .iter()
@@ -91,6 +111,71 @@ fn build_shim(shims: &Path, target_dir: &Path, features: &str) -> PathBuf {
         );
     }
     target_dir.join("wasm32-unknown-unknown/release/libnumba_wasm_shim.a")
+}
+
+/// LLVM's `llvm-ar` (beside `llvm-config`).
+fn llvm_ar() -> Command {
+    Command::new(PathBuf::from(llvm_config(&["--bindir"])).join("llvm-ar"))
+}
+
+/// The members of an archive, in order: (name, bytes).
+fn archive_members(lib: &Path) -> Vec<(String, Vec<u8>)> {
+    let dir = lib.with_extension("members");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let list = llvm_ar()
+        .arg("t")
+        .arg(lib)
+        .output()
+        .expect("cannot run llvm-ar");
+    assert!(list.status.success(), "llvm-ar t {} failed", lib.display());
+    let status = llvm_ar()
+        .arg("x")
+        .arg(lib)
+        .current_dir(&dir)
+        .status()
+        .expect("cannot run llvm-ar");
+    assert!(status.success(), "llvm-ar x {} failed", lib.display());
+    let names: Vec<String> = String::from_utf8(list.stdout)
+        .unwrap()
+        .lines()
+        .map(String::from)
+        .collect();
+    let mut sorted = names.clone();
+    sorted.sort();
+    sorted.dedup();
+    assert_eq!(
+        sorted.len(),
+        names.len(),
+        "{}: duplicate member names",
+        lib.display()
+    );
+    names
+        .into_iter()
+        .map(|n| {
+            let bytes = std::fs::read(dir.join(&n)).unwrap();
+            (n, bytes)
+        })
+        .collect()
+}
+
+/// An archive (with a symbol table) of these members, in order.
+fn write_archive(path: &Path, members: &[(String, Vec<u8>)]) {
+    let dir = path.with_extension("members");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    for (name, bytes) in members {
+        std::fs::write(dir.join(name), bytes).unwrap();
+    }
+    let _ = std::fs::remove_file(path);
+    let status = llvm_ar()
+        .arg("rcs")
+        .arg(path)
+        .args(members.iter().map(|(n, _)| n))
+        .current_dir(&dir)
+        .status()
+        .expect("cannot run llvm-ar");
+    assert!(status.success(), "llvm-ar rcs {} failed", path.display());
 }
 
 /// LLVM 22 (Debian's llvm-22-dev, or `LLVM_SYS_221_PREFIX`): its

@@ -75,10 +75,13 @@ pub fn link(object: &[u8], exports: &[String], simd: SimdLevel) -> Result<Vec<u8
     let dir = tempfile::tempdir().context("cannot create a temporary directory")?;
     let obj = dir.path().join("kernels.o");
     let lib = dir.path().join("libnumba_wasm_shim.a");
+    let rt = dir.path().join("libnumba_wasm_rt.a");
     let out = dir.path().join("out.wasm");
     std::fs::write(&obj, object).with_context(|| format!("cannot write `{}`", obj.display()))?;
-    std::fs::write(&lib, shim::archive(simd))
-        .with_context(|| format!("cannot write `{}`", lib.display()))?;
+    for (path, bytes) in [(&lib, shim::archive(simd)), (&rt, shim::RUNTIME)] {
+        std::fs::write(path, bytes)
+            .with_context(|| format!("cannot write `{}`", path.display()))?;
+    }
     let mut args: Vec<String> = [
         "--no-entry",
         "--gc-sections",
@@ -94,7 +97,7 @@ pub fn link(object: &[u8], exports: &[String], simd: SimdLevel) -> Result<Vec<u8
         args.push(format!("--export={e}"));
         args.push(format!("--undefined={e}"));
     }
-    for path in [&obj, &lib] {
+    for path in [&obj, &lib, &rt] {
         args.push(
             path.to_str()
                 .context("non-UTF-8 temporary path")?

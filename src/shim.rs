@@ -2,13 +2,15 @@
 
 use crate::codegen::SimdLevel;
 
-/// The shim as a wasm32 static library, handed to wasm-ld, built at each
-/// SIMD level (build.rs says why there are three).
+/// The shim's own object (its code, libm, core) at each SIMD level, as a
+/// one-member archive (build.rs says why there are three), and what every
+/// level shares (compiler-builtins): both are handed to wasm-ld.
 const SIMD128: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/libnumba_wasm_shim_simd128.a"));
 const NO_SIMD: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/libnumba_wasm_shim_none.a"));
 const RELAXED: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/libnumba_wasm_shim_relaxed.a"));
+pub const RUNTIME: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/libnumba_wasm_rt.a"));
 
-/// The shim archive for modules built at `simd`.
+/// The shim archive for modules built at `simd` (link it with [`RUNTIME`]).
 pub fn archive(simd: SimdLevel) -> &'static [u8] {
     match simd {
         SimdLevel::None => NO_SIMD,
