@@ -776,8 +776,14 @@ mod tests {
             ("list(int64)<iv=None>", "list(int64)"),
             ("reflected list(int64)<iv=None>", "list(int64)"),
             ("list(unicode_type)<iv=['a>', 'b']>", "list(unicode_type)"),
-            ("DictType[unicode_type,int64]<iv=None>", "DictType[unicode_type,int64]"),
-            ("Tuple(ListType[int8], int64)", "Tuple(ListType[int8], int64)"),
+            (
+                "DictType[unicode_type,int64]<iv=None>",
+                "DictType[unicode_type,int64]",
+            ),
+            (
+                "Tuple(ListType[int8], int64)",
+                "Tuple(ListType[int8], int64)",
+            ),
         ] {
             assert_eq!(NumbaType::parse(text).unwrap().to_string(), shown, "{text}");
         }
