@@ -157,7 +157,7 @@ def _python_outcome(native: Any, native_exc: BaseException | None, got: Any,
         if not np.all(same | (err <= np.asarray(bound))):
             return f"result: max error {float(np.max(err))!r} above the bound"
     for i, (a, b) in enumerate(zip(native_args, wasm_args)):
-        if isinstance(a, np.ndarray):
+        if isinstance(a, (np.ndarray, list)):
             cmp.compare(a, b, f"args_after[{i}]")
     return "pass" if not cmp.diffs else "; ".join(cmp.diffs)
 

@@ -143,7 +143,7 @@ def run_case(cid, func, args):
     except ValueError as e:  # e.g. negative strides, which hosts refuse too
         raise Skipped(f"{cid}: arguments not encodable: {e}") from None
     live = [a.materialize() if hasattr(a, "materialize") else a for a in args]
-    before = [a.copy() if isinstance(a, np.ndarray) else None for a in live]
+    before = [a.copy() if isinstance(a, (np.ndarray, list)) else None for a in live]
     try:
         result = func(*live)
     except Exception as e:  # the kernel raised: record Numba's class and message
@@ -158,6 +158,10 @@ def run_case(cid, func, args):
     cres = find_cres(func, live)
     after = []
     for b, a in zip(before, live):
+        if isinstance(a, list):  # a reflected list: its items, as the JS Array holds them
+            changed = b != a or any(type(x) is not type(y) for x, y in zip(a, b))
+            after.append(dict(enc_arg(a), dtype=None) if changed else None)
+            continue
         changed = b is not None and (
             np.ascontiguousarray(b).tobytes() != np.ascontiguousarray(a).tobytes())
         after.append(enc_array(a, contiguous=True) if changed else None)

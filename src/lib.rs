@@ -191,6 +191,12 @@ pub fn compile_with(
             linked_exports.push(export.to_string());
         }
     }
+    let list_args = entries
+        .iter()
+        .any(|e| e.args.iter().any(numba::types::NumbaType::has_container));
+    if list_args {
+        linked_exports.push(shim::LIST_ARGUMENT_EXPORT.to_string());
+    }
     let linked = link::link(&object, &linked_exports, options.simd)?;
     let metadata = Metadata::new(&entries, &exports, &facts, options.simd)?;
     let wasm = post::finish(&linked, &metadata)?;

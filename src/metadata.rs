@@ -166,8 +166,8 @@ impl Metadata {
         );
         let p = &a.list_payload;
         out += &format!(
-            "reflected list payload size@{} items from {} rounded up to their alignment\n",
-            p.size, p.dirty_end
+            "reflected list payload size@{} allocated@{} dirty@{} items from {} rounded up to their alignment\n",
+            p.size, p.allocated, p.dirty, p.dirty_end
         );
         out += &format!("stats {}\n", a.stats.join(" "));
         out += &format!("random_entropy_bytes {}\n", a.random_entropy_bytes);

@@ -51,3 +51,7 @@ pub const HOST_EXPORTS_IF_USED: [(&str, &[&str]); 2] = [
     ),
     ("nw_exc_clear", &["nw_exc_finish"]),
 ];
+
+/// The host export that builds a reflected list argument's payload, for
+/// modules with such an argument.
+pub const LIST_ARGUMENT_EXPORT: &str = "NRT_MemInfo_new_varsize_dtor";

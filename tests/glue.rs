@@ -22,6 +22,7 @@ fn consistent_sets() -> Vec<Features> {
         Feature::Strings,
         Feature::Tuples,
         Feature::Overloads,
+        Feature::Containers,
         Feature::Raises,
     ];
     let mut out = Vec::new();
@@ -58,7 +59,7 @@ fn canonical(path: &Path) -> String {
 fn minified_glue_is_the_same_program_for_every_feature_set() {
     let dir = tempfile::tempdir().unwrap();
     let sets = consistent_sets();
-    assert_eq!(sets.len(), 48);
+    assert_eq!(sets.len(), 96);
     for (k, features) in sets.iter().enumerate() {
         let readable = select(RUNTIME, features);
         let small = minify(&readable);

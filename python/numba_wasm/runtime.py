@@ -222,6 +222,13 @@ def _check(t: dict, v: Any, strict: bool) -> str | None:
         return None
     if kind == "unicode":
         return None if isinstance(v, str) else f"expected str, got {_typeof(v)}"
+    if kind == "list":
+        if not isinstance(v, list):
+            return f"expected a list (its changes are written back), got {_typeof(v)}"
+        for i, x in enumerate(v):
+            if err := _check(t["item"], x, strict):
+                return f"item {i}: {err}"
+        return None
     if kind == "scalar":
         want, got = t["dtype"], _scalar_dtype(v)
         if got == want:
@@ -451,7 +458,7 @@ class WasmModule:
 
     @staticmethod
     def _slot_value(slot: dict, args: tuple, arrays: dict[tuple, tuple[np.ndarray, int]],
-                    strings: dict[tuple, dict[str, int]]) -> Any:
+                    strings: dict[tuple, dict[str, int]], boxes: dict[tuple, int]) -> Any:
         """The value of one argument slot: `part` of the argument at `arg`/`path`."""
         path = tuple(slot.get("path", ()))
         v = args[slot["arg"]]
@@ -465,6 +472,8 @@ class WasmModule:
             return c.real if part == "re" else c.imag
         if part == "none":
             return 0
+        if (slot["arg"], *path) in boxes:  # a list: its meminfo and a null parent
+            return boxes[(slot["arg"], *path)] if part == "meminfo" else 0
         if (slot["arg"], *path) in strings:
             return strings[(slot["arg"], *path)][part]
         a, ptr = arrays[(slot["arg"], *path)]
@@ -573,9 +582,11 @@ class WasmModule:
         name, bufs = entry["name"], []
         keyed: dict[tuple, np.ndarray] = {}
         texts: dict[tuple, str] = {}
+        lists: dict[tuple, tuple[dict, list]] = {}
         for i, (t, v) in enumerate(zip(entry["args"], args)):
-            _collect(t, v, (i,), keyed, texts)
+            _collect(t, v, (i,), keyed, texts, lists)
         strings: dict[tuple, dict[str, int]] = {}
+        boxes: dict[tuple, int] = {}  # list argument -> its meminfo
         arrays = list(keyed.values())
         ptrs: list[int] = []
         called = False
@@ -586,10 +597,12 @@ class WasmModule:
             placed = dict(zip(keyed, zip(arrays, ptrs)))
             for key, text in texts.items():
                 strings[key] = self._new_string(text)
+            for key, (t, lst) in lists.items():
+                boxes[key] = self._new_list(t, lst)
             params = entry["params"]
             packed = bytearray(slot * len(params))
             for i, p in enumerate(params):
-                ty, v = p["ty"], self._slot_value(p, args, placed, strings)
+                ty, v = p["ty"], self._slot_value(p, args, placed, strings, boxes)
                 if ty[0] != "f":
                     v = int(v) & ((1 << (8 * struct.calcsize(_SLOT[ty]))) - 1)
                 struct.pack_into(_SLOT[ty], packed, slot * i, v)
@@ -626,6 +639,52 @@ class WasmModule:
             # The host's reference to each str argument (the kernel may keep others).
             for s in strings.values():
                 self._call("NRT_decref", s["meminfo"])
+            # A list the kernel changed is written back into the caller's
+            # list, after an exception too, as Numba reflects it.
+            for key, mi in boxes.items():
+                if called:
+                    self._reflect_list(*lists[key], mi)
+                self._call("NRT_decref", mi)
+
+    def _list_items(self, t: dict) -> tuple[np.dtype, int]:
+        """A reflected list's item dtype and where its items start in the payload."""
+        dtype = np.dtype(t["item"]["dtype"])
+        align = self._abi["dtypes"][t["item"]["dtype"]]["align"]
+        return dtype, -(-self._abi["list_payload"]["dirty_end"] // align) * align
+
+    def _new_list(self, t: dict, lst: list) -> int:
+        """A reflected list argument in Numba's layout: a meminfo whose data
+        is the payload {size, allocated, dirty, items}; returns the meminfo."""
+        lay = self._abi["list_payload"]
+        dtype, at = self._list_items(t)
+        items = np.array(lst, dtype=dtype) if lst else np.empty(0, dtype)
+        raw = bytearray(at + max(len(lst), 1) * dtype.itemsize)
+        struct.pack_into("<q", raw, lay["size"], len(lst))
+        struct.pack_into("<q", raw, lay["allocated"], len(lst))
+        raw[at:at + items.nbytes] = items.tobytes()
+        mi = self._call("NRT_MemInfo_new_varsize_dtor", len(raw), 0) & 0xFFFFFFFF
+        if mi == 0:
+            raise MemoryError(f"numba-wasm: out of wasm memory (allocating {len(raw)} bytes)")
+        off = self._abi["meminfo"]["data"]
+        (ptr,) = struct.unpack("<I", self._memory.read(self._store, mi + off, mi + off + 4))
+        self._memory.write(self._store, bytes(raw), ptr)
+        return mi
+
+    def _reflect_list(self, t: dict, lst: list, mi: int) -> None:
+        """Numba's reflection: when the kernel changed the list (its dirty
+        flag), the caller's list gets the list's items."""
+        lay = self._abi["list_payload"]
+        dtype, at = self._list_items(t)
+        off = self._abi["meminfo"]["data"]
+        (ptr,) = struct.unpack("<I", self._memory.read(self._store, mi + off, mi + off + 4))
+        head = bytes(self._memory.read(self._store, ptr, ptr + at))
+        if head[lay["dirty"]] == 0:
+            return
+        (n,) = struct.unpack_from("<q", head, lay["size"])
+        if n < 0 or ptr + at + n * dtype.itemsize > self._memory.data_len(self._store):
+            raise RuntimeError(f"numba-wasm: a list argument of {n} items does not fit wasm memory")
+        data = bytes(self._memory.read(self._store, ptr + at, ptr + at + n * dtype.itemsize))
+        lst[:] = np.frombuffer(data, dtype).tolist()
 
     def _exception(self, name: str, status: int, excp: int) -> BaseException:
         if status == self._abi["status"]["stop_iteration"]:
@@ -670,16 +729,19 @@ def _snapshot(v: Any) -> Any:
 
 
 def _collect(t: dict, v: Any, key: tuple, out: dict[tuple, np.ndarray],
-             texts: dict[tuple, str]) -> None:
+             texts: dict[tuple, str], lists: dict[tuple, tuple[dict, list]]) -> None:
     """Array arguments by (arg, *path), the key argument slots name them by;
-    str arguments into `texts` by the same key."""
+    str arguments into `texts` and list arguments (with their type) into
+    `lists` by the same key."""
     if t["kind"] in ("tuple", "namedtuple"):
         for i, (it, x) in enumerate(zip(t["items"], v)):
-            _collect(it, x, (*key, i), out, texts)
+            _collect(it, x, (*key, i), out, texts, lists)
     elif t["kind"] in ("array", "records"):
         out[key] = v
     elif t["kind"] == "unicode":
         texts[key] = str.__str__(v)
+    elif t["kind"] == "list":
+        lists[key] = (t, v)
 
 
 def load(source: str | os.PathLike | bytes | bytearray | memoryview) -> WasmModule:

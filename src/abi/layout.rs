@@ -93,4 +93,6 @@ pub const NB_DICT_ENTRY_KEY: usize = 8;
 /// from `data` on): the items start at 17 rounded up to the item's
 /// alignment.
 pub const LIST_PAYLOAD_SIZE: usize = 0;
+pub const LIST_PAYLOAD_ALLOCATED: usize = 8;
+pub const LIST_PAYLOAD_DIRTY: usize = 16;
 pub const LIST_PAYLOAD_DIRTY_END: usize = 17;

@@ -94,11 +94,14 @@ pub struct DictStruct {
     pub entry_key: usize,
 }
 
-/// A reflected list's payload: `size`, and where the items would start
-/// before rounding up to their alignment.
+/// A reflected list's payload: `size`, `allocated` (i64), the `dirty`
+/// byte (set when the kernel changed the list), and where the items would
+/// start before rounding up to their alignment.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ListPayload {
     pub size: usize,
+    pub allocated: usize,
+    pub dirty: usize,
     pub dirty_end: usize,
 }
 
@@ -165,6 +168,8 @@ impl ListPayload {
         use layout::*;
         ListPayload {
             size: LIST_PAYLOAD_SIZE,
+            allocated: LIST_PAYLOAD_ALLOCATED,
+            dirty: LIST_PAYLOAD_DIRTY,
             dirty_end: LIST_PAYLOAD_DIRTY_END,
         }
     }

@@ -55,11 +55,11 @@ fn arg_type(t: &NumbaType) -> String {
         NumbaType::Optional { item } => format!("{} | null | undefined", arg_type(item)),
         NumbaType::StrLiteral { value } => serde_json::to_string(value).expect("strings serialize"),
         NumbaType::Unicode => "string".into(),
-        // Not a parameter of the overload (see `call_signature`); lists
-        // and dicts are results only.
-        NumbaType::Omitted { .. } | NumbaType::List { .. } | NumbaType::Dict { .. } => {
-            "never".into()
-        }
+        // A reflected list: a JS Array, whose changes are written back.
+        NumbaType::List { item, .. } => format!("Array<{}>", arg_type(item)),
+        // Not a parameter of the overload (see `call_signature`); typed
+        // dicts are results only.
+        NumbaType::Omitted { .. } | NumbaType::Dict { .. } => "never".into(),
     }
 }
 

@@ -414,10 +414,13 @@ class Runtime {
     //#if arrays
     const bufs = [];
     const copyBack = [];
+    //#endif
+    //#if arrays|containers
     let called = false;
     //#endif
     const strs = new Map(); // "arg/path" -> str argument in wasm memory
     const arrays = new Map(); // "arg/path" -> array argument
+    const lists = new Map(); // "arg/path" -> reflected list argument
     try {
       //#if tuples
       // Arguments at their positions in entry.args, named tuples as lists.
@@ -426,8 +429,8 @@ class Runtime {
       //#if !tuples
       snaps = placed(entry, snaps);
       //#endif
-      //#if arrays|strings
-      entry.args.forEach((t, i) => this.collectArrays(t, snaps[i], `${i}/`, arrays, strs));
+      //#if arrays|strings|containers
+      entry.args.forEach((t, i) => this.collectArrays(t, snaps[i], `${i}/`, arrays, strs, lists));
       //#endif
       //#if arrays
       this.copyIn([...arrays.values()], bufs, copyBack);
@@ -435,12 +438,15 @@ class Runtime {
       //#if strings
       for (const [key, text] of strs) strs.set(key, this.newString(text));
       //#endif
+      //#if containers
+      for (const l of lists.values()) this.newList(l);
+      //#endif
       const slot = this.abi.pointer_slot;
       const { argp, retp, excp } = this; // excp receives an excinfo*
       const dv = this.views().dv;
-      entry.params.forEach((p, i) => writeSlot(dv, argp + slot * i, p.ty, slotValue(p, snaps, arrays, strs)));
+      entry.params.forEach((p, i) => writeSlot(dv, argp + slot * i, p.ty, slotValue(p, snaps, arrays, strs, lists)));
       dv.setUint32(excp, 0, true);
-      //#if arrays
+      //#if arrays|containers
       called = true;
       //#endif
       const status = this.ex[entry.wasm_export](argp, retp, excp);
@@ -460,8 +466,54 @@ class Runtime {
       // The host's reference to each str argument (the kernel may keep others).
       for (const s of strs.values()) if (s.meminfo) this.ex.NRT_decref(s.meminfo);
       //#endif
+      //#if containers
+      // A list the kernel changed is written back into the caller's Array,
+      // after an exception too, as Numba reflects it into the Python list.
+      for (const l of lists.values()) {
+        if (!l.meminfo) continue;
+        if (called) this.reflectList(l);
+        this.ex.NRT_decref(l.meminfo);
+      }
+      //#endif
     }
   }
+
+  //#if containers
+  // A reflected list argument in Numba's layout: a meminfo whose data is
+  // the payload {size, allocated, dirty, items}, freed with the meminfo.
+  newList(l) {
+    const A = this.abi;
+    const d = l.d;
+    const at = Math.ceil(A.list_payload.dirty_end / d.align) * d.align;
+    const n = l.items.length;
+    const bytes = at + Math.max(n, 1) * d.size;
+    const meminfo = this.ex.NRT_MemInfo_new_varsize_dtor(BigInt(bytes), 0) >>> 0;
+    if (meminfo === 0) throw new RangeError(`numba-wasm: out of wasm memory (allocating ${bytes} bytes)`);
+    l.meminfo = meminfo;
+    const dv = this.views().dv;
+    const payload = dv.getUint32(meminfo + A.meminfo.data, true);
+    dv.setBigInt64(payload + A.list_payload.size, BigInt(n), true);
+    dv.setBigInt64(payload + A.list_payload.allocated, BigInt(n), true);
+    dv.setUint8(payload + A.list_payload.dirty, 0);
+    l.items.forEach((s, i) => writeElement(dv, payload + at + i * d.size, d, s.v));
+  }
+
+  // Numba's reflection: when the kernel changed the list (its dirty flag),
+  // the caller's Array gets the list's items, and its length.
+  reflectList(l) {
+    const A = this.abi;
+    const d = l.d;
+    const dv = this.views().dv;
+    const payload = dv.getUint32(l.meminfo + A.meminfo.data, true); // realloc may have moved it
+    if (dv.getUint8(payload + A.list_payload.dirty) === 0) return;
+    const n = Number(dv.getBigInt64(payload + A.list_payload.size, true));
+    const at = payload + Math.ceil(A.list_payload.dirty_end / d.align) * d.align;
+    if (n < 0 || at + n * d.size > dv.byteLength) throw new Error(`numba-wasm: a list argument of ${n} items does not fit wasm memory`);
+    const items = Array.from({ length: n }, (_, i) => readScalar(dv, at + i * d.size, d));
+    l.ref.length = n;
+    items.forEach((v, i) => { l.ref[i] = v; });
+  }
+  //#endif
 
   //#if strings
   // A str in Numba's unicode layout: code points of `kind` bytes (the
@@ -545,6 +597,16 @@ class Runtime {
         return null;
       }
       //#endif
+      //#if containers
+      case "list": {
+        if (s.kind !== "list") return `expected an Array (a list, whose changes are written back), got ${describe(s)}`;
+        for (let i = 0; i < s.items.length; i++) {
+          const e = checkScalar(t.item.dtype, s.items[i]);
+          if (e) return `item ${i}: ${e}`;
+        }
+        return null;
+      }
+      //#endif
       //#if arrays
       case "array": case "records": {
         const a = this.arrayOf(t, s);
@@ -616,13 +678,15 @@ class Runtime {
   }
   //#endif
 
-  //#if arrays|strings
+  //#if arrays|strings|containers
   // Array arguments by "arg/path" (the key argument slots name them by);
-  // str arguments' text into `strs` by the same key.
-  collectArrays(t, s, key, out, strs) {
-    if (t.kind === "tuple" || t.kind === "namedtuple") t.items.forEach((it, i) => this.collectArrays(it, s.items[i], `${key}${key.endsWith("/") ? "" : ","}${i}`, out, strs));
+  // str arguments' text into `strs` and list arguments into `lists` by the
+  // same key.
+  collectArrays(t, s, key, out, strs, lists) {
+    if (t.kind === "tuple" || t.kind === "namedtuple") t.items.forEach((it, i) => this.collectArrays(it, s.items[i], `${key}${key.endsWith("/") ? "" : ","}${i}`, out, strs, lists));
     else if (t.kind === "array" || t.kind === "records") out.set(key, { ...this.arrayOf(t, s), readonly: !!t.readonly });
     else if (t.kind === "unicode") strs.set(key, s.v);
+    else if (t.kind === "list") lists.set(key, { d: dtypeInfo(t.item.dtype), items: s.items, ref: s.ref, meminfo: 0 });
   }
   //#endif
 
@@ -925,7 +989,7 @@ function snap(v, depth = 0) {
     if (!Number.isSafeInteger(n) || n > MAX_ITEMS) return { kind: "other", what: `Array of ${n} items` };
     const items = [];
     for (let i = 0; i < n; i++) items.push(snap(v[i], depth + 1));
-    return { kind: "list", items };
+    return { kind: "list", items, ref: v }; // ref: for writing back a list argument
   }
   // Array-likes and complex by their known keys; named tuples by their own
   // enumerable keys (`fields`).
@@ -1000,7 +1064,7 @@ function dims(s, signed = false) {
 
 //#if general
 // The value of one argument slot (metadata `params`: which part of which argument).
-function slotValue(p, snaps, arrays, strs) {
+function slotValue(p, snaps, arrays, strs, lists) {
   const path = p.path ?? [];
   let s = snaps[p.arg];
   for (const i of path) s = s.items[i];
@@ -1010,6 +1074,10 @@ function slotValue(p, snaps, arrays, strs) {
     case "im": return s.kind === "prim" ? 0 : s.im.v;
     case "none": return 0;
     default: {
+      //#if containers
+      const list = lists.get(`${p.arg}/${path}`);
+      if (list) return p.part === "meminfo" ? list.meminfo : 0; // and a null parent
+      //#endif
       //#if strings
       const str = strs.get(`${p.arg}/${path}`);
       if (str) {
@@ -1187,6 +1255,19 @@ function writeSlot(dv, p, ty, v) {
     default: throw new Error(`numba-wasm: unsupported LLVM param type ${ty}`);
   }
 }
+
+//#if containers
+// A checked real scalar (bool, integer, float) as an element of dtype d at p.
+function writeElement(dv, p, d, v) {
+  if (d.kind === "bool") dv.setUint8(p, v ? 1 : 0);
+  else if (d.kind === "float") (d.size === 4 ? dv.setFloat32 : dv.setFloat64).call(dv, p, v, true);
+  else if (d.size === 8) (d.kind === "int" ? dv.setBigInt64 : dv.setBigUint64).call(dv, p, BigInt(v), true);
+  else {
+    const set = { 1: dv.setInt8, 2: dv.setInt16, 4: dv.setInt32 }[d.size];
+    set.call(dv, p, Number(v), true);
+  }
+}
+//#endif
 
 // One element of dtype d at p; complex as {re, im} (lanes of size / lanes bytes).
 function readScalar(dv, p, d) {

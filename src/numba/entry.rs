@@ -225,10 +225,16 @@ fn describe(
         match (a, stated_type) {
             (Ok(t), Some(s)) if s.erased() == t.erased() => args.push(s),
             (Ok(t), _) => args.push(t.clone()),
-            // Mangled names leave out field names and record layouts.
-            (Err(_), Some(s @ (NumbaType::NamedTuple { .. } | NumbaType::Records { .. }))) => {
-                args.push(s)
-            }
+            // Mangled names leave out field names and record layouts, and
+            // do not spell reflected lists.
+            (
+                Err(_),
+                Some(
+                    s @ (NumbaType::NamedTuple { .. }
+                    | NumbaType::Records { .. }
+                    | NumbaType::List { typed: false, .. }),
+                ),
+            ) => args.push(s),
             (Err(text), _) if text == "pyobject" => {
                 return Err(fail(format!(
                     "`{qualname}` takes a Python object (argument {}): it was compiled in object \
@@ -294,10 +300,11 @@ fn describe(
             }
         },
     };
-    if let Some(t) = args.iter().find(|t| t.has_container()) {
+    if let Some(t) = args.iter().find_map(unsupported_container_argument) {
         return Err(fail(format!(
             "`{qualname}` takes an argument of type `{t}`, which cannot cross the wasm boundary \
-             yet (lists and typed dicts cross as results only)"
+             yet (as arguments, reflected lists of real numbers or booleans; typed.List and \
+             typed.Dict cross as results)"
         ))
         .into());
     }
@@ -428,6 +435,22 @@ fn container_with_unsupported_items(t: &NumbaType) -> Option<&NumbaType> {
             items.iter().find_map(container_with_unsupported_items)
         }
         NumbaType::Optional { item } => container_with_unsupported_items(item),
+        _ => None,
+    }
+}
+
+/// A list or dict inside argument type `t` that hosts cannot pass: all but
+/// reflected lists of real numbers and booleans (a JS Array, a Python list,
+/// whose changes are written back).
+fn unsupported_container_argument(t: &NumbaType) -> Option<&NumbaType> {
+    match t {
+        NumbaType::List { item, typed: false } if matches!(**item, NumbaType::Scalar { dtype } if !dtype.is_complex()) => {
+            None
+        }
+        NumbaType::List { .. } | NumbaType::Dict { .. } => Some(t),
+        NumbaType::Tuple { items } | NumbaType::NamedTuple { items, .. } => {
+            items.iter().find_map(unsupported_container_argument)
+        }
         _ => None,
     }
 }

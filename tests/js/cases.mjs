@@ -87,6 +87,7 @@ export function toArg(V) {
     case "tuple": return V.items.map(toArg);
     case "named": return Object.fromEntries(V.fields.map((f, i) => [f, toArg(V.items[i])]));
     case "str": return V.v;
+    case "list": return V.items.map(toArg); // a reflected list: a plain Array
     case "none": return undefined;
     case "gen": return decodeArray(V).data;
     case "array": {
@@ -296,6 +297,7 @@ function argKey(V) {
     case "array": return `array(${V.dtype}, ${V.shape.length}d)`;
     case "gen": return `array(${V.dtype}, 1d)`;
     case "tuple": return `(${V.items.map(argKey).join(", ")})`;
+    case "list": return `list(${V.dtype})`;
     case "none": return "none";
     case "str": return "unicode_type";
     default: return "?";
@@ -307,6 +309,7 @@ function typeKey(T) {
     case "scalar": return T.dtype;
     case "array": return `array(${T.dtype}, ${T.ndim}d)`;
     case "tuple": return `(${T.items.map(typeKey).join(", ")})`;
+    case "list": return `list(${T.item.dtype})`;
     case "none": return "none";
     case "unicode": return "unicode_type";
     default: return "?";

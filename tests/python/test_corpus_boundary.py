@@ -322,7 +322,7 @@ def _refusal(func, args):
 
 
 @pytest.mark.parametrize("func,args,typename", [
-    (_takes_list, lambda: ([1, 2, 3],), "list(int64)"),
+    (_takes_list, lambda: (["a", "b"],), "list(unicode_type)"),
     (_takes_typed_dict, lambda: (_typed_dict(),), "DictType"),
     (_takes_set, lambda: ({1, 2},), "reflected set"),
     (_returns_list_of_arrays, lambda: (3,), "list(array(float64, 1d, C))"),

@@ -24,7 +24,7 @@
 // undefined. An omitted argument (Numba's Omitted: the overload was
 // compiled for a call that left it out) is not a parameter.
 
-const FINGERPRINT = 1008692934;
+const FINGERPRINT = 3571314316;
 const FORMAT = 3;
 const RESERVED = new Set(["memory","metadata","exports","empty","fromArray","stats","kernels"]);
 const TYPED_ARRAYS = {"bool":"Uint8Array","complex128":"Float64Array","complex64":"Float32Array","float32":"Float32Array","float64":"Float64Array","int16":"Int16Array","int32":"Int32Array","int64":"BigInt64Array","int8":"Int8Array","uint16":"Uint16Array","uint32":"Uint32Array","uint64":"BigUint64Array","uint8":"Uint8Array"};
@@ -324,12 +324,13 @@ class Runtime {
     if (err) throw new TypeError(`${fname}: ${err} (${entry.signature})`);
     const strs = new Map(); // "arg/path" -> str argument in wasm memory
     const arrays = new Map(); // "arg/path" -> array argument
+    const lists = new Map(); // "arg/path" -> reflected list argument
     try {
       snaps = placed(entry, snaps);
       const slot = this.abi.pointer_slot;
       const { argp, retp, excp } = this; // excp receives an excinfo*
       const dv = this.views().dv;
-      entry.params.forEach((p, i) => writeSlot(dv, argp + slot * i, p.ty, slotValue(p, snaps, arrays, strs)));
+      entry.params.forEach((p, i) => writeSlot(dv, argp + slot * i, p.ty, slotValue(p, snaps, arrays, strs, lists)));
       dv.setUint32(excp, 0, true);
       const status = this.ex[entry.wasm_export](argp, retp, excp);
       if (status === this.abi.status.ok) return this.readReturn(entry, retp, keep);
@@ -338,6 +339,7 @@ class Runtime {
     } finally {
     }
   }
+
 
 
   // Null if the snapshot fits the entry's argument types, else the reason.
@@ -428,7 +430,7 @@ function snap(v, depth = 0) {
     if (!Number.isSafeInteger(n) || n > MAX_ITEMS) return { kind: "other", what: `Array of ${n} items` };
     const items = [];
     for (let i = 0; i < n; i++) items.push(snap(v[i], depth + 1));
-    return { kind: "list", items };
+    return { kind: "list", items, ref: v }; // ref: for writing back a list argument
   }
   // Array-likes and complex by their known keys; named tuples by their own
   // enumerable keys (`fields`).
@@ -467,7 +469,7 @@ function snapArgs(args) {
 
 
 // The value of one argument slot (metadata `params`: which part of which argument).
-function slotValue(p, snaps, arrays, strs) {
+function slotValue(p, snaps, arrays, strs, lists) {
   const path = p.path ?? [];
   let s = snaps[p.arg];
   for (const i of path) s = s.items[i];
@@ -543,6 +545,7 @@ function writeSlot(dv, p, ty, v) {
     default: throw new Error(`numba-wasm: unsupported LLVM param type ${ty}`);
   }
 }
+
 
 // One element of dtype d at p; complex as {re, im} (lanes of size / lanes bytes).
 function readScalar(dv, p, d) {
