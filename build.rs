@@ -1,10 +1,10 @@
-//! Builds the runtime shim (shims/) for wasm32-unknown-unknown and embeds it
-//! in the CLI, with the list of symbols it defines, and links LLVM and lld's
-//! wasm linker in statically, so that `numba-wasm` is one self-contained
-//! binary.
+//! Builds the runtime shim (shims/) for wasm32-unknown-unknown, once per
+//! SIMD level, and embeds it in the CLI with the list of symbols it defines;
+//! links LLVM and lld's wasm linker in statically, so that `numba-wasm` is
+//! one self-contained binary.
 
 use std::env;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn main() {
@@ -19,9 +19,65 @@ fn main() {
     // The shim includes the struct offsets the CLI reports to hosts.
     println!("cargo:rerun-if-changed=src/abi/layout.rs");
 
+    // The shim per SIMD level (src/codegen.rs `SimdLevel`). A wasm module
+    // cannot choose its instructions at run time: an engine without SIMD
+    // refuses the whole module if any function holds one SIMD opcode, so the
+    // shim is compiled once per level and the CLI links the matching one.
+    // (Compiling it when numba-wasm runs would need cargo and rustc there.)
+    // Only the shim's own object (its code, libm and core, LTO'd into one)
+    // differs between levels; the rest of the archive, compiler-builtins
+    // prebuilt by rustup, is the same bytes at every level and is embedded
+    // once: `libnumba_wasm_rt.a` beside one `libnumba_wasm_shim_LEVEL.a` each
+    // (about 0.5 MB each instead of 4.5 MB).
+    let mut symbols: Option<Vec<String>> = None;
+    let mut common: Option<Vec<(String, Vec<u8>)>> = None;
+    for (level, features) in [
+        ("simd128", "+simd128"),
+        ("none", "-simd128"),
+        ("relaxed", "+simd128,+relaxed-simd"),
+    ] {
+        let lib = build_shim(&shims, &target_dir.join(level), features);
+        let bytes = std::fs::read(&lib).expect("shim archive missing");
+        let defined = archive_symbols(&bytes);
+        assert!(!defined.is_empty(), "the shim archive has no symbol table");
+        match &symbols {
+            None => symbols = Some(defined),
+            Some(first) => assert!(
+                *first == defined,
+                "the {level} shim defines other symbols than the simd128 one"
+            ),
+        }
+        let (own, rest): (Vec<_>, Vec<_>) = archive_members(&lib)
+            .into_iter()
+            .partition(|(name, _)| name.starts_with("numba_wasm_shim-"));
+        assert!(
+            !own.is_empty(),
+            "no numba_wasm_shim object in {}",
+            lib.display()
+        );
+        match &common {
+            None => common = Some(rest),
+            Some(first) => assert!(
+                *first == rest,
+                "the {level} shim archive's other members differ from the simd128 one's"
+            ),
+        }
+        write_archive(&out.join(format!("libnumba_wasm_shim_{level}.a")), &own);
+    }
+    write_archive(&out.join("libnumba_wasm_rt.a"), &common.unwrap());
+    let list: String = symbols
+        .unwrap()
+        .iter()
+        .map(|s| format!("    {s:?},\n"))
+        .collect();
+    std::fs::write(out.join("shim_symbols.rs"), format!("&[\n{list}]\n")).unwrap();
+}
+
+/// `cargo build` the shim with these wasm target features; the archive.
+fn build_shim(shims: &Path, target_dir: &Path, features: &str) -> PathBuf {
     let cargo = env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let mut cmd = Command::new(cargo);
-    cmd.current_dir(&shims)
+    cmd.current_dir(shims)
         .args([
             "build",
             "--release",
@@ -29,34 +85,97 @@ fn main() {
             "wasm32-unknown-unknown",
             "--target-dir",
         ])
-        .arg(&target_dir);
-    // The outer build's flags are for the host; the shim has its own config.
+        .arg(target_dir);
+    // The outer build's flags are for the host; the shim has its own.
     for var in [
         "RUSTFLAGS",
-        "CARGO_ENCODED_RUSTFLAGS",
         "CARGO_BUILD_TARGET",
         "CARGO_TARGET_DIR",
         "RUSTC_WORKSPACE_WRAPPER",
     ] {
         cmd.env_remove(var);
     }
+    // Replaces shims/.cargo/config.toml's rustflags (which are for building
+    // shims/ by hand, at the default level).
+    cmd.env(
+        "CARGO_ENCODED_RUSTFLAGS",
+        format!("-Ctarget-feature={features}"),
+    );
     let status = cmd
         .status()
         .expect("cannot run cargo to build the runtime shim");
     if !status.success() {
         panic!(
-            "building the runtime shim failed; is the wasm32 target installed? \
+            "building the runtime shim ({features}) failed; is the wasm32 target installed? \
              (`rustup target add wasm32-unknown-unknown`)"
         );
     }
-    let lib = target_dir.join("wasm32-unknown-unknown/release/libnumba_wasm_shim.a");
-    let bytes = std::fs::read(&lib).expect("shim archive missing");
-    let symbols = archive_symbols(&bytes);
-    assert!(!symbols.is_empty(), "the shim archive has no symbol table");
+    target_dir.join("wasm32-unknown-unknown/release/libnumba_wasm_shim.a")
+}
 
-    std::fs::copy(&lib, out.join("libnumba_wasm_shim.a")).unwrap();
-    let list: String = symbols.iter().map(|s| format!("    {s:?},\n")).collect();
-    std::fs::write(out.join("shim_symbols.rs"), format!("&[\n{list}]\n")).unwrap();
+/// LLVM's `llvm-ar` (beside `llvm-config`).
+fn llvm_ar() -> Command {
+    Command::new(PathBuf::from(llvm_config(&["--bindir"])).join("llvm-ar"))
+}
+
+/// The members of an archive, in order: (name, bytes).
+fn archive_members(lib: &Path) -> Vec<(String, Vec<u8>)> {
+    let dir = lib.with_extension("members");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let list = llvm_ar()
+        .arg("t")
+        .arg(lib)
+        .output()
+        .expect("cannot run llvm-ar");
+    assert!(list.status.success(), "llvm-ar t {} failed", lib.display());
+    let status = llvm_ar()
+        .arg("x")
+        .arg(lib)
+        .current_dir(&dir)
+        .status()
+        .expect("cannot run llvm-ar");
+    assert!(status.success(), "llvm-ar x {} failed", lib.display());
+    let names: Vec<String> = String::from_utf8(list.stdout)
+        .unwrap()
+        .lines()
+        .map(String::from)
+        .collect();
+    let mut sorted = names.clone();
+    sorted.sort();
+    sorted.dedup();
+    assert_eq!(
+        sorted.len(),
+        names.len(),
+        "{}: duplicate member names",
+        lib.display()
+    );
+    names
+        .into_iter()
+        .map(|n| {
+            let bytes = std::fs::read(dir.join(&n)).unwrap();
+            (n, bytes)
+        })
+        .collect()
+}
+
+/// An archive (with a symbol table) of these members, in order.
+fn write_archive(path: &Path, members: &[(String, Vec<u8>)]) {
+    let dir = path.with_extension("members");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    for (name, bytes) in members {
+        std::fs::write(dir.join(name), bytes).unwrap();
+    }
+    let _ = std::fs::remove_file(path);
+    let status = llvm_ar()
+        .arg("rcs")
+        .arg(path)
+        .args(members.iter().map(|(n, _)| n))
+        .current_dir(&dir)
+        .status()
+        .expect("cannot run llvm-ar");
+    assert!(status.success(), "llvm-ar rcs {} failed", path.display());
 }
 
 /// LLVM 22 (Debian's llvm-22-dev, or `LLVM_SYS_221_PREFIX`): its

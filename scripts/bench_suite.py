@@ -13,6 +13,12 @@ of repeated calls (each sample >= 25 ms), after warm-up, in every host.
 Before timing, every wasm build is checked against native Numba's result on
 the same arguments (exact; black_scholes and matmul_blas within 1e-6 relative).
 Native BLAS runs with OPENBLAS_NUM_THREADS=1 (set here, before NumPy loads).
+
+Each kernel is also built with `--no-simd` and `--relaxed-simd` (unless
+--skip-simd-levels), checked the same way, and timed zero-copy in Node with
+the default build, the three levels in turn for each kernel
+(bench/levels.mjs; Node gets --experimental-wasm-relaxed-simd where it needs
+it): a second table.
 """
 from __future__ import annotations
 
@@ -42,7 +48,7 @@ sys.path[:0] = [str(ROOT / "python"), str(ROOT / "scripts"), str(ROOT / "bench")
 import bench_kernels as bk  # noqa: E402
 from dump_fixtures import enc_arg  # noqa: E402
 from numba_wasm import _ir  # noqa: E402
-from numba_wasm.build import dump_ir, run_binary  # noqa: E402
+from numba_wasm.build import SimdLevel, dump_ir, run_binary  # noqa: E402
 
 SAMPLES, MIN_S = 9, 0.025
 BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"  # README's copy of the table
@@ -98,6 +104,36 @@ def build(bid: str, func: Any, args: tuple, out: Path) -> dict:
     return {"compile_s": statistics.median(times), **sizes}
 
 
+#: The other SIMD levels timed (the table's columns), beside the default simd128.
+LEVELS: tuple[SimdLevel, ...] = ("none", "relaxed")
+LEVEL_LABEL = {"none": "--no-simd", "relaxed": "--relaxed-simd"}
+
+
+def build_level(bid: str, func: Any, args: tuple, out: Path, simd: SimdLevel) -> dict:
+    """Build the kernel alone at another SIMD level into out/bid/; its sizes."""
+    from numba import typeof
+    key = tuple(typeof(a) for a in args)
+    d = out / bid
+    d.mkdir(parents=True, exist_ok=True)
+    run_binary(dump_ir([(func, key)]), d, bid, {_ir.full_name(func): func.py_func.__qualname__},
+               simd=simd)
+    raw = (d / f"{bid}.wasm").read_bytes()
+    return {"wasm": len(raw), "wasm_gz": len(gzip.compress(raw, 9))}
+
+
+def node_flags(simd: SimdLevel) -> list[str]:
+    """Node's flags to run modules of this level (relaxed SIMD is behind a
+    flag in Node 20)."""
+    if simd != "relaxed":
+        return []
+    v8 = subprocess.run(["node", "--v8-options"], capture_output=True, text=True,
+                        check=False).stdout
+    major = int(subprocess.check_output(["node", "--version"], text=True).strip()
+                .lstrip("v").split(".")[0])
+    flag = "--experimental-wasm-relaxed-simd"
+    return [flag] if major < 22 and flag in v8 else []
+
+
 def check(bid: str, func: Any, fargs: tuple, wasm_path: Path) -> str | None:
     """None if the wasm build gives native Numba's result (and arguments
     after the call) on these arguments, else what differs."""
@@ -120,7 +156,10 @@ def main() -> int:
     ap.add_argument("--only", nargs="*", default=None)
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
     ap.add_argument("--no-chromium", action="store_true")
+    ap.add_argument("--skip-simd-levels", action="store_true",
+                    help="time only the default (simd128) builds")
     args = ap.parse_args()
+    levels: tuple[SimdLevel, ...] = () if args.skip_simd_levels else LEVELS
     import numba
 
     work = ROOT / "build" / "bench"
@@ -147,6 +186,13 @@ def main() -> int:
         row.update(build(bid, func, tuple(fargs), work))
         if (why := check(bid, func, tuple(fargs), work / bid / f"{bid}.wasm")) is not None:
             bad.append(f"{bid}: {why}")
+        if not bid.startswith("call_"):
+            row["levels"] = {}
+            for simd in levels:
+                row["levels"][simd] = build_level(bid, func, tuple(fargs), work / simd, simd)
+                path = work / simd / bid / f"{bid}.wasm"
+                if (why := check(bid, func, tuple(fargs), path)) is not None:
+                    bad.append(f"{bid} ({LEVEL_LABEL[simd]}): {why}")
         rows[bid] = row
         calls.append({"id": bid, "func": func.__name__, "args": [enc_arg(x) for x in fresh()],
                       "handwritten": any(b == bid for b, *_ in bk.BENCH)})
@@ -168,9 +214,23 @@ def main() -> int:
     for bid, row in rows.items():
         row["node"] = node.get(bid, {})
         row["chromium"] = chrome.get(bid, {})
+    if levels:
+        progress("timing the SIMD levels in Node (zero-copy)")
+        bench_calls = work / "calls_levels.json"
+        bench_calls.write_text(json.dumps({"calls": [c for c in calls if "levels" in rows[c["id"]]]}))
+        dirs = [f"simd128={work}", *(f"{lv}={work / lv}" for lv in levels)]
+        flags = sorted({f for lv in levels for f in node_flags(lv)})
+        timed = json.loads(subprocess.run(
+            ["node", *flags, "bench/levels.mjs", str(bench_calls), *dirs],
+            cwd=ROOT, check=True, capture_output=True, text=True).stdout)
+        for bid, by_level in timed.items():
+            rows[bid]["levels"].setdefault("simd128", {})
+            for lv, t in by_level.items():
+                rows[bid]["levels"][lv]["node"] = t
 
     meta = {"date": date.today().isoformat(), "numba": numba.__version__,
             "node": subprocess.check_output(["node", "--version"], text=True).strip(),
+            "node_relaxed_flags": node_flags("relaxed"),
             "machine": f"{platform.machine()}, {os.cpu_count()} cores",
             "python": platform.python_version()}
     args.out.mkdir(parents=True, exist_ok=True)
@@ -237,6 +297,7 @@ def markdown(meta: dict, rows: dict) -> str:
             f"{r['js']} ({r['js_gz']}) | {r['compile_s']:.2f} |")
     lines.append(f"| **geometric mean** | | **{geomean(zc):.2f}x** | **{geomean(cp):.2f}x** | "
                  f"**{geomean(ch):.2f}x** | | **{geomean(jsw):.2f}** | | | | |")
+    lines += levels_markdown(meta, bench)
     calls = {k: v for k, v in rows.items() if k.startswith("call_")}
     if calls:
         lines += ["", "Fixed cost of one call through the wrapper (Node): " + ", ".join(
@@ -244,6 +305,46 @@ def markdown(meta: dict, rows: dict) -> str:
             f"zero-copy, {1000 / r['node']['copy_ms']:,.0f} copying (native Numba: "
             f"{1 / r['native_s']:,.0f})" for bid, r in calls.items())]
     return "\n".join(lines) + "\n"
+
+
+def _zero_copy_s(node: dict) -> float | None:
+    z = node.get("zero_copy_ms", node.get("copy_ms"))
+    return None if z is None else z / 1000
+
+
+def levels_markdown(meta: dict, bench: dict) -> list[str]:
+    """The second table: zero-copy ratios in Node of the builds at each SIMD
+    level (empty when the run skipped them)."""
+    levels = [lv for lv in LEVELS if any(lv in r.get("levels", {}) for r in bench.values())]
+    if not levels:
+        return []
+    flags = " ".join(meta.get("node_relaxed_flags") or [])
+    lines = ["", "SIMD levels (Node, zero-copy, ratio to native Numba; the three builds of a "
+             "kernel timed in turn, three rounds, in one Node process"
+             f"{' run with `node ' + flags + '`' if flags else ''}; results checked against "
+             "native like the default build's):", "",
+             "| kernel | simd128 (default) | " + " | ".join(LEVEL_LABEL[lv] for lv in levels)
+             + " | .wasm B " + " | .wasm B ".join(LEVEL_LABEL[lv] for lv in levels) + " |",
+             "|---" * (2 + 2 * len(levels)) + "|"]
+    means: dict[str, list[float]] = {"simd128": [], **{lv: [] for lv in levels}}
+    for bid, r in bench.items():
+        n = r["native_s"]
+        cells, sizes = [], []
+        z = _zero_copy_s(r.get("levels", {}).get("simd128", {}).get("node", {}))
+        if z:
+            means["simd128"].append(z / n)
+        for lv in levels:
+            got = r.get("levels", {}).get(lv, {})
+            zl = _zero_copy_s(got.get("node", {}))
+            if zl:
+                means[lv].append(zl / n)
+            cells.append(_ratio(zl, n))
+            sizes.append(f"{got['wasm']} ({got['wasm_gz']})" if "wasm" in got else "–")
+        lines.append(f"| {bid} | {_ratio(z, n)} | " + " | ".join(cells) + " | "
+                     + " | ".join(sizes) + " |")
+    lines.append("| **geometric mean** | " + " | ".join(
+        f"**{geomean(means[k]):.2f}x**" for k in ("simd128", *levels)) + " |" + " |" * len(levels))
+    return lines
 
 
 def chart(rows: dict, path: Path) -> None:

@@ -17,9 +17,15 @@ step "cargo fmt --check, clippy, ruff"
 cargo fmt --check
 cargo clippy --release --all-targets --quiet -- -D warnings
 (cd shims && cargo fmt --check && cargo clippy --release --quiet -- -D warnings)
+# The shim's scalar stand-ins for simd128 (shims/src/simd.rs, --no-simd).
+(cd shims && CARGO_ENCODED_RUSTFLAGS=-Ctarget-feature=-simd128 \
+  cargo clippy --release --quiet --target-dir target/no-simd -- -D warnings)
 
-step "runtime shim (wasm32) smoke test"
+step "runtime shim (wasm32) smoke test, simd128 and --no-simd builds"
 (cd shims && cargo build --release --quiet && node tests/smoke.mjs)
+(cd shims && CARGO_ENCODED_RUSTFLAGS=-Ctarget-feature=-simd128 \
+  cargo build --release --quiet --target-dir target/no-simd &&
+  SHIM_LIB=target/no-simd/wasm32-unknown-unknown/release/libnumba_wasm_shim.a node tests/smoke.mjs)
 
 step "cargo test (fixtures in Node, error paths, names, reference output)"
 cargo test --release -- --skip mutated_dumps
@@ -72,6 +78,15 @@ for version in $full; do
     npx tsc --noEmit --strict --target es2022 --module nodenext --moduleResolution nodenext \
       --lib es2022,dom "$dir/types_check.ts"
   done
+done
+
+# The SIMD levels in a browser (tests/simd.rs runs them in Node): relaxed
+# SIMD without any flag, within the fixtures' bounds of native.
+for level in no-simd relaxed-simd; do
+  dir=$out/simd/$level
+  target/release/numba-wasm build fixtures/simd/kernels.ll -o "$dir" --name kernels --$level
+  step "headless Chromium: fixtures/simd built with --$level"
+  node tests/js/run_chromium.mjs "$dir" kernels fixtures/simd/cases.json
 done
 
 step "hostile arguments against the JS wrapper (canaries, read-once, brands): numba-$newest"

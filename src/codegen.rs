@@ -1,5 +1,5 @@
-//! Stage 4: LLVM's optimization pipeline for wasm32 (simd128 on) and
-//! emission of a wasm object file.
+//! Stage 4: LLVM's optimization pipeline for wasm32 (simd128 on, unless
+//! `--no-simd`) and emission of a wasm object file.
 
 use std::ffi::{CStr, c_char, c_int};
 
@@ -13,14 +13,66 @@ use inkwell::passes::PassBuilderOptions;
 use inkwell::targets::{
     CodeModel, InitializationConfig, RelocMode, Target, TargetMachine, TargetTriple,
 };
+use serde::{Deserialize, Serialize};
 
 pub const TRIPLE: &str = "wasm32-unknown-unknown";
 
-/// Features every current browser and Node >= 20 support.
-pub const FEATURES: &str =
-    "+simd128,+bulk-memory,+sign-ext,+mutable-globals,+nontrapping-fptoint,+multivalue";
+/// Features every current browser and Node >= 20 support, besides SIMD
+/// ([`SimdLevel`]).
+pub const BASE_FEATURES: &str =
+    "+bulk-memory,+sign-ext,+mutable-globals,+nontrapping-fptoint,+multivalue";
 
+/// Which 128-bit SIMD instructions a module may hold: `--no-simd`, the
+/// default, `--relaxed-simd`. The kernels are compiled and the runtime shim
+/// linked (`shim::archive`) at the same level; the metadata section records
+/// it (absent: `simd128`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SimdLevel {
+    /// No SIMD opcode at all, for engines without SIMD.
+    None,
+    /// simd128 (Chrome 91, Firefox 89, Safari 16.4, Node 16.4).
+    #[default]
+    Simd128,
+    /// simd128 plus relaxed SIMD (Chrome 114, Node 22; Node 20 with
+    /// `--experimental-wasm-relaxed-simd`): fused multiply-add at the
+    /// engine's choice, so float results may round differently from native.
+    Relaxed,
+}
+
+impl SimdLevel {
+    /// LLVM's feature string for this level.
+    pub fn features(self) -> String {
+        let simd = match self {
+            SimdLevel::None => "-simd128,-relaxed-simd",
+            SimdLevel::Simd128 => "+simd128,-relaxed-simd",
+            SimdLevel::Relaxed => "+simd128,+relaxed-simd",
+        };
+        format!("{simd},{BASE_FEATURES}")
+    }
+
+    /// The name the metadata, `--message-format json` and the Python helper use.
+    pub fn name(self) -> &'static str {
+        match self {
+            SimdLevel::None => "none",
+            SimdLevel::Simd128 => "simd128",
+            SimdLevel::Relaxed => "relaxed",
+        }
+    }
+}
+
+impl std::fmt::Display for SimdLevel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A wasm32 target machine at the default SIMD level.
 pub fn target_machine() -> Result<TargetMachine> {
+    target_machine_for(SimdLevel::default())
+}
+
+pub fn target_machine_for(simd: SimdLevel) -> Result<TargetMachine> {
     Target::initialize_webassembly(&InitializationConfig::default());
     let triple = TargetTriple::create(TRIPLE);
     let target =
@@ -29,7 +81,7 @@ pub fn target_machine() -> Result<TargetMachine> {
         .create_target_machine(
             &triple,
             "generic",
-            FEATURES,
+            &simd.features(),
             OptimizationLevel::Aggressive,
             RelocMode::Static,
             CodeModel::Default,

@@ -5,8 +5,8 @@
 //! 2. [`numba`]    entry points: Python names, Numba signatures, return types
 //! 3. [`rewrite`]  retarget to wasm32, strip CPython wrappers, NRT -> shim, exports
 //! 4. [`check`]    refuse what cannot run in wasm, naming function and symbol
-//! 5. [`codegen`]  LLVM O3 for wasm32 + simd128 -> object file (kept `p:32:64`
-//!    by `emit_object.cpp`)
+//! 5. [`codegen`]  LLVM O3 for wasm32 + simd128 (or none, or relaxed) -> object
+//!    file (kept `p:32:64` by `emit_object.cpp`)
 //! 6. [`link`]     wasm-ld with the embedded runtime shim ([`shim`])
 //! 7. [`post`]     walrus: the `numba_wasm` metadata section ([`metadata`])
 //! 8. [`glue`]     `.js` and `.d.ts` from that section
@@ -119,8 +119,24 @@ pub fn inspect(sources: &[Source], returns: &ReturnTypes) -> Result<Vec<EntryRep
         .collect())
 }
 
+/// Choices of a build that do not come from the dumps.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Options {
+    /// Which SIMD instructions the module may hold (kernels and shim).
+    pub simd: codegen::SimdLevel,
+}
+
 /// Compile the dumps into a finished `.wasm` (metadata section included).
 pub fn compile(sources: &[Source], returns: &ReturnTypes) -> Result<(Vec<u8>, Metadata)> {
+    compile_with(sources, returns, &Options::default())
+}
+
+/// [`compile`] with build [`Options`].
+pub fn compile_with(
+    sources: &[Source],
+    returns: &ReturnTypes,
+    options: &Options,
+) -> Result<(Vec<u8>, Metadata)> {
     let dumps = Dumps::split(sources)?;
     let ctx = Context::create();
     let parsed = dumps.parse(&ctx)?;
@@ -139,7 +155,7 @@ pub fn compile(sources: &[Source], returns: &ReturnTypes) -> Result<(Vec<u8>, Me
         return Err(Diagnostics::new(errors).into());
     }
 
-    let machine = codegen::target_machine()?;
+    let machine = codegen::target_machine_for(options.simd)?;
     rewrite::prepare(&module, &machine);
     let exports = rewrite::add_exports(&module, &entries)?;
     for (entry, export) in entries.iter().zip(&exports) {
@@ -181,8 +197,8 @@ pub fn compile(sources: &[Source], returns: &ReturnTypes) -> Result<(Vec<u8>, Me
     if list_args {
         linked_exports.extend(shim::LIST_ARGUMENT_EXPORTS.map(String::from));
     }
-    let linked = link::link(&object, &linked_exports)?;
-    let metadata = Metadata::new(&entries, &exports, &facts)?;
+    let linked = link::link(&object, &linked_exports, options.simd)?;
+    let metadata = Metadata::new(&entries, &exports, &facts, options.simd)?;
     let wasm = post::finish(&linked, &metadata)?;
     Ok((wasm, metadata))
 }

@@ -6,6 +6,7 @@ use std::sync::Mutex;
 
 use anyhow::{Context as _, Result, bail};
 
+use crate::codegen::SimdLevel;
 use crate::shim;
 
 unsafe extern "C" {
@@ -67,16 +68,20 @@ pub fn undefined_symbols(stderr: &str) -> Vec<String> {
         .collect()
 }
 
-/// Link the kernels' object with the shim. `exports`: the entry exports
-/// and the host exports the module needs beyond [`shim::HOST_EXPORTS`].
-pub fn link(object: &[u8], exports: &[String]) -> Result<Vec<u8>> {
+/// Link the kernels' object with the shim built at `simd`. `exports`: the
+/// entry exports and the host exports the module needs beyond
+/// [`shim::HOST_EXPORTS`].
+pub fn link(object: &[u8], exports: &[String], simd: SimdLevel) -> Result<Vec<u8>> {
     let dir = tempfile::tempdir().context("cannot create a temporary directory")?;
     let obj = dir.path().join("kernels.o");
     let lib = dir.path().join("libnumba_wasm_shim.a");
+    let rt = dir.path().join("libnumba_wasm_rt.a");
     let out = dir.path().join("out.wasm");
     std::fs::write(&obj, object).with_context(|| format!("cannot write `{}`", obj.display()))?;
-    std::fs::write(&lib, shim::ARCHIVE)
-        .with_context(|| format!("cannot write `{}`", lib.display()))?;
+    for (path, bytes) in [(&lib, shim::archive(simd)), (&rt, shim::RUNTIME)] {
+        std::fs::write(path, bytes)
+            .with_context(|| format!("cannot write `{}`", path.display()))?;
+    }
     let mut args: Vec<String> = [
         "--no-entry",
         "--gc-sections",
@@ -92,7 +97,7 @@ pub fn link(object: &[u8], exports: &[String]) -> Result<Vec<u8>> {
         args.push(format!("--export={e}"));
         args.push(format!("--undefined={e}"));
     }
-    for path in [&obj, &lib] {
+    for path in [&obj, &lib, &rt] {
         args.push(
             path.to_str()
                 .context("non-UTF-8 temporary path")?
@@ -147,7 +152,7 @@ mod tests {
     #[test]
     fn links_in_process() {
         let obj = object("define i32 @k(i32 %x) {\n  %y = add i32 %x, 1\n  ret i32 %y\n}\n");
-        let wasm = link(&obj, &["k".into()]).unwrap();
+        let wasm = link(&obj, &["k".into()], SimdLevel::default()).unwrap();
         let module = walrus::Module::from_buffer(&wasm).unwrap();
         assert!(module.exports.iter().any(|e| e.name == "k"));
     }
@@ -158,13 +163,17 @@ mod tests {
             "declare i32 @nw_no_such_helper(i32)\n\
              define i32 @k(i32 %x) {\n  %y = call i32 @nw_no_such_helper(i32 %x)\n  ret i32 %y\n}\n",
         );
-        let err = link(&obj, &["k".into()]).unwrap_err().to_string();
+        let err = link(&obj, &["k".into()], SimdLevel::default())
+            .unwrap_err()
+            .to_string();
         assert_eq!(err, "wasm-ld: undefined symbols: nw_no_such_helper");
     }
 
     #[test]
     fn lld_errors_reach_the_message() {
-        let err = link(b"not an object file", &[]).unwrap_err().to_string();
+        let err = link(b"not an object file", &[], SimdLevel::default())
+            .unwrap_err()
+            .to_string();
         assert!(err.starts_with("wasm-ld failed:"), "{err}");
         assert!(err.contains("error: unknown file type: "), "{err}");
         assert!(err.trim_end().ends_with("kernels.o"), "{err}");
@@ -219,11 +228,15 @@ mod tests {
             )
             .unwrap();
         let obj = object_for("define i32 @k() {\n  ret i32 1\n}\n", &wasm64);
-        let err = link(&obj, &["k".into()]).unwrap_err().to_string();
+        let err = link(&obj, &["k".into()], SimdLevel::default())
+            .unwrap_err()
+            .to_string();
         assert!(err.starts_with("wasm-ld failed:"), "{err}");
         assert!(err.contains("must specify -mwasm64"), "{err}");
         let good = object("define i32 @k() {\n  ret i32 1\n}\n");
-        let err = link(&good, &["k".into()]).unwrap_err().to_string();
+        let err = link(&good, &["k".into()], SimdLevel::default())
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("cannot run again"), "{err}");
     }
 }

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 use clap::{Parser, Subcommand, ValueEnum};
+use numba_wasm::codegen::SimdLevel;
 use numba_wasm::diagnostic::{Diagnostic, Diagnostics};
 use numba_wasm::input::Source;
 use serde::Serialize;
@@ -102,6 +103,15 @@ enum Command {
         /// `--return total=float64` (needed for bare NUMBA_DUMP_LLVM captures).
         #[arg(long = "return", value_name = "NAME=TYPE", value_parser = parse_return)]
         returns: Vec<(String, String)>,
+        /// No SIMD instructions at all, for engines without WebAssembly
+        /// SIMD (kernels and runtime scalar; results identical, slower).
+        #[arg(long, conflicts_with = "relaxed_simd")]
+        no_simd: bool,
+        /// Also use relaxed SIMD (fused multiply-add at the engine's choice):
+        /// float results may round differently from native Numba. Needs
+        /// Chrome 114+ or Node 22+ (Node 20: --experimental-wasm-relaxed-simd).
+        #[arg(long)]
+        relaxed_simd: bool,
         /// Write NAME.js without comments and layout (the same code).
         #[arg(long)]
         minify: bool,
@@ -161,6 +171,8 @@ fn run(command: &Command, format: MessageFormat) -> anyhow::Result<()> {
             package_version,
             name,
             returns,
+            no_simd,
+            relaxed_simd,
             minify,
         } => {
             if name.is_empty() || name.contains(['/', '\\']) {
@@ -177,7 +189,13 @@ fn run(command: &Command, format: MessageFormat) -> anyhow::Result<()> {
                 })
                 .transpose()?;
             let sources = read_sources(inputs)?;
-            let (wasm, _) = numba_wasm::compile(&sources, returns)?;
+            let simd = match (no_simd, relaxed_simd) {
+                (true, _) => SimdLevel::None,
+                (_, true) => SimdLevel::Relaxed,
+                _ => SimdLevel::Simd128,
+            };
+            let options = numba_wasm::Options { simd };
+            let (wasm, _) = numba_wasm::compile_with(&sources, returns, &options)?;
             if let Some(out_dir) = out_dir {
                 let a = numba_wasm::write_outputs(&wasm, out_dir, name, *minify)?;
                 eprintln!(

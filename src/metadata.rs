@@ -12,6 +12,7 @@ use anyhow::{Context as _, Result, bail};
 use serde::{Deserialize, Serialize};
 
 use crate::abi::{self, Abi, ParamSlot, ReturnLeaf};
+use crate::codegen::SimdLevel;
 use crate::numba::entry::Entry;
 use crate::numba::types::NumbaType;
 
@@ -25,7 +26,16 @@ pub const FORMAT: u32 = 3;
 pub struct Metadata {
     pub format: u32,
     pub abi: Abi,
+    /// The SIMD instructions the module holds (`--no-simd`, `--relaxed-simd`).
+    /// Absent for the default, simd128, so readers of older sections see no
+    /// change.
+    #[serde(default, skip_serializing_if = "is_default_simd")]
+    pub simd: SimdLevel,
     pub exports: Vec<Export>,
+}
+
+fn is_default_simd(level: &SimdLevel) -> bool {
+    *level == SimdLevel::default()
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -67,8 +77,14 @@ pub struct Facts {
 }
 
 impl Metadata {
-    /// `facts[k]`: what the build found out about entry `k`.
-    pub fn new(entries: &[Entry], wasm_exports: &[String], facts: &[Facts]) -> Result<Metadata> {
+    /// `facts[k]`: what the build found out about entry `k`; `simd`: the
+    /// level the module was built at.
+    pub fn new(
+        entries: &[Entry],
+        wasm_exports: &[String],
+        facts: &[Facts],
+        simd: SimdLevel,
+    ) -> Result<Metadata> {
         let exports = entries
             .iter()
             .zip(wasm_exports)
@@ -101,6 +117,7 @@ impl Metadata {
         Ok(Metadata {
             format: FORMAT,
             abi: Abi::current(),
+            simd,
             exports,
         })
     }

@@ -1,9 +1,26 @@
 //! The runtime shim (`shims/`), built for wasm32 by build.rs and embedded.
 
-/// The shim as a wasm32 static library, handed to wasm-ld.
-pub const ARCHIVE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/libnumba_wasm_shim.a"));
+use crate::codegen::SimdLevel;
 
-/// Every symbol the shim defines (its own functions, libm, compiler builtins).
+/// The shim's own object (its code, libm, core) at each SIMD level, as a
+/// one-member archive (build.rs says why there are three), and what every
+/// level shares (compiler-builtins): both are handed to wasm-ld.
+const SIMD128: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/libnumba_wasm_shim_simd128.a"));
+const NO_SIMD: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/libnumba_wasm_shim_none.a"));
+const RELAXED: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/libnumba_wasm_shim_relaxed.a"));
+pub const RUNTIME: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/libnumba_wasm_rt.a"));
+
+/// The shim archive for modules built at `simd` (link it with [`RUNTIME`]).
+pub fn archive(simd: SimdLevel) -> &'static [u8] {
+    match simd {
+        SimdLevel::None => NO_SIMD,
+        SimdLevel::Simd128 => SIMD128,
+        SimdLevel::Relaxed => RELAXED,
+    }
+}
+
+/// Every symbol the shim defines (its own functions, libm, compiler builtins),
+/// the same at every SIMD level.
 pub const SYMBOLS: &[&str] = include!(concat!(env!("OUT_DIR"), "/shim_symbols.rs"));
 
 pub fn provides(symbol: &str) -> bool {

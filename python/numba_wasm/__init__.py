@@ -15,12 +15,12 @@ import sys
 import types
 from typing import Any
 
-from .build import BuildResult, build
+from .build import BuildResult, SimdLevel, build
 from .errors import BuildError, NumbaWasmError, UntestedNumbaWarning, VerificationError
 from .verify import VerifyResult, verify
 
 __all__ = [
-    "build", "BuildResult", "load", "verify", "VerifyResult",
+    "build", "BuildResult", "SimdLevel", "load", "verify", "VerifyResult",
     "image_view", "ImageView", "Slider",
     "find_binary", "NumbaWasmError", "BuildError", "VerificationError", "UntestedNumbaWarning",
 ]

@@ -1,6 +1,7 @@
 """`python -m numba_wasm`: build Numba kernels from a shell.
 
     python -m numba_wasm build path/to/file.py:func1,func2 [more specs] -o out/ [--name NAME]
+        [--no-simd | --relaxed-simd]
     python -m numba_wasm inspect ...        (passed through to the numba-wasm binary)
 
 `build` imports each file as a module; the named dispatchers must have
@@ -62,10 +63,15 @@ def cmd_build(argv: list[str]) -> int:
     ap.add_argument("specs", nargs="+", metavar="FILE.py[:f1,f2]")
     ap.add_argument("-o", "--out", required=True, metavar="OUTDIR")
     ap.add_argument("--name", default="kernels")
+    level = ap.add_mutually_exclusive_group()
+    level.add_argument("--no-simd", dest="simd", action="store_const", const="none",
+                       default="simd128", help="no SIMD instructions (engines without SIMD)")
+    level.add_argument("--relaxed-simd", dest="simd", action="store_const", const="relaxed",
+                       help="also relaxed SIMD (fused multiply-add; rounding may differ)")
     ap.add_argument("--minify", action="store_true",
                     help="write NAME.js without comments and layout (the same code)")
     a = ap.parse_args(argv)
-    res = build(collect(a.specs), a.out, name=a.name, minify=a.minify)
+    res = build(collect(a.specs), a.out, name=a.name, simd=a.simd, minify=a.minify)
     for p in (res.wasm, res.js, res.dts):
         print(p)
     return 0

@@ -9,7 +9,7 @@ import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, get_args
 
 from . import _ir
 from ._binary import find_binary
@@ -19,6 +19,15 @@ from .errors import BuildError, Diagnostic, UntestedNumbaWarning
 Overload = tuple[Any, tuple]
 #: A dispatcher, dispatchers, or {dispatcher: [example args or signature, ...] | None}.
 Targets = Any | Iterable[Any] | Mapping[Any, Any]
+#: Which WebAssembly SIMD instructions the module may hold: "simd128" (the
+#: default; every current browser, Node >= 16.4), "none" (engines without
+#: SIMD; same results, slower) or "relaxed" (simd128 plus relaxed SIMD's fused
+#: multiply-add: Chrome >= 114, Node >= 22 or Node 20 with
+#: --experimental-wasm-relaxed-simd; float results may round differently
+#: from native Numba). The binary's --no-simd / --relaxed-simd.
+SimdLevel = Literal["simd128", "none", "relaxed"]
+SIMD_FLAGS: dict[str, list[str]] = {"simd128": [], "none": ["--no-simd"],
+                                    "relaxed": ["--relaxed-simd"]}
 
 
 @dataclass(frozen=True)
@@ -33,7 +42,7 @@ class BuildResult:
 
 
 def build(targets: Targets, out_dir: str | Path, name: str = "kernels", *,
-          minify: bool = False) -> BuildResult:
+          simd: SimdLevel = "simd128", minify: bool = False) -> BuildResult:
     """Compile Numba dispatchers to `out_dir/name.{wasm,js,d.ts}`.
 
     `targets` is
@@ -43,10 +52,11 @@ def build(targets: Targets, out_dir: str | Path, name: str = "kernels", *,
         overloads), a list whose items are example-argument tuples or Numba
         signatures (`"float64(float64[:])"`), or a single example-argument
         tuple. Example arguments are compiled, never run.
+    `simd` chooses the SIMD instructions (`SimdLevel`).
     `minify`: write `name.js` without comments and layout (the same code).
     Raises BuildError (with `.functions` and `.stderr`) if anything fails.
     """
-    return build_overloads(resolve_targets(targets), out_dir, name, minify=minify)
+    return build_overloads(resolve_targets(targets), out_dir, name, simd=simd, minify=minify)
 
 
 def resolve_targets(targets: Targets) -> list[Overload]:
@@ -166,12 +176,14 @@ def dump_ir(overloads: Iterable[Overload]) -> str:
 
 
 def build_overloads(overloads: list[Overload], out_dir: str | Path,
-                    name: str = "kernels", *, minify: bool = False) -> BuildResult:
+                    name: str = "kernels", *, simd: SimdLevel = "simd128",
+                    minify: bool = False) -> BuildResult:
     """Build exactly these overloads into `out_dir/name.*`."""
+    check_simd(simd)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     names = {_ir.full_name(d): d.py_func.__qualname__ for d, _ in overloads}
-    run_binary(dump_ir(overloads), out, name, names, minify=minify)
+    run_binary(dump_ir(overloads), out, name, names, simd=simd, minify=minify)
     result = BuildResult(
         wasm=out / f"{name}.wasm", js=out / f"{name}.js", dts=out / f"{name}.d.ts",
         functions=[(d.py_func.__name__, signature_str(d.overloads[k]))
@@ -211,9 +223,18 @@ def warn_if_untested_numba(binary: str) -> None:
             "checks the corpus against it.", UntestedNumbaWarning, stacklevel=3)
 
 
+def check_simd(simd: str) -> None:
+    """A ValueError unless `simd` is one of `SimdLevel`."""
+    if simd not in get_args(SimdLevel):
+        raise ValueError(f"simd must be one of {', '.join(map(repr, get_args(SimdLevel)))}, "
+                         f"got {simd!r}")
+
+
 def run_binary(ir: str, out_dir: Path, name: str,
-               names: Mapping[str, str] | None = None, *, minify: bool = False) -> None:
-    """Pipe `ir` into `numba-wasm build - -o out_dir --name name`.
+               names: Mapping[str, str] | None = None, *, simd: SimdLevel = "simd128",
+               minify: bool = False) -> None:
+    """Pipe `ir` into `numba-wasm build - -o out_dir --name name` (plus the
+    flag of the `simd` level, and `--minify`).
 
     The binary reports its diagnostics as JSON lines (`--message-format
     json`); `names` maps their `function` (`module.qualname`) to the Python
@@ -221,7 +242,9 @@ def run_binary(ir: str, out_dir: Path, name: str,
     """
     binary = str(find_binary())
     warn_if_untested_numba(binary)
-    cmd = [binary, "build", "-", "-o", str(out_dir), "--name", name, "--message-format", "json"]
+    check_simd(simd)
+    cmd = [binary, "build", "-", "-o", str(out_dir), "--name", name, *SIMD_FLAGS[simd],
+           "--message-format", "json"]
     if minify:
         cmd.append("--minify")
     proc = subprocess.run(cmd, input=ir.encode(), capture_output=True, check=False)

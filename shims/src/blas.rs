@@ -10,15 +10,19 @@
 //!
 //! The products are computed here: a packed, blocked matrix product
 //! (GotoBLAS/BLIS layout: panels of op(B) and op(A) copied contiguous, a
-//! register-tiled micro-kernel) with simd128 kernels for every kind, and
-//! simd128 loops for the float32/float64 dot and gemv. The summation order differs
-//! from OpenBLAS's, so products of non-integer values can differ from native
-//! Numba in the last bits (within the usual k * eps bound); exact sums (small
-//! integer-valued floats) come out identical. `nrm2` is computed to (nearly)
+//! register-tiled micro-kernel) with 128-bit vector kernels for every kind,
+//! and vector loops for the float32/float64 dot and gemv (`simd.rs`: simd128
+//! instructions, or the same lane operations in scalar code for `--no-simd`,
+//! with bit-identical results). The summation order differs from OpenBLAS's,
+//! so products of non-integer values can differ from native Numba in the last
+//! bits (within the usual k * eps bound); exact sums (small integer-valued
+//! floats) come out identical. With `--relaxed-simd` the products are summed
+//! with `relaxed_madd`, which the engine may fuse: different rounding, the
+//! same bound. `nrm2` is computed to (nearly)
 //! correct rounding, as OpenBLAS's extended-precision x86-64 kernel does.
 
 use crate::alloc;
-use core::arch::wasm32::*;
+use crate::simd::*;
 use core::ffi::{c_char, c_int};
 
 const STATUS_SUCCESS: c_int = 0;
@@ -184,7 +188,7 @@ unsafe fn dot_f64(n: usize, x: *const f64, y: *const f64) -> f64 {
                     v128_load(y.add(i + 2 * j) as *const v128),
                 )
             };
-            *a = f64x2_add(*a, f64x2_mul(xv, yv));
+            *a = f64x2_madd(xv, yv, *a);
         }
         i += 8;
     }
@@ -214,7 +218,7 @@ unsafe fn dot_f32(n: usize, x: *const f32, y: *const f32) -> f32 {
                     v128_load(y.add(i + 4 * j) as *const v128),
                 )
             };
-            *a = f32x4_add(*a, f32x4_mul(xv, yv));
+            *a = f32x4_madd(xv, yv, *a);
         }
         i += 16;
     }
@@ -355,7 +359,7 @@ impl Dot for f64 {
             unsafe {
                 let yv = v128_load(y.add(i) as *const v128);
                 let xv = v128_load(x.add(i) as *const v128);
-                v128_store(y.add(i) as *mut v128, f64x2_add(yv, f64x2_mul(tv, xv)));
+                v128_store(y.add(i) as *mut v128, f64x2_madd(tv, xv, yv));
             }
             i += 2;
         }
@@ -382,7 +386,7 @@ impl Dot for f32 {
             unsafe {
                 let yv = v128_load(y.add(i) as *const v128);
                 let xv = v128_load(x.add(i) as *const v128);
-                v128_store(y.add(i) as *mut v128, f32x4_add(yv, f32x4_mul(tv, xv)));
+                v128_store(y.add(i) as *mut v128, f32x4_madd(tv, xv, yv));
             }
             i += 4;
         }
@@ -540,8 +544,8 @@ impl Kernel for C64 {
                     let br = v128_load64_splat(b.add(2 * j) as *const u64);
                     let bi = v128_load64_splat(b.add(2 * j + 1) as *const u64);
                     for i in 0..2 {
-                        r[i][j] = f64x2_add(r[i][j], f64x2_mul(av[i], br));
-                        s[i][j] = f64x2_add(s[i][j], f64x2_mul(av[i], bi));
+                        r[i][j] = f64x2_madd(av[i], br, r[i][j]);
+                        s[i][j] = f64x2_madd(av[i], bi, s[i][j]);
                     }
                 }
                 a = a.add(4);
@@ -581,8 +585,8 @@ impl Kernel for C32 {
                     let br = v128_load32_splat(b.add(2 * j) as *const u32);
                     let bi = v128_load32_splat(b.add(2 * j + 1) as *const u32);
                     for i in 0..2 {
-                        r[i][j] = f32x4_add(r[i][j], f32x4_mul(av[i], br));
-                        s[i][j] = f32x4_add(s[i][j], f32x4_mul(av[i], bi));
+                        r[i][j] = f32x4_madd(av[i], br, r[i][j]);
+                        s[i][j] = f32x4_madd(av[i], bi, s[i][j]);
                     }
                 }
                 a = a.add(8);
@@ -629,14 +633,14 @@ impl Kernel for f64 {
                 let b1 = v128_load64_splat(b.add(1) as *const u64);
                 let b2 = v128_load64_splat(b.add(2) as *const u64);
                 let b3 = v128_load64_splat(b.add(3) as *const u64);
-                c00 = f64x2_add(c00, f64x2_mul(a0, b0));
-                c10 = f64x2_add(c10, f64x2_mul(a1, b0));
-                c01 = f64x2_add(c01, f64x2_mul(a0, b1));
-                c11 = f64x2_add(c11, f64x2_mul(a1, b1));
-                c02 = f64x2_add(c02, f64x2_mul(a0, b2));
-                c12 = f64x2_add(c12, f64x2_mul(a1, b2));
-                c03 = f64x2_add(c03, f64x2_mul(a0, b3));
-                c13 = f64x2_add(c13, f64x2_mul(a1, b3));
+                c00 = f64x2_madd(a0, b0, c00);
+                c10 = f64x2_madd(a1, b0, c10);
+                c01 = f64x2_madd(a0, b1, c01);
+                c11 = f64x2_madd(a1, b1, c11);
+                c02 = f64x2_madd(a0, b2, c02);
+                c12 = f64x2_madd(a1, b2, c12);
+                c03 = f64x2_madd(a0, b3, c03);
+                c13 = f64x2_madd(a1, b3, c13);
                 a = a.add(4);
                 b = b.add(4);
             }
@@ -672,14 +676,14 @@ impl Kernel for f32 {
                 let b1 = v128_load32_splat(b.add(1) as *const u32);
                 let b2 = v128_load32_splat(b.add(2) as *const u32);
                 let b3 = v128_load32_splat(b.add(3) as *const u32);
-                c00 = f32x4_add(c00, f32x4_mul(a0, b0));
-                c10 = f32x4_add(c10, f32x4_mul(a1, b0));
-                c01 = f32x4_add(c01, f32x4_mul(a0, b1));
-                c11 = f32x4_add(c11, f32x4_mul(a1, b1));
-                c02 = f32x4_add(c02, f32x4_mul(a0, b2));
-                c12 = f32x4_add(c12, f32x4_mul(a1, b2));
-                c03 = f32x4_add(c03, f32x4_mul(a0, b3));
-                c13 = f32x4_add(c13, f32x4_mul(a1, b3));
+                c00 = f32x4_madd(a0, b0, c00);
+                c10 = f32x4_madd(a1, b0, c10);
+                c01 = f32x4_madd(a0, b1, c01);
+                c11 = f32x4_madd(a1, b1, c11);
+                c02 = f32x4_madd(a0, b2, c02);
+                c12 = f32x4_madd(a1, b2, c12);
+                c03 = f32x4_madd(a0, b3, c03);
+                c13 = f32x4_madd(a1, b3, c13);
                 a = a.add(8);
                 b = b.add(4);
             }

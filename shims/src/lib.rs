@@ -26,6 +26,7 @@ pub mod math;
 pub mod nrt;
 pub mod parallel;
 pub mod random;
+pub mod simd;
 pub mod stats;
 pub mod unicode;
 

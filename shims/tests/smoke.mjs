@@ -15,7 +15,8 @@ import { fileURLToPath } from "node:url";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..");
-const lib = join(root, "target/wasm32-unknown-unknown/release/libnumba_wasm_shim.a");
+// $SHIM_LIB: another build of the archive (scripts/test.sh: the --no-simd one).
+const lib = process.env.SHIM_LIB ?? join(root, "target/wasm32-unknown-unknown/release/libnumba_wasm_shim.a");
 const llvm = "/usr/lib/llvm-22/bin";
 const WASM_LD = process.env.WASM_LD ?? `${llvm}/wasm-ld`;
 const LLC = process.env.LLC ?? `${llvm}/llc`;

@@ -5,6 +5,7 @@
 use std::fmt::Write as _;
 
 use super::{RESERVED, fill};
+use crate::codegen::SimdLevel;
 use crate::metadata::{Export, Metadata};
 use crate::numba::types::{Dtype, NumbaType};
 
@@ -216,5 +217,25 @@ pub fn declarations(metadata: &Metadata) -> String {
         }
     }
     let template = super::features::select(TEMPLATE, &features);
-    fill(&template, &[("  __NW_KERNELS__\n", kernels)])
+    let text = fill(&template, &[("  __NW_KERNELS__\n", kernels)]);
+    simd_note(text, metadata.simd)
+}
+
+/// A module built at another SIMD level than the default says so below the
+/// header, with what it needs of the engine.
+fn simd_note(text: String, simd: SimdLevel) -> String {
+    let note = match simd {
+        SimdLevel::Simd128 => return text,
+        SimdLevel::None => {
+            "// Built with --no-simd: no SIMD instructions; runs in engines without WebAssembly SIMD.\n"
+        }
+        SimdLevel::Relaxed => {
+            "// Built with --relaxed-simd: needs relaxed SIMD (Chrome 114+, Node 22+; Node 20 with\n\
+             // --experimental-wasm-relaxed-simd); fused multiply-adds may round differently from native.\n"
+        }
+    };
+    match text.find("\n\n") {
+        Some(end) => format!("{}\n{note}{}", &text[..end], &text[end + 1..]),
+        None => format!("{note}{text}"),
+    }
 }

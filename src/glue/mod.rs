@@ -49,6 +49,7 @@ pub fn javascript(section: &[u8], metadata: &Metadata, wasm_file: &str, minified
             ("__NW_FORMAT__", FORMAT.to_string()),
             ("__NW_RESERVED__", to_json(&RESERVED)),
             ("__NW_TYPED_ARRAYS__", to_json(&typed_arrays)),
+            ("__NW_SIMD__", to_json(metadata.simd.name())),
         ],
     );
     if minified { minify::minify(&js) } else { js }

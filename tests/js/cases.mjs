@@ -318,7 +318,7 @@ function typeKey(T) {
 
 // JS numbers don't carry a dtype, so with several overloads the case's dtypes
 // pick one (if exactly one matches); otherwise the method's own dispatch runs.
-function pickCallable(fn, args) {
+export function pickCallable(fn, args) {
   const overloads = fn.overloads ?? [];
   if (overloads.length < 2) return fn;
   const key = args.map(argKey).join(", ");

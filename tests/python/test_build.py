@@ -40,6 +40,22 @@ def test_explicit_signature(tmp_path):
     assert numba_wasm.load(out.wasm).total(x) == total(x) == 45.0
 
 
+@pytest.mark.parametrize("simd", ["none", "relaxed"])
+def test_simd_level(tmp_path, simd):
+    # The level reaches the binary and the module's metadata; the kernel
+    # (no fastmath: nothing to fuse) gives native's bits at every level.
+    x = np.linspace(-3.0, 5.0, 101)
+    out = numba_wasm.build(total, tmp_path, name="k", simd=simd)
+    assert f'"simd":"{simd}"'.encode() in out.wasm.read_bytes()     # the metadata section
+    assert f'const SIMD = "{simd}";' in out.js.read_text()
+    assert numba_wasm.load(out.wasm).total(x) == total(x)
+
+
+def test_simd_level_is_checked(tmp_path):
+    with pytest.raises(ValueError, match="simd must be one of"):
+        numba_wasm.build(total, tmp_path, simd="avx2")  # type: ignore[arg-type]
+
+
 def test_compiled_by_a_call(tmp_path):
     @njit
     def mean_sq(a):

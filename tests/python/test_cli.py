@@ -63,6 +63,18 @@ def test_build_two_functions(tmp_path):
     np.testing.assert_array_equal(mod.shift(a, 7), native.shift(a, 7))
 
 
+def test_no_simd_flag(tmp_path):
+    src = tmp_path / "simdkernels.py"
+    src.write_text(KERNELS)
+    proc = run_cli("build", f"{src}:shift", "-o", str(tmp_path / "out"), "--no-simd",
+                   cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert b'"simd":"none"' in (tmp_path / "out" / "kernels.wasm").read_bytes()
+    both = run_cli("build", f"{src}:shift", "-o", "out", "--no-simd", "--relaxed-simd",
+                   cwd=tmp_path)
+    assert both.returncode == 2 and "not allowed with" in both.stderr
+
+
 def test_unsupported_function_error(tmp_path):
     src = tmp_path / "badkernels.py"
     src.write_text(KERNELS)

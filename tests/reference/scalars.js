@@ -4,12 +4,14 @@
 // This file is a template. The CLI (src/glue/mod.rs) writes OUTDIR/NAME.js by
 // keeping the `//#if FEATURE` sections the module's kernels need
 // (src/glue/features.rs: arrays, records, strings, tuples, raises,
-// overloads, general) and replacing five tokens, each of which appears
+// overloads, general) and replacing six tokens, each of which appears
 // exactly once below: the .wasm file name (a JSON string, quotes included,
 // in `load`'s default URL), then, in the `const` lines that follow, the
 // fingerprint of the module's metadata (the `numba_wasm` section, which
 // `load` reads from the module), the section format this runtime reads,
-// the member names a kernel cannot shadow, and each dtype's TypedArray. All
+// the member names a kernel cannot shadow, each dtype's TypedArray, and the
+// module's SIMD level (the metadata's `simd`: "none", "simd128" or
+// "relaxed"; `load` needs it before the module compiles). All
 // layouts, offsets and status codes come from the metadata's `abi` (src/abi
 // in the CLI); this file derives none of them.
 //
@@ -26,6 +28,7 @@ const FINGERPRINT = 3571314316;
 const FORMAT = 3;
 const RESERVED = new Set(["memory","metadata","exports","empty","fromArray","stats","kernels"]);
 const TYPED_ARRAYS = {"bool":"Uint8Array","complex128":"Float64Array","complex64":"Float32Array","float32":"Float32Array","float64":"Float64Array","int16":"Int16Array","int32":"Int32Array","int64":"BigInt64Array","int8":"Int8Array","uint16":"Uint16Array","uint32":"Uint32Array","uint64":"BigUint64Array","uint8":"Uint8Array"};
+const SIMD = "simd128";
 
 // The section's format must be the one this runtime reads.
 function checkFormat(metadata) {
@@ -69,7 +72,7 @@ function dtypeInfo(dtype) {
 const isNode = typeof globalThis.process?.versions?.node === "string";
 
 export async function load(source) {
-  const module = await compileFrom(source);
+  const module = await compileFrom(source).catch(simdHint);
   // Modules normally import nothing; stub every declared function import so a
   // stray call fails loudly with its name instead of failing to instantiate.
   const imports = {};
@@ -97,6 +100,20 @@ function fingerprint(bytes) {
   let h = 0x811c9dc5;
   for (const b of bytes) h = Math.imul(h ^ b, 0x01000193) >>> 0;
   return h;
+}
+
+// An engine lacking the module's SIMD level refuses it whole: if it cannot
+// validate a probe () -> v128 (v128.const 0, or relaxed_madd of three), name
+// the build it needs.
+function simdHint(e) {
+  const relaxed = SIMD === "relaxed";
+  if (SIMD === "none" || !(e instanceof WebAssembly.CompileError)) throw e;
+  const k = [0xfd, 12, ...Array(16).fill(0)], body = relaxed ? [...k, ...k, ...k, 0xfd, 0x85, 2] : k;
+  const probe = [0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0,
+    10, body.length + 4, 1, body.length + 2, 0, ...body, 11];
+  if (WebAssembly.validate(new Uint8Array(probe))) throw e;
+  throw new WebAssembly.CompileError(`${e.message} (numba-wasm: this engine lacks ${relaxed
+    ? "relaxed SIMD: build without --relaxed-simd" : "SIMD: build with --no-simd"})`, { cause: e });
 }
 
 async function compileFrom(source) {
