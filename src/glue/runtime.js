@@ -327,24 +327,24 @@ class Runtime {
   // ------------------------------------------------------------ calling
 
   makeOverload(entry) {
+    const direct = this.directCall(entry);
     //#if general
-    const scalars = this.scalarCall(entry);
-    const call = scalars ? (...args) => scalars(args) : (...args) => this.invoke(entry, snapArgs(args));
+    const call = direct ? (...args) => direct.call(args) : (...args) => this.invoke(entry, snapArgs(args));
+    call.accepts = (args) => (direct ? typeof direct.read(args) !== "string" : this.checkArgs(entry, snapArgs(args)) === null);
     //#endif
     //#if !general
-    const scalars = this.scalarCall(entry);
-    const call = (...args) => scalars(args);
+    const call = (...args) => direct.call(args);
+    call.accepts = (args) => typeof direct.read(args) !== "string";
     //#endif
     Object.defineProperty(call, "name", { value: entry.name });
     //#if arrays
-    call.noCopy = (...args) => this.invoke(entry, snapArgs(args), true);
+    call.noCopy = direct ? (...args) => direct.call(args, true) : (...args) => this.invoke(entry, snapArgs(args), true);
     //#endif
     call.signature = entry.signature;
     call.argTypes = entry.args;
     call.retType = entry.ret;
     call.wasmExport = entry.wasm_export;
     call.entry = entry;
-    call.accepts = (args) => this.checkArgs(entry, snapArgs(args)) === null;
     return call;
   }
 
@@ -361,45 +361,95 @@ class Runtime {
   }
   //#endif
 
-  // The call of a kernel that takes scalars and returns a scalar or
-  // nothing: checked and written without the general path's maps, with the
-  // same messages; no allocation for primitive arguments (an object, say a
-  // complex {re, im}, is read once into a snapshot). Null for other kernels.
-  scalarCall(entry) {
+  // The call of a kernel whose arguments are scalars, None or arrays and
+  // whose result is a scalar, None or an array: each argument read once and
+  // checked with the general path's messages, the slots written from a plan
+  // made once per overload; for primitives no snapshot is made. Null for
+  // other kernels. `read(args)`: the checked snapshots, or the reason.
+  directCall(entry) {
     const passed = entry.args.flatMap((t, i) => (t.kind === "omitted" ? [] : [{ t, i, name: entry.arg_names?.[i] ?? `arg${i}` }]));
-    if (!passed.every((a) => a.t.kind === "scalar" || a.t.kind === "none")) return null;
-    if (entry.ret.kind !== "scalar" && entry.ret.kind !== "none") return null;
-    const slots = entry.params.map((p, k) => ({ at: this.abi.pointer_slot * k, ty: p.ty, part: p.part, arg: passed.findIndex((a) => a.i === p.arg) }));
+    const kinds = ["scalar", "none"];
+    //#if arrays
+    kinds.push("array", "records");
+    //#endif
+    if (!passed.every((a) => kinds.includes(a.t.kind)) || !kinds.includes(entry.ret.kind)) return null;
+    const slots = entry.params.map((p, k) => ({ at: this.abi.pointer_slot * k, ty: p.ty, part: p.part, dim: p.dim, arg: passed.findIndex((a) => a.i === p.arg) }));
     const ret = entry.ret.kind === "scalar" ? dtypeInfo(entry.ret.dtype) : null;
     const { ok, none } = this.abi.status;
-    const fail = (why) => { throw new TypeError(`${entry.name}: ${why} (${entry.signature})`); };
-    return (args) => {
-      if (args.length !== passed.length) fail(`expected ${passed.length} arguments, got ${args.length}`);
-      const snaps = [];
+    const read = (args) => {
+      if (args.length !== passed.length) return `expected ${passed.length} arguments, got ${args.length}`;
+      // Every argument is read before any is checked: a getter of a later
+      // one cannot change an earlier one after its check (free a WasmArray).
+      const snaps = Array.from(args, (v) => ((typeof v === "object" && v !== null) || typeof v === "function" ? snap(v) : { kind: "prim", v }));
+      const arrays = new Array(args.length);
       for (let k = 0; k < args.length; k++) {
-        const v = args[k];
-        const s = (typeof v === "object" && v !== null) || typeof v === "function" ? snap(v) : { kind: "prim", v };
-        const t = passed[k].t;
-        const e = t.kind === "scalar" ? checkScalar(t.dtype, s)
-          : s.kind === "prim" && s.v == null ? null : `expected undefined or null, got ${describe(s)}`;
-        if (e) fail(`argument ${k + 1} (${passed[k].name}): ${e}`);
-        snaps.push(s);
+        const s = snaps[k], t = passed[k].t;
+        let e;
+        if (t.kind === "scalar") e = checkScalar(t.dtype, s);
+        else if (t.kind === "none") e = s.kind === "prim" && s.v == null ? null : `expected undefined or null, got ${describe(s)}`;
+        //#if arrays
+        else {
+          const a = this.arrayOf(t, s);
+          e = typeof a === "string" ? a : arrayProblem(t, a);
+          if (!e) arrays[k] = { ...a, readonly: !!t.readonly };
+        }
+        //#endif
+        if (e) return `argument ${k + 1} (${passed[k].name}): ${e}`;
       }
-      const dv = this.views().dv;
-      for (const { at, ty, part, arg } of slots) {
-        const s = snaps[arg];
-        const v = part === "none" ? 0
-          : part === "im" ? (s.kind === "prim" ? 0 : s.im.v)
-          : part === "re" && s.kind !== "prim" ? s.re.v
-          : typeof s.v === "boolean" ? +s.v : s.v;
-        writeSlot(dv, this.argp + at, ty, v);
-      }
-      dv.setUint32(this.excp, 0, true);
-      const status = this.ex[entry.wasm_export](this.argp, this.retp, this.excp);
-      if (status === ok) return ret ? readScalar(this.views().dv, this.retp, ret) : undefined;
-      if (status === none) return undefined;
-      throw this.exception(entry.name, status, this.excp);
+      return { snaps, arrays };
     };
+    const call = (args, keep = false) => {
+      const r = read(args);
+      if (typeof r === "string") throw new TypeError(`${entry.name}: ${r} (${entry.signature})`);
+      const { snaps, arrays } = r;
+      //#if arrays
+      const bufs = [], copyBack = [];
+      let called = false;
+      //#endif
+      try {
+        //#if arrays
+        const copies = arrays.filter((a) => a && !a.wasm);
+        if (copies.length) this.copyIn(copies, bufs, copyBack);
+        //#endif
+        const dv = this.views().dv;
+        for (const { at, ty, part, dim, arg } of slots) {
+          const s = snaps[arg];
+          const v = part === "value" ? (typeof s.v === "boolean" ? +s.v : s.v)
+            : part === "re" ? (s.kind === "prim" ? s.v : s.re.v)
+            : part === "im" ? (s.kind === "prim" ? 0 : s.im.v)
+            : part === "none" ? 0
+            //#if arrays
+            : arrays[arg] ? arrayPart(arrays[arg], part, dim)
+            //#endif
+            : undefined;
+          writeSlot(dv, this.argp + at, ty, v);
+        }
+        dv.setUint32(this.excp, 0, true);
+        //#if arrays
+        called = true;
+        //#endif
+        const status = this.ex[entry.wasm_export](this.argp, this.retp, this.excp);
+        //#if arrays
+        if (status === ok && !ret) return this.readReturn(entry, this.retp, keep);
+        //#endif
+        if (status === ok) return ret ? readScalar(this.views().dv, this.retp, ret) : undefined;
+        if (status === none) return undefined;
+        throw this.exception(entry.name, status, this.excp);
+      //#if arrays
+      } finally {
+        // Copy back even after an exception: NumPy semantics keep partial in-place writes.
+        if (called) {
+          const u8 = this.views().u8;
+          for (const { dst, ptr, len } of copyBack) dst.set(u8.subarray(ptr, ptr + len));
+        }
+        for (const p of bufs) this.ex.nw_free(p);
+      //#endif
+      //#if !arrays
+      } finally {
+      //#endif
+      }
+    };
+    return { call, read };
   }
 
   //#if general
@@ -632,12 +682,7 @@ class Runtime {
       //#if arrays
       case "array": case "records": {
         const a = this.arrayOf(t, s);
-        if (typeof a === "string") return a;
-        if (a.shape.length !== t.ndim) return `expected a ${t.ndim}-d array, got ${a.shape.length}-d`;
-        if (LAYOUT_NAMES[t.layout] && !isContiguous(a.shape, a.strides, a.d.size, t.layout)) {
-          return `expected a ${LAYOUT_NAMES[t.layout]} array, strides ${JSON.stringify(a.strides)} are not`;
-        }
-        return null;
+        return typeof a === "string" ? a : arrayProblem(t, a);
       }
       //#endif
       default: return `unsupported argument kind ${t.kind}`;
@@ -1116,18 +1161,7 @@ function slotValue(p, snaps, arrays, strs, lists) {
       }
       //#endif
       //#if arrays
-      const a = arrays.get(`${p.arg}/${path}`);
-      const { shape, strides, d } = a;
-      switch (p.part) {
-        case "meminfo": return a.wasm ? a.wasm.meminfo : 0;
-        case "parent": return 0;
-        case "nitems": return BigInt(shape.reduce((x, y) => x * y, 1));
-        case "itemsize": return BigInt(d.size);
-        case "data": return a.wasm ? a.wasm.ptr : a.ptr;
-        case "shape": return shape[p.dim];
-        case "strides": return strides[p.dim];
-        default: throw new Error(`numba-wasm: unknown argument part ${p.part}`);
-      }
+      return arrayPart(arrays.get(`${p.arg}/${path}`), p.part, p.dim);
       //#endif
       //#if !arrays
       throw new Error(`numba-wasm: unknown argument part ${p.part}`);
@@ -1189,6 +1223,29 @@ function describe(s) {
 
 //#if arrays
 const LAYOUT_NAMES = { C: "C-contiguous", F: "Fortran-contiguous" };
+
+// Null if array `a` (from arrayOf) has the ndim and layout of type t, else why not.
+function arrayProblem(t, a) {
+  if (a.shape.length !== t.ndim) return `expected a ${t.ndim}-d array, got ${a.shape.length}-d`;
+  if (LAYOUT_NAMES[t.layout] && !isContiguous(a.shape, a.strides, a.d.size, t.layout)) {
+    return `expected a ${LAYOUT_NAMES[t.layout]} array, strides ${JSON.stringify(a.strides)} are not`;
+  }
+  return null;
+}
+
+// The value of an array argument's slot `part` (Numba's array struct field).
+function arrayPart(a, part, dim) {
+  switch (part) {
+    case "meminfo": return a.wasm ? a.wasm.meminfo : 0;
+    case "parent": return 0;
+    case "nitems": return a.shape.reduce((x, y) => x * y, 1);
+    case "itemsize": return a.d.size;
+    case "data": return a.wasm ? a.wasm.ptr : a.ptr;
+    case "shape": return a.shape[dim];
+    case "strides": return a.strides[dim];
+    default: throw new Error(`numba-wasm: unknown argument part ${part}`);
+  }
+}
 //#endif
 
 function checkScalar(dtype, s) {

@@ -250,15 +250,15 @@ class Runtime {
   // ------------------------------------------------------------ calling
 
   makeOverload(entry) {
-    const scalars = this.scalarCall(entry);
-    const call = scalars ? (...args) => scalars(args) : (...args) => this.invoke(entry, snapArgs(args));
+    const direct = this.directCall(entry);
+    const call = direct ? (...args) => direct.call(args) : (...args) => this.invoke(entry, snapArgs(args));
+    call.accepts = (args) => (direct ? typeof direct.read(args) !== "string" : this.checkArgs(entry, snapArgs(args)) === null);
     Object.defineProperty(call, "name", { value: entry.name });
     call.signature = entry.signature;
     call.argTypes = entry.args;
     call.retType = entry.ret;
     call.wasmExport = entry.wasm_export;
     call.entry = entry;
-    call.accepts = (args) => this.checkArgs(entry, snapArgs(args)) === null;
     return call;
   }
 
@@ -273,45 +273,57 @@ class Runtime {
     };
   }
 
-  // The call of a kernel that takes scalars and returns a scalar or
-  // nothing: checked and written without the general path's maps, with the
-  // same messages; no allocation for primitive arguments (an object, say a
-  // complex {re, im}, is read once into a snapshot). Null for other kernels.
-  scalarCall(entry) {
+  // The call of a kernel whose arguments are scalars, None or arrays and
+  // whose result is a scalar, None or an array: each argument read once and
+  // checked with the general path's messages, the slots written from a plan
+  // made once per overload; for primitives no snapshot is made. Null for
+  // other kernels. `read(args)`: the checked snapshots, or the reason.
+  directCall(entry) {
     const passed = entry.args.flatMap((t, i) => (t.kind === "omitted" ? [] : [{ t, i, name: entry.arg_names?.[i] ?? `arg${i}` }]));
-    if (!passed.every((a) => a.t.kind === "scalar" || a.t.kind === "none")) return null;
-    if (entry.ret.kind !== "scalar" && entry.ret.kind !== "none") return null;
-    const slots = entry.params.map((p, k) => ({ at: this.abi.pointer_slot * k, ty: p.ty, part: p.part, arg: passed.findIndex((a) => a.i === p.arg) }));
+    const kinds = ["scalar", "none"];
+    if (!passed.every((a) => kinds.includes(a.t.kind)) || !kinds.includes(entry.ret.kind)) return null;
+    const slots = entry.params.map((p, k) => ({ at: this.abi.pointer_slot * k, ty: p.ty, part: p.part, dim: p.dim, arg: passed.findIndex((a) => a.i === p.arg) }));
     const ret = entry.ret.kind === "scalar" ? dtypeInfo(entry.ret.dtype) : null;
     const { ok, none } = this.abi.status;
-    const fail = (why) => { throw new TypeError(`${entry.name}: ${why} (${entry.signature})`); };
-    return (args) => {
-      if (args.length !== passed.length) fail(`expected ${passed.length} arguments, got ${args.length}`);
-      const snaps = [];
+    const read = (args) => {
+      if (args.length !== passed.length) return `expected ${passed.length} arguments, got ${args.length}`;
+      // Every argument is read before any is checked: a getter of a later
+      // one cannot change an earlier one after its check (free a WasmArray).
+      const snaps = Array.from(args, (v) => ((typeof v === "object" && v !== null) || typeof v === "function" ? snap(v) : { kind: "prim", v }));
+      const arrays = new Array(args.length);
       for (let k = 0; k < args.length; k++) {
-        const v = args[k];
-        const s = (typeof v === "object" && v !== null) || typeof v === "function" ? snap(v) : { kind: "prim", v };
-        const t = passed[k].t;
-        const e = t.kind === "scalar" ? checkScalar(t.dtype, s)
-          : s.kind === "prim" && s.v == null ? null : `expected undefined or null, got ${describe(s)}`;
-        if (e) fail(`argument ${k + 1} (${passed[k].name}): ${e}`);
-        snaps.push(s);
+        const s = snaps[k], t = passed[k].t;
+        let e;
+        if (t.kind === "scalar") e = checkScalar(t.dtype, s);
+        else if (t.kind === "none") e = s.kind === "prim" && s.v == null ? null : `expected undefined or null, got ${describe(s)}`;
+        if (e) return `argument ${k + 1} (${passed[k].name}): ${e}`;
       }
-      const dv = this.views().dv;
-      for (const { at, ty, part, arg } of slots) {
-        const s = snaps[arg];
-        const v = part === "none" ? 0
-          : part === "im" ? (s.kind === "prim" ? 0 : s.im.v)
-          : part === "re" && s.kind !== "prim" ? s.re.v
-          : typeof s.v === "boolean" ? +s.v : s.v;
-        writeSlot(dv, this.argp + at, ty, v);
-      }
-      dv.setUint32(this.excp, 0, true);
-      const status = this.ex[entry.wasm_export](this.argp, this.retp, this.excp);
-      if (status === ok) return ret ? readScalar(this.views().dv, this.retp, ret) : undefined;
-      if (status === none) return undefined;
-      throw this.exception(entry.name, status, this.excp);
+      return { snaps, arrays };
     };
+    const call = (args, keep = false) => {
+      const r = read(args);
+      if (typeof r === "string") throw new TypeError(`${entry.name}: ${r} (${entry.signature})`);
+      const { snaps, arrays } = r;
+      try {
+        const dv = this.views().dv;
+        for (const { at, ty, part, dim, arg } of slots) {
+          const s = snaps[arg];
+          const v = part === "value" ? (typeof s.v === "boolean" ? +s.v : s.v)
+            : part === "re" ? (s.kind === "prim" ? s.v : s.re.v)
+            : part === "im" ? (s.kind === "prim" ? 0 : s.im.v)
+            : part === "none" ? 0
+            : undefined;
+          writeSlot(dv, this.argp + at, ty, v);
+        }
+        dv.setUint32(this.excp, 0, true);
+        const status = this.ex[entry.wasm_export](this.argp, this.retp, this.excp);
+        if (status === ok) return ret ? readScalar(this.views().dv, this.retp, ret) : undefined;
+        if (status === none) return undefined;
+        throw this.exception(entry.name, status, this.excp);
+      } finally {
+      }
+    };
+    return { call, read };
   }
 
   // `snaps`: the arguments as read once by snapArgs. Everything below works
