@@ -886,3 +886,169 @@ unsafe fn substitute(b: &[u8], frags: &[*mut u8]) -> Option<(*mut u8, usize)> {
     }
     Some((out, w))
 }
+
+// ---------------------------------------------------------------------------
+// Exceptions raised inside a parfor body
+//
+// Natively the parfor gufunc wrapper (numba/np/ufunc/wrappers.py,
+// `gen_loop_body`) turns the body's error status into a Python error under
+// the GIL: it unpickles a static exception (`numba_unpickle`) or builds a
+// dynamic one (`PyBytes_FromStringAndSize` of the pickle, the unwrap
+// function, `numba_runtime_build_excinfo_struct`), raises it
+// (`numba_do_raise`) and leaves the loop; the kernel then runs on and the
+// pending error surfaces when control returns to Python.
+// `src/rewrite/parallel.rs` redirects those calls here: each builds an
+// excinfo owning a copy of its pickle, `nw_parfor_raise` keeps the first as
+// pending, and the export wrapper's `nw_parfor_take` makes it the call's
+// exception once the kernel has returned.
+
+/// The exception raised in a parfor body, until the export wrapper takes it.
+static PARFOR_PENDING: Global<*mut ExcInfo> = Global::new(core::ptr::null_mut());
+
+/// An excinfo owning a copy of `pickle` (freed by `free_excinfo`, or by
+/// `nw_exc_clear` once kept).
+fn owned_excinfo(pickle: &[u8]) -> *mut ExcInfo {
+    let buf = alloc::alloc(pickle.len().max(1) as u64, 8);
+    if buf.is_null() {
+        return core::ptr::null_mut();
+    }
+    let e = alloc::alloc(core::mem::size_of::<ExcInfo>() as u64, 8) as *mut ExcInfo;
+    if e.is_null() {
+        // SAFETY: from alloc above.
+        unsafe { alloc::free(buf) };
+        return e;
+    }
+    // SAFETY: fresh blocks of the right sizes.
+    unsafe {
+        core::ptr::copy_nonoverlapping(pickle.as_ptr(), buf, pickle.len());
+        e.write(ExcInfo {
+            pickle_buf: Slot(buf),
+            bufsz: pickle.len() as i32,
+            hash_buf_or_args: Slot::NULL,
+            unwrap_fn: Slot::NULL,
+            alloc_flag: 0,
+        });
+    }
+    e
+}
+
+/// # Safety
+/// `e` null or from `owned_excinfo`.
+unsafe fn free_excinfo(e: *mut ExcInfo) {
+    if !e.is_null() {
+        // SAFETY: caller contract.
+        unsafe {
+            alloc::free((*e).pickle_buf.0);
+            alloc::free(e as *mut u8);
+        }
+    }
+}
+
+/// # Safety
+/// `buf` null or holding `len` bytes.
+unsafe fn pickle_excinfo(buf: *const u8, len: i64) -> *mut ExcInfo {
+    if buf.is_null() || !(1..=i32::MAX as i64).contains(&len) {
+        return core::ptr::null_mut();
+    }
+    // SAFETY: caller contract.
+    owned_excinfo(unsafe { core::slice::from_raw_parts(buf, len as usize) })
+}
+
+/// `numba_unpickle(buf, len, hash)` of a static exception: its excinfo.
+///
+/// # Safety
+/// `buf` must hold `len` bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn nw_parfor_unpickle(buf: *const u8, len: i32, _hash: *const u8) -> *mut u8 {
+    // SAFETY: caller contract.
+    unsafe { pickle_excinfo(buf, len as i64) as *mut u8 }
+}
+
+/// `PyBytes_FromStringAndSize(buf, len)` of a dynamic exception's pickle
+/// (with its placeholders): an excinfo holding it.
+///
+/// # Safety
+/// `buf` must hold `len` bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn nw_parfor_bytes(buf: *const u8, len: i64) -> *mut u8 {
+    // SAFETY: caller contract.
+    unsafe { pickle_excinfo(buf, len) as *mut u8 }
+}
+
+/// `numba_runtime_build_excinfo_struct(bytes, args)`: the pickle with the
+/// unwrap function's values (`args`, from `nw_exc_pack_new`) in place of
+/// its placeholders; null if they do not fit. Frees both inputs.
+///
+/// # Safety
+/// `bytes` null or from `nw_parfor_bytes`; `pack` null or from
+/// `nw_exc_pack_new`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn nw_parfor_build_excinfo(bytes: *mut u8, pack: *mut Pack) -> *mut u8 {
+    // SAFETY: caller contract.
+    unsafe {
+        let e = bytes as *mut ExcInfo;
+        let mut out = core::ptr::null_mut();
+        if !e.is_null()
+            && !pack.is_null()
+            && (*pack).count == (*pack).n
+            && pack_items(pack).iter().all(|f| !f.is_null())
+        {
+            let pickle = core::slice::from_raw_parts((*e).pickle_buf.0, (*e).bufsz as usize);
+            if let Some((buf, len)) = substitute(pickle, pack_items(pack)) {
+                out = owned_excinfo(core::slice::from_raw_parts(buf, len));
+                alloc::free(buf);
+            }
+        }
+        pack_free(pack);
+        free_excinfo(e);
+        out as *mut u8
+    }
+}
+
+/// `numba_do_raise(exc)` in a parfor body: the first exception raised is
+/// kept for `nw_parfor_take`, later ones dropped (native Numba's Python
+/// error indicator, too, holds one).
+///
+/// # Safety
+/// `exc` null or from `nw_parfor_unpickle` / `nw_parfor_build_excinfo`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn nw_parfor_raise(exc: *mut u8) {
+    // SAFETY: single-threaded; caller contract.
+    unsafe {
+        let pending = PARFOR_PENDING.get();
+        if (*pending).is_null() {
+            *pending = exc as *mut ExcInfo;
+        } else {
+            free_excinfo(exc as *mut ExcInfo);
+        }
+    }
+}
+
+/// After an entry point that runs parfors returns `status`: an exception
+/// raised in a parfor body becomes the call's exception (status 1, excinfo
+/// in `*slot`, kept until `nw_exc_clear`) when the kernel itself returned
+/// normally (0, or -2 for None); an exception the kernel raised afterwards
+/// wins, as natively (raising clears the pending Python error first).
+///
+/// # Safety
+/// `slot` is the excinfo out slot of the call.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn nw_parfor_take(status: i32, slot: *mut Slot<ExcInfo>) -> i32 {
+    // SAFETY: single-threaded; caller contract.
+    unsafe {
+        let pending = PARFOR_PENDING.get();
+        let e = *pending;
+        *pending = core::ptr::null_mut();
+        if e.is_null() {
+            return status;
+        }
+        if status != 0 && status != -2 {
+            free_excinfo(e);
+            return status;
+        }
+        nw_exc_clear();
+        *KEPT.get() = e;
+        (*slot).0 = e;
+        1
+    }
+}

@@ -187,50 +187,77 @@ fn lower_one<'ctx>(module: &Module<'ctx>, f: FunctionValue<'ctx>) {
                 let Some((_, shim_fn, params)) = BOXERS.iter().find(|(c, _, _)| *c == other) else {
                     continue;
                 };
-                let callee = call.get_called_fn_value().expect("direct call");
-                if args.len() != params.len() {
-                    continue; // not the C API's signature: `check` refuses it
-                }
-                let param_types: Vec<BasicMetadataTypeEnum<'ctx>> = params
-                    .chars()
-                    .map(|c| match c {
-                        'p' => ptr.into(),
-                        'i' => ctx.i32_type().into(),
-                        'l' => i64t.into(),
-                        _ => ctx.f64_type().into(),
-                    })
-                    .collect();
-                let ty = match callee.get_type().get_return_type() {
-                    Some(ret) => ret.fn_type(&param_types, false),
-                    None => continue,
-                };
-                let target = declare(module, shim_fn, ty);
-                let coerced: Vec<BasicMetadataValueEnum<'ctx>> = args
-                    .iter()
-                    .zip(&param_types)
-                    .map(|(arg, want)| match (arg, want) {
-                        (
-                            BasicMetadataValueEnum::IntValue(v),
-                            BasicMetadataTypeEnum::IntType(w),
-                        ) if v.get_type() != *w => builder
-                            .build_int_cast_sign_flag(*v, *w, true, "nw.int")
-                            .expect("builder positioned")
-                            .into(),
-                        _ => *arg,
-                    })
-                    .collect();
-                let new = builder
-                    .build_call(target, &coerced, "nw.box")
-                    .expect("builder positioned")
-                    .try_as_basic_value();
-                let ValueKind::Basic(new) = new else {
-                    unreachable!("the boxing functions return a value")
-                };
-                replace_value(inst, new);
-                inst.erase_from_basic_block();
+                redirect(module, inst, shim_fn, params);
             }
         }
     }
+}
+
+/// Replace the call `inst` by a call of the shim function `shim_fn` with
+/// parameters `params` (`p` pointer, `i` i32, `l` i64, `d` double) and the
+/// call's own return type, integer arguments widened or narrowed to the
+/// shim's. False (the call left alone) if the argument count differs.
+pub(crate) fn redirect<'ctx>(
+    module: &Module<'ctx>,
+    inst: InstructionValue<'ctx>,
+    shim_fn: &str,
+    params: &str,
+) -> bool {
+    let ctx = module.get_context();
+    let ptr = ctx.ptr_type(Default::default());
+    let builder = ctx.create_builder();
+    let Ok(call) = CallSiteValue::try_from(inst) else {
+        return false;
+    };
+    let Some(callee) = call.get_called_fn_value() else {
+        return false;
+    };
+    let args: Vec<BasicMetadataValueEnum<'ctx>> = (0..call.count_arguments())
+        .filter_map(|i| inst.get_operand(i).and_then(|o| o.value()))
+        .map(Into::into)
+        .collect();
+    if args.len() != params.len() {
+        return false; // not the C API's signature: `check` refuses it
+    }
+    let param_types: Vec<BasicMetadataTypeEnum<'ctx>> = params
+        .chars()
+        .map(|c| match c {
+            'p' => ptr.into(),
+            'i' => ctx.i32_type().into(),
+            'l' => ctx.i64_type().into(),
+            _ => ctx.f64_type().into(),
+        })
+        .collect();
+    let ty = match callee.get_type().get_return_type() {
+        Some(ret) => ret.fn_type(&param_types, false),
+        None => ctx.void_type().fn_type(&param_types, false),
+    };
+    let target = declare(module, shim_fn, ty);
+    builder.position_before(&inst);
+    let coerced: Vec<BasicMetadataValueEnum<'ctx>> = args
+        .iter()
+        .zip(&param_types)
+        .map(|(arg, want)| match (arg, want) {
+            (BasicMetadataValueEnum::IntValue(v), BasicMetadataTypeEnum::IntType(w))
+                if v.get_type() != *w =>
+            {
+                builder
+                    .build_int_cast_sign_flag(*v, *w, true, "nw.int")
+                    .expect("builder positioned")
+                    .into()
+            }
+            _ => *arg,
+        })
+        .collect();
+    let new = builder
+        .build_call(target, &coerced, "")
+        .expect("builder positioned")
+        .try_as_basic_value();
+    if let ValueKind::Basic(new) = new {
+        replace_value(inst, new);
+    }
+    inst.erase_from_basic_block();
+    true
 }
 
 fn replace_value<'ctx>(inst: InstructionValue<'ctx>, with: BasicValueEnum<'ctx>) {

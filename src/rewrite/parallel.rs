@@ -5,11 +5,15 @@
 //! `__gufunc__.<mangled>`); the kernel launches the wrapper through
 //! `numba_parallel_for`, which the shim runs on one thread
 //! (`shims/src/parallel.rs`). When the gufunc body returns an error status
-//! (an allocation failing inside the loop body, say), the wrapper takes the
-//! GIL and sets a Python error, which native Numba reports afterwards as a
-//! `SystemError`: there is no way to hand that error back through
-//! `numba_parallel_for`. Those paths become a trap, so the host sees a
-//! failed call instead of the Python C API blocking the build.
+//! (a `raise` in the body or in a function it calls, Numba's own checks,
+//! an allocation failing), the wrapper takes the GIL, turns the excinfo into
+//! a Python exception and raises it, and leaves the loop; the kernel runs on
+//! and the pending error surfaces when it returns to Python. Here those
+//! calls go to the shim (`shims/src/exc.rs`, `nw_parfor_*`), which keeps the
+//! first exception raised; the export wrapper makes it the call's exception
+//! (`exports.rs`). Any other Python C API call left on those paths (the
+//! error raised when a dynamic exception's values cannot be boxed, which
+//! only an allocation failure causes) becomes a trap.
 
 use inkwell::llvm_sys::core::{LLVMGetPoison, LLVMReplaceAllUsesWith, LLVMTypeOf};
 use inkwell::module::Module;
@@ -33,13 +37,58 @@ fn is_parfor_wrapper(name: &str) -> bool {
     name.starts_with("__gufunc__.") && name.contains("__numba_parfor_gufunc_")
 }
 
+/// The gufunc wrapper's error path: (C API, shim function, parameters as in
+/// `dynexc::redirect`); `None`: the call goes (no GIL, no error indicator).
+const ERROR_PATH: [(&str, Option<(&str, &str)>); 8] = [
+    ("numba_gil_ensure", None),
+    ("numba_gil_release", None),
+    ("PyErr_Clear", None),
+    ("numba_unpickle", Some(("nw_parfor_unpickle", "pip"))),
+    ("PyBytes_FromStringAndSize", Some(("nw_parfor_bytes", "pl"))),
+    (
+        "numba_runtime_build_excinfo_struct",
+        Some(("nw_parfor_build_excinfo", "pp")),
+    ),
+    ("numba_do_raise", Some(("nw_parfor_raise", "p"))),
+    ("Py_DecRef", None),
+];
+
 pub fn lower(module: &Module<'_>) {
     let wrappers: Vec<FunctionValue<'_>> = module
         .get_functions()
         .filter(|f| is_defined(*f) && f.get_name().to_str().is_ok_and(is_parfor_wrapper))
         .collect();
     for f in wrappers {
+        raise_through_shim(module, f);
         trap_python_errors(module, f);
+    }
+}
+
+/// Redirect the error path's calls (`ERROR_PATH`) to the shim.
+fn raise_through_shim<'ctx>(module: &Module<'ctx>, f: FunctionValue<'ctx>) {
+    let insts: Vec<_> = f
+        .get_basic_blocks()
+        .iter()
+        .flat_map(|bb| bb.get_instructions())
+        .filter(|i| i.get_opcode() == InstructionOpcode::Call)
+        .collect();
+    for inst in insts {
+        let Ok(call) = CallSiteValue::try_from(inst) else {
+            continue;
+        };
+        let Some(name) = call
+            .get_called_fn_value()
+            .and_then(|c| c.get_name().to_str().ok().map(str::to_string))
+        else {
+            continue;
+        };
+        match ERROR_PATH.iter().find(|(c, _)| *c == name) {
+            Some((_, Some((shim_fn, params)))) => {
+                super::dynexc::redirect(module, inst, shim_fn, params);
+            }
+            Some((_, None)) if inst.get_first_use().is_none() => inst.erase_from_basic_block(),
+            _ => {}
+        }
     }
 }
 
