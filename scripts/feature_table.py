@@ -77,7 +77,7 @@ def table(results: dict, compact: bool) -> str:
         if "refused" in row:
             refused.append(row)
             continue
-        cells = [row["feature"], str(len(row["cases"])),
+        cells = [row["feature"].replace("|", "\\|"), str(len(row["cases"])),
                  *(_cell(row["cases"], h) for h in hosts), _tolerance(row["cases"])]
         if not compact:
             cells.insert(0, f"`{row['corpus']}`")

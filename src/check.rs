@@ -191,7 +191,7 @@ fn unboxable(module: &Module<'_>, name: &str) -> Option<Problem> {
         .find_map(|s| crate::rewrite::dynexc::unboxable_type(s))
         .map(|t| format!("a `{t}` value"))
         .unwrap_or_else(|| format!("a value (through `{first}`)"));
-    let hint = "raise with str, int, float or bool values instead";
+    let hint = "raise with str, int, float or bool values (or tuples of them) instead";
     Some(Problem {
         symbol: name.to_string(),
         reason: format!(

@@ -11,7 +11,9 @@
 //!
 //! Here the pipeline (`src/rewrite/dynexc.rs`) redirects the unwrap
 //! function's boxing calls to `nw_exc_str/i64/u64/f64/bool`, which return
-//! pickle fragments of the values, and its `PyTuple_Pack` to
+//! pickle fragments of the values, its tuples (`PyTuple_New`,
+//! `PyTuple_SetItem`: a tuple value such as a dict's missing tuple key) to
+//! `nw_exc_tuple_new/set`, and its `PyTuple_Pack` to
 //! `nw_exc_pack_new` + `nw_exc_pack_add`. Each export calls `nw_exc_finish`
 //! after a user exception: it runs the unwrap function and writes an
 //! ordinary (static-looking) excinfo whose pickle has the fragments in place
@@ -22,12 +24,17 @@
 use crate::nrt::ExcInfo;
 use crate::{Global, Slot, alloc};
 
-/// A pickle fragment: `len` bytes follow the header.
+/// A pickle fragment: `len` bytes follow the header (`kind` FRAG_BYTES),
+/// or a tuple under construction (`kind` FRAG_TUPLE): `len` item slots
+/// follow, each null or a bytes fragment.
 #[repr(C)]
 struct Frag {
     len: u32,
-    _pad: u32,
+    kind: u32,
 }
+
+const FRAG_BYTES: u32 = 0;
+const FRAG_TUPLE: u32 = 1;
 
 const FRAG_HDR: usize = core::mem::size_of::<Frag>();
 
@@ -49,7 +56,12 @@ fn frag(cap: usize) -> *mut u8 {
 /// `f` from `frag`, with at least `len` bytes written.
 unsafe fn frag_set_len(f: *mut u8, len: usize) -> *mut u8 {
     // SAFETY: caller contract.
-    unsafe { (*(f as *mut Frag)).len = len as u32 };
+    unsafe {
+        f.cast::<Frag>().write(Frag {
+            len: len as u32,
+            kind: FRAG_BYTES,
+        })
+    };
     f
 }
 
@@ -180,6 +192,171 @@ pub unsafe extern "C" fn nw_exc_str(kind: i32, data: *const u8, len: i64) -> *mu
     }
 }
 
+/// `numba_unpickle(buf, len, hash)`: a constant inside a boxed value (a
+/// string literal in a tuple) is unpickled from Numba's own pickle of it.
+/// Its fragment is that pickle without PROTO, FRAME, MEMOIZE and STOP, so
+/// that it adds no memo entries to the exception's pickle; null if it uses
+/// the memo or an opcode the walk does not know.
+///
+/// # Safety
+/// `buf` must hold `len` bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn nw_exc_unpickle(buf: *const u8, len: i32, _hash: *const u8) -> *mut u8 {
+    if buf.is_null() || len <= 0 {
+        return core::ptr::null_mut();
+    }
+    // SAFETY: caller contract.
+    let b = unsafe { core::slice::from_raw_parts(buf, len as usize) };
+    let f = frag(b.len());
+    if f.is_null() {
+        return f;
+    }
+    let mut w = 0usize;
+    let mut p = 0usize;
+    loop {
+        let op = b.get(p).copied();
+        let next = op.and_then(|op| arg_len(b, op, p + 1)).map(|n| p + 1 + n);
+        match (op, next) {
+            (Some(0x2e), Some(end)) if end == b.len() => break,
+            (Some(0x80 | 0x95 | 0x94), Some(end)) => p = end,
+            (Some(op), Some(end)) if end <= b.len() && !matches!(op, 0x2e | 0x68 | 0x6a | 0x71 | 0x72) => {
+                // SAFETY: `f` has room for `b.len()` bytes; `w + (end - p)` stays within.
+                unsafe { core::ptr::copy_nonoverlapping(b.as_ptr().add(p), f.add(FRAG_HDR + w), end - p) };
+                w += end - p;
+                p = end;
+            }
+            _ => {
+                alloc::free(f);
+                return core::ptr::null_mut();
+            }
+        }
+    }
+    // SAFETY: `w` bytes written.
+    unsafe { frag_set_len(f, w) }
+}
+
+/// `PyTuple_New(n)`: a tuple value, filled by `nw_exc_tuple_set`.
+#[unsafe(no_mangle)]
+pub extern "C" fn nw_exc_tuple_new(n: i64) -> *mut u8 {
+    if !(0..=1 << 20).contains(&n) {
+        return core::ptr::null_mut();
+    }
+    let slots = n as usize * core::mem::size_of::<*mut u8>();
+    let f = frag(slots);
+    if !f.is_null() {
+        // SAFETY: `f` has room for the header and `n` slots.
+        unsafe {
+            f.cast::<Frag>().write(Frag {
+                len: n as u32,
+                kind: FRAG_TUPLE,
+            });
+            core::ptr::write_bytes(f.add(FRAG_HDR), 0, slots);
+        }
+    }
+    f
+}
+
+/// # Safety
+/// `t` a tuple from `nw_exc_tuple_new`.
+unsafe fn tuple_slots<'a>(t: *mut u8) -> &'a mut [*mut u8] {
+    // SAFETY: caller contract.
+    unsafe { core::slice::from_raw_parts_mut(t.add(FRAG_HDR).cast(), (*t.cast::<Frag>()).len as usize) }
+}
+
+/// `PyTuple_SetItem(t, i, item)`: stores (steals) `item`; 0, or -1 (and
+/// `item` freed) when `t` is null or `i` out of range.
+///
+/// # Safety
+/// `t` null or from `nw_exc_tuple_new`; `item` null or from an `nw_exc_*`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn nw_exc_tuple_set(t: *mut u8, i: i64, item: *mut u8) -> i32 {
+    // SAFETY: caller contract.
+    unsafe {
+        let item = finish_item(item);
+        if t.is_null() || (*t.cast::<Frag>()).kind != FRAG_TUPLE {
+            free_item(item);
+            return -1;
+        }
+        let slots = tuple_slots(t);
+        let Some(slot) = usize::try_from(i).ok().and_then(|i| slots.get_mut(i)) else {
+            free_item(item);
+            return -1;
+        };
+        free_item(*slot);
+        *slot = item;
+        0
+    }
+}
+
+/// Free a fragment or a tuple under construction (with its items).
+///
+/// # Safety
+/// `f` null or from an `nw_exc_*`.
+unsafe fn free_item(f: *mut u8) {
+    if f.is_null() {
+        return;
+    }
+    // SAFETY: caller contract.
+    unsafe {
+        if (*f.cast::<Frag>()).kind == FRAG_TUPLE {
+            for &s in tuple_slots(f).iter() {
+                free_item(s);
+            }
+        }
+        alloc::free(f);
+    }
+}
+
+/// `f` as a bytes fragment: a tuple becomes its pickle (the items', then
+/// TUPLE1/2/3, or MARK ... TUPLE) and is freed; null if any item is.
+///
+/// # Safety
+/// `f` null or from an `nw_exc_*`.
+unsafe fn finish_item(f: *mut u8) -> *mut u8 {
+    // SAFETY: caller contract; tuple items are bytes fragments (they were
+    // finished when set).
+    unsafe {
+        if f.is_null() || (*f.cast::<Frag>()).kind != FRAG_TUPLE {
+            return f;
+        }
+        let items = tuple_slots(f);
+        let n = items.len();
+        if items.iter().any(|s| s.is_null()) {
+            free_item(f);
+            return core::ptr::null_mut();
+        }
+        let body: usize = items.iter().map(|&s| frag_bytes(s).len()).sum();
+        let out = frag(body + 2);
+        if out.is_null() {
+            free_item(f);
+            return out;
+        }
+        let mut w = FRAG_HDR;
+        let mut put = |bytes: &[u8]| {
+            core::ptr::copy_nonoverlapping(bytes.as_ptr(), out.add(w), bytes.len());
+            w += bytes.len();
+        };
+        match n {
+            0 => put(&[0x29]),
+            1..=3 => {
+                for &s in items.iter() {
+                    put(frag_bytes(s));
+                }
+                put(&[0x84 + n as u8]);
+            }
+            _ => {
+                put(&[0x28]);
+                for &s in items.iter() {
+                    put(frag_bytes(s));
+                }
+                put(&[0x74]);
+            }
+        }
+        free_item(f);
+        frag_set_len(out, w - FRAG_HDR)
+    }
+}
+
 /// Start the argument tuple of `n` values (`PyTuple_Pack(n, ...)`).
 #[unsafe(no_mangle)]
 pub extern "C" fn nw_exc_pack_new(n: i64) -> *mut Pack {
@@ -211,7 +388,8 @@ unsafe fn pack_items<'a>(p: *mut Pack) -> &'a mut [*mut u8] {
     }
 }
 
-/// Add the next value (a fragment, or null if boxing failed) to the tuple.
+/// Add the next value (a fragment or tuple, or null if boxing failed) to
+/// the argument tuple.
 ///
 /// # Safety
 /// `p` null or from `nw_exc_pack_new`; `item` null or from an `nw_exc_*`.
@@ -219,6 +397,7 @@ unsafe fn pack_items<'a>(p: *mut Pack) -> &'a mut [*mut u8] {
 pub unsafe extern "C" fn nw_exc_pack_add(p: *mut Pack, item: *mut u8) {
     // SAFETY: caller contract.
     unsafe {
+        let item = finish_item(item);
         if p.is_null() || (*p).count >= (*p).n {
             alloc::free(item);
             return;
@@ -706,4 +885,170 @@ unsafe fn substitute(b: &[u8], frags: &[*mut u8]) -> Option<(*mut u8, usize)> {
         q = next;
     }
     Some((out, w))
+}
+
+// ---------------------------------------------------------------------------
+// Exceptions raised inside a parfor body
+//
+// Natively the parfor gufunc wrapper (numba/np/ufunc/wrappers.py,
+// `gen_loop_body`) turns the body's error status into a Python error under
+// the GIL: it unpickles a static exception (`numba_unpickle`) or builds a
+// dynamic one (`PyBytes_FromStringAndSize` of the pickle, the unwrap
+// function, `numba_runtime_build_excinfo_struct`), raises it
+// (`numba_do_raise`) and leaves the loop; the kernel then runs on and the
+// pending error surfaces when control returns to Python.
+// `src/rewrite/parallel.rs` redirects those calls here: each builds an
+// excinfo owning a copy of its pickle, `nw_parfor_raise` keeps the first as
+// pending, and the export wrapper's `nw_parfor_take` makes it the call's
+// exception once the kernel has returned.
+
+/// The exception raised in a parfor body, until the export wrapper takes it.
+static PARFOR_PENDING: Global<*mut ExcInfo> = Global::new(core::ptr::null_mut());
+
+/// An excinfo owning a copy of `pickle` (freed by `free_excinfo`, or by
+/// `nw_exc_clear` once kept).
+fn owned_excinfo(pickle: &[u8]) -> *mut ExcInfo {
+    let buf = alloc::alloc(pickle.len().max(1) as u64, 8);
+    if buf.is_null() {
+        return core::ptr::null_mut();
+    }
+    let e = alloc::alloc(core::mem::size_of::<ExcInfo>() as u64, 8) as *mut ExcInfo;
+    if e.is_null() {
+        // SAFETY: from alloc above.
+        unsafe { alloc::free(buf) };
+        return e;
+    }
+    // SAFETY: fresh blocks of the right sizes.
+    unsafe {
+        core::ptr::copy_nonoverlapping(pickle.as_ptr(), buf, pickle.len());
+        e.write(ExcInfo {
+            pickle_buf: Slot(buf),
+            bufsz: pickle.len() as i32,
+            hash_buf_or_args: Slot::NULL,
+            unwrap_fn: Slot::NULL,
+            alloc_flag: 0,
+        });
+    }
+    e
+}
+
+/// # Safety
+/// `e` null or from `owned_excinfo`.
+unsafe fn free_excinfo(e: *mut ExcInfo) {
+    if !e.is_null() {
+        // SAFETY: caller contract.
+        unsafe {
+            alloc::free((*e).pickle_buf.0);
+            alloc::free(e as *mut u8);
+        }
+    }
+}
+
+/// # Safety
+/// `buf` null or holding `len` bytes.
+unsafe fn pickle_excinfo(buf: *const u8, len: i64) -> *mut ExcInfo {
+    if buf.is_null() || !(1..=i32::MAX as i64).contains(&len) {
+        return core::ptr::null_mut();
+    }
+    // SAFETY: caller contract.
+    owned_excinfo(unsafe { core::slice::from_raw_parts(buf, len as usize) })
+}
+
+/// `numba_unpickle(buf, len, hash)` of a static exception: its excinfo.
+///
+/// # Safety
+/// `buf` must hold `len` bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn nw_parfor_unpickle(buf: *const u8, len: i32, _hash: *const u8) -> *mut u8 {
+    // SAFETY: caller contract.
+    unsafe { pickle_excinfo(buf, len as i64) as *mut u8 }
+}
+
+/// `PyBytes_FromStringAndSize(buf, len)` of a dynamic exception's pickle
+/// (with its placeholders): an excinfo holding it.
+///
+/// # Safety
+/// `buf` must hold `len` bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn nw_parfor_bytes(buf: *const u8, len: i64) -> *mut u8 {
+    // SAFETY: caller contract.
+    unsafe { pickle_excinfo(buf, len) as *mut u8 }
+}
+
+/// `numba_runtime_build_excinfo_struct(bytes, args)`: the pickle with the
+/// unwrap function's values (`args`, from `nw_exc_pack_new`) in place of
+/// its placeholders; null if they do not fit. Frees both inputs.
+///
+/// # Safety
+/// `bytes` null or from `nw_parfor_bytes`; `pack` null or from
+/// `nw_exc_pack_new`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn nw_parfor_build_excinfo(bytes: *mut u8, pack: *mut Pack) -> *mut u8 {
+    // SAFETY: caller contract.
+    unsafe {
+        let e = bytes as *mut ExcInfo;
+        let mut out = core::ptr::null_mut();
+        if !e.is_null()
+            && !pack.is_null()
+            && (*pack).count == (*pack).n
+            && pack_items(pack).iter().all(|f| !f.is_null())
+        {
+            let pickle = core::slice::from_raw_parts((*e).pickle_buf.0, (*e).bufsz as usize);
+            if let Some((buf, len)) = substitute(pickle, pack_items(pack)) {
+                out = owned_excinfo(core::slice::from_raw_parts(buf, len));
+                alloc::free(buf);
+            }
+        }
+        pack_free(pack);
+        free_excinfo(e);
+        out as *mut u8
+    }
+}
+
+/// `numba_do_raise(exc)` in a parfor body: the first exception raised is
+/// kept for `nw_parfor_take`, later ones dropped (native Numba's Python
+/// error indicator, too, holds one).
+///
+/// # Safety
+/// `exc` null or from `nw_parfor_unpickle` / `nw_parfor_build_excinfo`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn nw_parfor_raise(exc: *mut u8) {
+    // SAFETY: single-threaded; caller contract.
+    unsafe {
+        let pending = PARFOR_PENDING.get();
+        if (*pending).is_null() {
+            *pending = exc as *mut ExcInfo;
+        } else {
+            free_excinfo(exc as *mut ExcInfo);
+        }
+    }
+}
+
+/// After an entry point that runs parfors returns `status`: an exception
+/// raised in a parfor body becomes the call's exception (status 1, excinfo
+/// in `*slot`, kept until `nw_exc_clear`) when the kernel itself returned
+/// normally (0, or -2 for None); an exception the kernel raised afterwards
+/// wins, as natively (raising clears the pending Python error first).
+///
+/// # Safety
+/// `slot` is the excinfo out slot of the call.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn nw_parfor_take(status: i32, slot: *mut Slot<ExcInfo>) -> i32 {
+    // SAFETY: single-threaded; caller contract.
+    unsafe {
+        let pending = PARFOR_PENDING.get();
+        let e = *pending;
+        *pending = core::ptr::null_mut();
+        if e.is_null() {
+            return status;
+        }
+        if status != 0 && status != -2 {
+            free_excinfo(e);
+            return status;
+        }
+        nw_exc_clear();
+        *KEPT.get() = e;
+        (*slot).0 = e;
+        1
+    }
 }

@@ -520,6 +520,21 @@ pub fn return_leaves(t: &NumbaType) -> Vec<ReturnLeaf> {
     out
 }
 
+/// The references a returned value owns: for each array, record array and
+/// string in it, the byte offset of its meminfo behind `retptr`, and for
+/// one inside an optional tuple item the offset of the `valid` byte.
+pub fn owned_references(t: &NumbaType) -> Vec<(u64, Option<u64>)> {
+    let (unicode, _, _) = tuple_fields(&unicode_members());
+    return_leaves(t)
+        .into_iter()
+        .filter_map(|leaf| match leaf.ty {
+            NumbaType::Array { .. } | NumbaType::Records { .. } => Some((leaf.offset, leaf.valid)),
+            NumbaType::Unicode => Some((leaf.offset + unicode[5], leaf.valid)),
+            _ => None,
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -16,10 +16,14 @@
 //!
 //! The environment check at the top (a `NumbaEnv` global null in wasm, with
 //! a `PyErr_SetString` path) is dropped: the function uses nothing of the
-//! environment. A boxing call not listed here (complex, tuples, arrays, ...)
+//! environment. Tuples (`PyTuple_New` + `PyTuple_SetItem`, e.g. a dict's
+//! missing tuple key in `KeyError(key)`) become `nw_exc_tuple_new/set`, and
+//! the constants inside them (`numba_unpickle` of a literal) `nw_exc_unpickle`.
+//! A boxing call not listed here (complex, lists, arrays, ...)
 //! is left alone; `check` refuses it, naming the type.
 
 use inkwell::module::{Linkage, Module};
+use inkwell::types::{BasicMetadataTypeEnum, BasicType as _};
 use inkwell::values::{
     BasicMetadataValueEnum, BasicValueEnum, CallSiteValue, FunctionValue, InstructionOpcode,
     InstructionValue, ValueKind,
@@ -30,18 +34,25 @@ use crate::ir::is_defined;
 /// Prefix of the functions Numba emits to box a dynamic exception's values.
 pub const UNWRAP_PREFIX: &str = "__excinfo_unwrap_args";
 
-/// Python C API boxing calls with a wasm form: (C API, shim function).
-/// The shim function takes the same LLVM parameters.
-const BOXERS: [(&str, &str); 9] = [
-    ("PyUnicode_FromKindAndData", "nw_exc_str"),
-    ("PyLong_FromLongLong", "nw_exc_i64"),
-    ("PyLong_FromLong", "nw_exc_i64"),
-    ("PyLong_FromSsize_t", "nw_exc_i64"),
-    ("PyLong_FromUnsignedLongLong", "nw_exc_u64"),
-    ("PyLong_FromUnsignedLong", "nw_exc_u64"),
-    ("PyLong_FromSize_t", "nw_exc_u64"),
-    ("PyFloat_FromDouble", "nw_exc_f64"),
-    ("PyBool_FromLong", "nw_exc_bool"),
+/// Python C API boxing calls with a wasm form: (C API, shim function, its
+/// parameters: `p` pointer, `i` i32, `l` i64, `d` double). The shim returns
+/// what the C API does (a pointer; `PyTuple_SetItem` an i32 status). Integer
+/// arguments are widened or narrowed to the shim's: Numba <= 0.60 passes
+/// `PyTuple_New`'s size and `PyTuple_SetItem`'s index as i32, later ones
+/// as i64.
+const BOXERS: [(&str, &str, &str); 12] = [
+    ("PyUnicode_FromKindAndData", "nw_exc_str", "ipl"),
+    ("PyLong_FromLongLong", "nw_exc_i64", "l"),
+    ("PyLong_FromLong", "nw_exc_i64", "l"),
+    ("PyLong_FromSsize_t", "nw_exc_i64", "l"),
+    ("PyLong_FromUnsignedLongLong", "nw_exc_u64", "l"),
+    ("PyLong_FromUnsignedLong", "nw_exc_u64", "l"),
+    ("PyLong_FromSize_t", "nw_exc_u64", "l"),
+    ("PyFloat_FromDouble", "nw_exc_f64", "d"),
+    ("PyBool_FromLong", "nw_exc_bool", "l"),
+    ("PyTuple_New", "nw_exc_tuple_new", "l"),
+    ("PyTuple_SetItem", "nw_exc_tuple_set", "plp"),
+    ("numba_unpickle", "nw_exc_unpickle", "pip"),
 ];
 
 /// The Numba type behind a C API call an unwrap function may make that has
@@ -49,7 +60,6 @@ const BOXERS: [(&str, &str); 9] = [
 pub fn unboxable_type(symbol: &str) -> Option<&'static str> {
     Some(match symbol {
         "PyComplex_FromDoubles" | "PyComplex_FromCComplex" => "complex",
-        "PyTuple_New" | "PyTuple_SetItem" => "tuple",
         "PyList_New" | "PyList_SetItem" | "PyList_Append" => "list",
         "PyBytes_FromStringAndSize" => "bytes",
         "PyArray_NewFromDescr" | "PyArray_New" | "NRT_adapt_ndarray_to_python_acqref" => "array",
@@ -174,23 +184,80 @@ fn lower_one<'ctx>(module: &Module<'ctx>, f: FunctionValue<'ctx>) {
                 inst.erase_from_basic_block();
             }
             other => {
-                let Some((_, shim_fn)) = BOXERS.iter().find(|(c, _)| *c == other) else {
+                let Some((_, shim_fn, params)) = BOXERS.iter().find(|(c, _, _)| *c == other) else {
                     continue;
                 };
-                let callee = call.get_called_fn_value().expect("direct call");
-                let target = declare(module, shim_fn, callee.get_type());
-                let new = builder
-                    .build_call(target, &args, "nw.box")
-                    .expect("builder positioned")
-                    .try_as_basic_value();
-                let ValueKind::Basic(new) = new else {
-                    unreachable!("the boxing functions return a pointer")
-                };
-                replace_value(inst, new);
-                inst.erase_from_basic_block();
+                redirect(module, inst, shim_fn, params);
             }
         }
     }
+}
+
+/// Replace the call `inst` by a call of the shim function `shim_fn` with
+/// parameters `params` (`p` pointer, `i` i32, `l` i64, `d` double) and the
+/// call's own return type, integer arguments widened or narrowed to the
+/// shim's. False (the call left alone) if the argument count differs.
+pub(crate) fn redirect<'ctx>(
+    module: &Module<'ctx>,
+    inst: InstructionValue<'ctx>,
+    shim_fn: &str,
+    params: &str,
+) -> bool {
+    let ctx = module.get_context();
+    let ptr = ctx.ptr_type(Default::default());
+    let builder = ctx.create_builder();
+    let Ok(call) = CallSiteValue::try_from(inst) else {
+        return false;
+    };
+    let Some(callee) = call.get_called_fn_value() else {
+        return false;
+    };
+    let args: Vec<BasicMetadataValueEnum<'ctx>> = (0..call.count_arguments())
+        .filter_map(|i| inst.get_operand(i).and_then(|o| o.value()))
+        .map(Into::into)
+        .collect();
+    if args.len() != params.len() {
+        return false; // not the C API's signature: `check` refuses it
+    }
+    let param_types: Vec<BasicMetadataTypeEnum<'ctx>> = params
+        .chars()
+        .map(|c| match c {
+            'p' => ptr.into(),
+            'i' => ctx.i32_type().into(),
+            'l' => ctx.i64_type().into(),
+            _ => ctx.f64_type().into(),
+        })
+        .collect();
+    let ty = match callee.get_type().get_return_type() {
+        Some(ret) => ret.fn_type(&param_types, false),
+        None => ctx.void_type().fn_type(&param_types, false),
+    };
+    let target = declare(module, shim_fn, ty);
+    builder.position_before(&inst);
+    let coerced: Vec<BasicMetadataValueEnum<'ctx>> = args
+        .iter()
+        .zip(&param_types)
+        .map(|(arg, want)| match (arg, want) {
+            (BasicMetadataValueEnum::IntValue(v), BasicMetadataTypeEnum::IntType(w))
+                if v.get_type() != *w =>
+            {
+                builder
+                    .build_int_cast_sign_flag(*v, *w, true, "nw.int")
+                    .expect("builder positioned")
+                    .into()
+            }
+            _ => *arg,
+        })
+        .collect();
+    let new = builder
+        .build_call(target, &coerced, "")
+        .expect("builder positioned")
+        .try_as_basic_value();
+    if let ValueKind::Basic(new) = new {
+        replace_value(inst, new);
+    }
+    inst.erase_from_basic_block();
+    true
 }
 
 fn replace_value<'ctx>(inst: InstructionValue<'ctx>, with: BasicValueEnum<'ctx>) {

@@ -6,7 +6,9 @@
 
 use anyhow::{Context as _, Result};
 use inkwell::module::{Linkage, Module};
-use inkwell::values::{BasicMetadataValueEnum, BasicValue, ValueKind};
+use inkwell::values::{
+    BasicMetadataValueEnum, BasicValue, BasicValueEnum, FunctionValue, PointerValue, ValueKind,
+};
 
 use crate::ir::is_defined;
 use crate::numba::entry::Entry;
@@ -65,6 +67,13 @@ pub fn add_entry_exports(module: &Module<'_>, entries: &[Entry]) -> Result<Vec<S
         let ValueKind::Basic(status) = status.try_as_basic_value() else {
             anyhow::bail!("Numba entry `{}` returns no status", entry.qualname);
         };
+        let status = if super::parallel::runs_parfors(module, &entry.symbol) {
+            let taken = take_parfor_exception(module, wrapper, entry, status, retptr, excinfo)?;
+            builder.position_at_end(wrapper.get_last_basic_block().expect("a block"));
+            taken
+        } else {
+            status
+        };
         if let Some(finish) = finish {
             let raised = ctx.append_basic_block(wrapper, "raised");
             let done = ctx.append_basic_block(wrapper, "done");
@@ -84,6 +93,91 @@ pub fn add_entry_exports(module: &Module<'_>, entries: &[Entry]) -> Result<Vec<S
         names.push(name);
     }
     Ok(names)
+}
+
+/// After an entry that runs parfors: an exception raised in a parfor body
+/// (kept by the shim, see `parallel.rs`) becomes the call's exception when
+/// the kernel returned normally; the value it returned is then released
+/// (its arrays' and strings' references dropped), as the host will not
+/// read it. Returns the status to report.
+fn take_parfor_exception<'ctx>(
+    module: &Module<'ctx>,
+    wrapper: FunctionValue<'ctx>,
+    entry: &Entry,
+    status: BasicValueEnum<'ctx>,
+    retptr: PointerValue<'ctx>,
+    excinfo: PointerValue<'ctx>,
+) -> Result<BasicValueEnum<'ctx>> {
+    let ctx = module.get_context();
+    let ptr = ctx.ptr_type(Default::default());
+    let i32t = ctx.i32_type();
+    let builder = ctx.create_builder();
+    builder.position_at_end(wrapper.get_last_basic_block().expect("entry block"));
+    let take = module.get_function("nw_parfor_take").unwrap_or_else(|| {
+        let ty = i32t.fn_type(&[i32t.into(), ptr.into()], false);
+        module.add_function("nw_parfor_take", ty, Some(Linkage::External))
+    });
+    let taken = builder.build_call(take, &[status.into(), excinfo.into()], "taken")?;
+    let ValueKind::Basic(taken) = taken.try_as_basic_value() else {
+        unreachable!("nw_parfor_take returns the status")
+    };
+    let refs = crate::abi::owned_references(&entry.ret);
+    if refs.is_empty() {
+        return Ok(taken);
+    }
+    let decref = module.get_function("NRT_decref").unwrap_or_else(|| {
+        let ty = ctx.void_type().fn_type(&[ptr.into()], false);
+        module.add_function("NRT_decref", ty, Some(Linkage::External))
+    });
+    let ok = builder.build_int_compare(
+        inkwell::IntPredicate::EQ,
+        status.into_int_value(),
+        i32t.const_zero(),
+        "returned",
+    )?;
+    let raised = builder.build_int_compare(
+        inkwell::IntPredicate::NE,
+        taken.into_int_value(),
+        i32t.const_zero(),
+        "raised",
+    )?;
+    let drop_value = builder.build_and(ok, raised, "drop_value")?;
+    let release = ctx.append_basic_block(wrapper, "release");
+    let done = ctx.append_basic_block(wrapper, "released");
+    builder.build_conditional_branch(drop_value, release, done)?;
+    builder.position_at_end(release);
+    let i8t = ctx.i8_type();
+    let at = |offset: u64| -> Result<PointerValue<'ctx>> {
+        let off = ctx.i64_type().const_int(offset, false);
+        // SAFETY: byte GEP inside the returned value behind `retptr`.
+        Ok(unsafe { builder.build_gep(i8t, retptr, &[off], "field")? })
+    };
+    for (meminfo, valid) in refs {
+        let next = ctx.append_basic_block(wrapper, "release_next");
+        if let Some(valid) = valid {
+            let flag = builder
+                .build_load(i8t, at(valid)?, "valid")?
+                .into_int_value();
+            let present = builder.build_int_compare(
+                inkwell::IntPredicate::NE,
+                flag,
+                i8t.const_zero(),
+                "present",
+            )?;
+            let one = ctx.append_basic_block(wrapper, "release_one");
+            builder.build_conditional_branch(present, one, next)?;
+            builder.position_at_end(one);
+        }
+        let mi = builder.build_load(ptr, at(meminfo)?, "meminfo")?;
+        builder.build_call(decref, &[mi.into()], "")?;
+        builder.build_unconditional_branch(next)?;
+        builder.position_at_end(next);
+    }
+    builder.build_unconditional_branch(done)?;
+    if let Some(last) = wrapper.get_last_basic_block() {
+        done.move_after(last).ok();
+    }
+    Ok(taken)
 }
 
 /// Give every definition except the exports internal linkage, so the

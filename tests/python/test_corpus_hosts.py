@@ -68,3 +68,29 @@ def test_python_outcome_checks_the_bound():
     assert "differ" in corpus_hosts._python_outcome(n, None, w, None, None, [], [])
     assert corpus_hosts._python_outcome(None, ValueError("x"), None, ValueError("y"),
                                         None, [], []) != "pass"
+
+
+def test_tolerance_words_per_kernel():
+    from types import SimpleNamespace
+
+    from numba import njit
+
+    @njit
+    def k1():
+        return 0
+    mod = SimpleNamespace(BOUND={k1: "|Δ| ≤ 32·n·eps"})
+    assert corpus_hosts.tolerance_of(mod, {"id": "a", "func": "k1", "bound": {}}) == "|Δ| ≤ 32·n·eps"
+    assert corpus_hosts.tolerance_of(mod, {"id": "b", "func": "k2", "bound": {}}) == "within a stated bound"
+    assert corpus_hosts.tolerance_of(mod, {"id": "c", "func": "k1"}) == "exact"
+
+
+def test_linalg_hosts_corpus_is_complete():
+    # Every kernel has cases and a feature row; every float-valued kernel a
+    # bound formula (only the ranks are compared exactly).
+    sys.path.insert(0, str(ROOT / "fixtures" / "corpus"))
+    import linalg_hosts as lh
+    used = {id(f) for _cid, f, _args in lh.cases()}
+    assert all(id(k) in used for k in lh.KERNELS)
+    assert {id(k) for ks in lh.FEATURES.values() for k in ks} == {id(k) for k in lh.KERNELS}
+    exact = {lh.lh_matrix_rank, lh.lh_lstsq_rank}
+    assert set(lh.BOUNDS) == set(lh.KERNELS) - exact
