@@ -219,9 +219,13 @@ pub unsafe extern "C" fn nw_exc_unpickle(buf: *const u8, len: i32, _hash: *const
         match (op, next) {
             (Some(0x2e), Some(end)) if end == b.len() => break,
             (Some(0x80 | 0x95 | 0x94), Some(end)) => p = end,
-            (Some(op), Some(end)) if end <= b.len() && !matches!(op, 0x2e | 0x68 | 0x6a | 0x71 | 0x72) => {
+            (Some(op), Some(end))
+                if end <= b.len() && !matches!(op, 0x2e | 0x68 | 0x6a | 0x71 | 0x72) =>
+            {
                 // SAFETY: `f` has room for `b.len()` bytes; `w + (end - p)` stays within.
-                unsafe { core::ptr::copy_nonoverlapping(b.as_ptr().add(p), f.add(FRAG_HDR + w), end - p) };
+                unsafe {
+                    core::ptr::copy_nonoverlapping(b.as_ptr().add(p), f.add(FRAG_HDR + w), end - p)
+                };
                 w += end - p;
                 p = end;
             }
@@ -260,7 +264,9 @@ pub extern "C" fn nw_exc_tuple_new(n: i64) -> *mut u8 {
 /// `t` a tuple from `nw_exc_tuple_new`.
 unsafe fn tuple_slots<'a>(t: *mut u8) -> &'a mut [*mut u8] {
     // SAFETY: caller contract.
-    unsafe { core::slice::from_raw_parts_mut(t.add(FRAG_HDR).cast(), (*t.cast::<Frag>()).len as usize) }
+    unsafe {
+        core::slice::from_raw_parts_mut(t.add(FRAG_HDR).cast(), (*t.cast::<Frag>()).len as usize)
+    }
 }
 
 /// `PyTuple_SetItem(t, i, item)`: stores (steals) `item`; 0, or -1 (and
