@@ -230,7 +230,8 @@ pub unsafe extern "C" fn nw_exc_unpickle(buf: *const u8, len: i32, _hash: *const
                 p = end;
             }
             _ => {
-                alloc::free(f);
+                // SAFETY: `f` came from `frag` and is not used again.
+                unsafe { alloc::free(f) };
                 return core::ptr::null_mut();
             }
         }
