@@ -49,7 +49,9 @@ pub const HOST_EXPORTS_IF_USED: [(&str, &[&str]); 2] = [
             "numba_get_internal_random_state",
         ],
     ),
-    ("nw_exc_clear", &["nw_exc_finish"]),
+    // Dynamic excinfos: the kernel's own (`rewrite::dynexc`), or a parfor
+    // body's (`rewrite::parallel`).
+    ("nw_exc_clear", &["nw_exc_finish", "nw_parfor_take", "nw_parfor_raise"]),
 ];
 
 /// The host exports that build list arguments (a reflected list's payload,

@@ -101,7 +101,7 @@ try {
 
   // Heat: wait some frames, click into it, run on, pause, read the state.
   const frames = () => page.evaluate(() => window.demoState.heat.frames);
-  out.stats.push(await page.evaluate(() => window.demo.module.stats()));
+  out.stats.push(await page.evaluate(() => ({ ...window.demo.module.stats(), heatFrames: window.demoState.heat.frames })));
   const hbox = await page.locator("#heat").boundingBox();
   await page.mouse.click(hbox.x + hbox.width * 0.25, hbox.y + hbox.height * 0.3);
   const f1 = await frames();
@@ -114,7 +114,7 @@ try {
       pixels: ${canvasPixels("heat")},
     };
   })()`);
-  out.stats.push(await page.evaluate(() => window.demo.module.stats()));
+  out.stats.push(await page.evaluate(() => ({ ...window.demo.module.stats(), heatFrames: window.demoState.heat.frames })));
   out.text = await page.evaluate(() => ({
     fractalMs: document.getElementById("fractal-ms").textContent,
     heatMs: document.getElementById("heat-ms").textContent,
