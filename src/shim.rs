@@ -51,7 +51,10 @@ pub const HOST_EXPORTS_IF_USED: [(&str, &[&str]); 2] = [
     ),
     // Dynamic excinfos: the kernel's own (`rewrite::dynexc`), or a parfor
     // body's (`rewrite::parallel`).
-    ("nw_exc_clear", &["nw_exc_finish", "nw_parfor_take", "nw_parfor_raise"]),
+    (
+        "nw_exc_clear",
+        &["nw_exc_finish", "nw_parfor_take", "nw_parfor_raise"],
+    ),
 ];
 
 /// The host exports that build list arguments (a reflected list's payload,
