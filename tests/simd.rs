@@ -12,7 +12,7 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 
 use common::*;
@@ -177,27 +177,6 @@ fn node_relaxed_flags() -> Result<Vec<&'static str>, String> {
     }
 }
 
-/// `run_cases_in_node` with Node flags.
-fn run_cases(node_flags: &[&str], js: &Path, cases: &Path) {
-    let out = Command::new("node")
-        .args(node_flags)
-        .arg(root().join("tests/js/run_node.mjs"))
-        .arg(js)
-        .arg(cases)
-        .output()
-        .expect("Node.js is needed to run the fixtures (scripts/setup.sh installs it)");
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(
-        out.status.success() && text.contains(" passed, 0 failed"),
-        "cases failed for {} (node {node_flags:?}):\n{text}",
-        js.display()
-    );
-}
-
 #[test]
 fn default_build_uses_simd128_and_no_relaxed_simd() {
     // The check the --no-simd tests rely on: the validator without SIMD
@@ -329,7 +308,7 @@ fn relaxed_simd_fuses_blas_and_fastmath_multiply_adds_within_bounds() {
     assert_eq!(other, 0, "relaxed opcodes other than madd");
     match node_relaxed_flags() {
         Ok(flags) => {
-            run_cases(&flags, &dir.path().join("kernels.js"), &cases);
+            run_cases_in_node_with(&flags, &dir.path().join("kernels.js"), &cases);
             if !flags.is_empty() {
                 // Without its flag this Node lacks relaxed SIMD: the glue
                 // says which build the engine needs.
@@ -362,7 +341,7 @@ fn relaxed_simd_leaves_kernels_without_fastmath_bit_exact() {
     let wasm = wasm(&dir);
     validate(&wasm, WasmFeatures::empty()).unwrap();
     match node_relaxed_flags() {
-        Ok(flags) => run_cases(
+        Ok(flags) => run_cases_in_node_with(
             &flags,
             &dir.path().join("kernels.js"),
             &newest.join("cases.json"),

@@ -65,7 +65,13 @@ pub fn ll_files(dir: &Path) -> Vec<String> {
 /// Run the fixture cases against a built module in Node; panics with
 /// Node's output on any failure.
 pub fn run_cases_in_node(js: &Path, cases: &Path) {
+    run_cases_in_node_with(&[], js, cases)
+}
+
+/// [`run_cases_in_node`] with Node flags (e.g. to enable relaxed SIMD).
+pub fn run_cases_in_node_with(node_flags: &[&str], js: &Path, cases: &Path) {
     let out = Command::new("node")
+        .args(node_flags)
         .arg(root().join("tests/js/run_node.mjs"))
         .arg(js)
         .arg(cases)
@@ -78,7 +84,7 @@ pub fn run_cases_in_node(js: &Path, cases: &Path) {
     );
     assert!(
         out.status.success(),
-        "cases failed for {}:\n{text}",
+        "cases failed for {} (node {node_flags:?}):\n{text}",
         js.display()
     );
     assert!(
