@@ -153,7 +153,7 @@ impl Metadata {
             "unicode data@{} length@{} kind@{} is_ascii@{} hash@{} meminfo@{} parent@{}\n",
             u.data, u.length, u.kind, u.is_ascii, u.hash, u.meminfo, u.parent
         );
-        out += &format!("unicode size_of={}\n", u.size_of);
+        out += &format!("unicode size_of={} align={}\n", u.size_of, u.align);
         let l = &a.list;
         out += &format!(
             "list (NB_List) size@{} item_size@{} items@{}\n",
@@ -161,8 +161,15 @@ impl Metadata {
         );
         let d = &a.dict;
         out += &format!(
-            "dict (NB_Dict) keys@{}; keys nentries@{} key_size@{} entry_size@{} entry_offset@{} indices@{}; entry key@{}\n",
-            d.keys, d.nentries, d.key_size, d.entry_size, d.entry_offset, d.indices, d.entry_key
+            "dict (NB_Dict) keys@{}; keys nentries@{} key_size@{} entry_size@{} entry_offset@{} indices@{}; entry key@{}, value at key_size rounded up to {}\n",
+            d.keys,
+            d.nentries,
+            d.key_size,
+            d.entry_size,
+            d.entry_offset,
+            d.indices,
+            d.entry_key,
+            d.value_align
         );
         let p = &a.list_payload;
         out += &format!(

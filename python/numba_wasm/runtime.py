@@ -562,7 +562,7 @@ class WasmModule:
                 (at,) = struct.unpack_from("<I", mem, data + lst["items"])
             else:
                 (payload,) = struct.unpack_from("<I", mem, meminfo + abi["meminfo"]["data"])
-                align = abi["pointer_slot"] if item["kind"] == "unicode" else abi["dtypes"][item["dtype"]]["align"]
+                align = abi["unicode"]["align"] if item["kind"] == "unicode" else abi["dtypes"][item["dtype"]]["align"]
                 n, stride = word(payload + abi["list_payload"]["size"]), size_of(item)
                 at = payload + -(-abi["list_payload"]["dirty_end"] // align) * align
             check(at, n, stride, size_of(item))
@@ -571,8 +571,8 @@ class WasmModule:
         (keys,) = struct.unpack_from("<I", mem, data + d["keys"])
         n, entry_size = word(keys + d["nentries"]), word(keys + d["entry_size"])
         entries = keys + d["indices"] + word(keys + d["entry_offset"])
-        slot = abi["pointer_slot"]
-        value = d["entry_key"] + -(-word(keys + d["key_size"]) // slot) * slot
+        va = d["value_align"]
+        value = d["entry_key"] + -(-word(keys + d["key_size"]) // va) * va
         check(entries, n, entry_size, value + size_of(t["value"]))
         out = {}
         for i in range(n):

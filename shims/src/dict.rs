@@ -92,13 +92,14 @@ const _: () = {
     assert!(offset_of!(DictKeys, entry_offset) == NB_DICTKEYS_ENTRY_OFFSET);
     assert!(size_of::<DictKeys>() == NB_DICTKEYS_INDICES);
     assert!(ENTRY_HEADER as usize == NB_DICT_ENTRY_KEY);
+    assert!(aligned_size(1) as usize == NB_DICT_VALUE_ALIGN);
 };
 
 /// `NB_DictEntry`: `{ Py_ssize_t hash; char keyvalue[]; }`.
 const ENTRY_HEADER: Ssize = 8;
 
 /// `aligned_size` of cext/utils.c, with the host's `sizeof(void*)` (8).
-pub(crate) fn aligned_size(sz: Ssize) -> Ssize {
+pub(crate) const fn aligned_size(sz: Ssize) -> Ssize {
     const ALIGNMENT: Ssize = 8;
     sz + (ALIGNMENT - sz % ALIGNMENT) % ALIGNMENT
 }

@@ -87,6 +87,9 @@ pub const NB_DICTKEYS_ENTRY_SIZE: usize = 40;
 pub const NB_DICTKEYS_ENTRY_OFFSET: usize = 48;
 pub const NB_DICTKEYS_INDICES: usize = 96;
 pub const NB_DICT_ENTRY_KEY: usize = 8;
+/// The key's size is rounded up to this to place the value (`aligned_size`
+/// of cext/utils.c).
+pub const NB_DICT_VALUE_ALIGN: usize = 8;
 
 /// A reflected list's payload, the data of its meminfo (`ListPayloadModel`:
 /// `{i64 size, i64 allocated, i1 dirty, T data}`, with `allocated` items

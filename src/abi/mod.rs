@@ -68,9 +68,11 @@ pub struct UnicodeStruct {
     pub hash: usize,
     pub meminfo: usize,
     pub parent: usize,
-    /// The struct's size (a `str` item of a list or dict takes this much).
+    /// The struct's size and alignment (a `str` item of a list or dict).
     #[serde(default)]
     pub size_of: usize,
+    #[serde(default)]
+    pub align: usize,
 }
 
 /// Offsets in Numba's typed list (`NB_List`) that hosts read.
@@ -92,6 +94,7 @@ pub struct DictStruct {
     pub entry_offset: usize,
     pub indices: usize,
     pub entry_key: usize,
+    pub value_align: usize,
 }
 
 /// A reflected list's payload: `size`, `allocated` (i64), the `dirty`
@@ -133,6 +136,7 @@ impl UnicodeStruct {
             meminfo: o[5],
             parent: o[6],
             size_of: value_layout(&NumbaType::Unicode).0 as usize,
+            align: value_layout(&NumbaType::Unicode).1 as usize,
         }
     }
 }
@@ -159,6 +163,7 @@ impl DictStruct {
             entry_offset: NB_DICTKEYS_ENTRY_OFFSET,
             indices: NB_DICTKEYS_INDICES,
             entry_key: NB_DICT_ENTRY_KEY,
+            value_align: NB_DICT_VALUE_ALIGN,
         }
     }
 }

@@ -897,7 +897,7 @@ class Runtime {
         at = dv.getUint32(data + A.list.items, true);
       } else {
         const payload = dv.getUint32(meminfo + A.meminfo.data, true);
-        const align = t.item.kind === "unicode" ? A.pointer_slot : dtypeInfo(t.item.dtype).align;
+        const align = t.item.kind === "unicode" ? A.unicode.align : dtypeInfo(t.item.dtype).align;
         n = word(payload + A.list_payload.size);
         stride = sizeOf(t.item);
         at = payload + Math.ceil(A.list_payload.dirty_end / align) * align;
@@ -912,7 +912,7 @@ class Runtime {
     const n = word(keys + A.dict.nentries);
     const entrySize = word(keys + A.dict.entry_size);
     const entries = keys + A.dict.indices + word(keys + A.dict.entry_offset);
-    const value = A.dict.entry_key + Math.ceil(word(keys + A.dict.key_size) / A.pointer_slot) * A.pointer_slot;
+    const value = A.dict.entry_key + Math.ceil(word(keys + A.dict.key_size) / A.dict.value_align) * A.dict.value_align;
     if (!fits(entries, n, entrySize, value + sizeOf(t.value))) throw new Error(`numba-wasm: a returned dict of ${n} entries does not fit wasm memory`);
     const out = new Map();
     for (let i = 0, e = entries; i < n; i++, e += entrySize) {

@@ -24,7 +24,7 @@
 // undefined. An omitted argument (Numba's Omitted: the overload was
 // compiled for a call that left it out) is not a parameter.
 
-const FINGERPRINT = 3571314316;
+const FINGERPRINT = 3937319342;
 const FORMAT = 3;
 const RESERVED = new Set(["memory","metadata","exports","empty","fromArray","stats","kernels"]);
 const TYPED_ARRAYS = {"bool":"Uint8Array","complex128":"Float64Array","complex64":"Float32Array","float32":"Float32Array","float64":"Float64Array","int16":"Int16Array","int32":"Int32Array","int64":"BigInt64Array","int8":"Int8Array","uint16":"Uint16Array","uint32":"Uint32Array","uint64":"BigUint64Array","uint8":"Uint8Array"};
