@@ -11,7 +11,7 @@ use inkwell::llvm_sys::prelude::LLVMValueRef;
 use inkwell::module::Module;
 use inkwell::values::{AsValueRef, FunctionValue};
 
-fn value_name(v: LLVMValueRef) -> Option<String> {
+pub(crate) fn value_name(v: LLVMValueRef) -> Option<String> {
     let mut len = 0usize;
     // SAFETY: `v` is a live value of the module being inspected.
     let ptr = unsafe { LLVMGetValueName2(v, &mut len) };

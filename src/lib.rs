@@ -175,11 +175,17 @@ pub fn compile_with(
     let facts: Vec<metadata::Facts> = exports
         .iter()
         .zip(parallel)
-        .map(|(x, parallel)| metadata::Facts {
-            parallel,
-            may_raise: module
-                .get_function(x)
-                .is_none_or(numba::callconv::may_raise),
+        .zip(&entries)
+        .map(|((x, parallel), entry)| {
+            let wrapper = module.get_function(x);
+            let slots = entry.params.len();
+            metadata::Facts {
+                parallel,
+                may_raise: wrapper.is_none_or(numba::callconv::may_raise),
+                read_only_slots: (0..slots)
+                    .map(|s| wrapper.is_some_and(|w| numba::writes::slot_only_read(w, s)))
+                    .collect(),
+            }
         })
         .collect();
     let object = codegen::emit_object(&module, &machine)?;
@@ -197,8 +203,16 @@ pub fn compile_with(
     if list_args {
         linked_exports.extend(shim::LIST_ARGUMENT_EXPORTS.map(String::from));
     }
+    let seeds_random = linked_exports.iter().any(|e| e == "nw_random_init");
+    let mut metadata = Metadata::new(&entries, &exports, &facts, options.simd, seeds_random)?;
+    // Hosts allocate and release arrays, strings and containers through NRT.
+    if metadata.abi.meminfo.is_some() {
+        linked_exports.extend(shim::NRT_HOST_EXPORTS.map(String::from));
+    }
     let linked = link::link(&object, &linked_exports, options.simd)?;
-    let metadata = Metadata::new(&entries, &exports, &facts, options.simd)?;
+    // A module without SIMD instructions runs on engines without SIMD, and
+    // its hosts need no hint for those that lack it.
+    metadata.simd = post::simd_held(&linked, options.simd);
     let wasm = post::finish(&linked, &metadata)?;
     Ok((wasm, metadata))
 }
@@ -240,7 +254,11 @@ pub fn write_outputs(wasm: &[u8], out_dir: &Path, name: &str, minify: bool) -> R
     let write = |path: &Path, bytes: &[u8]| {
         std::fs::write(path, bytes).with_context(|| format!("cannot write `{}`", path.display()))
     };
-    write(&artifacts.wasm, wasm)?;
+    if minify {
+        write(&artifacts.wasm, &post::without_names(wasm))?;
+    } else {
+        write(&artifacts.wasm, wasm)?;
+    }
     write(
         &artifacts.js,
         glue::javascript(&section, &metadata, &wasm_file, minify).as_bytes(),

@@ -20,7 +20,8 @@ pub const SECTION: &str = "numba_wasm";
 /// Version of the section's encoding. 2: the ABI table, argument slots and
 /// return leaves (format 1 had bare LLVM parameter types). 3: types of kind
 /// `namedtuple`, `omitted` and `unicode` (`abi.unicode`), and `none` arguments take a (null) pointer slot.
-pub const FORMAT: u32 = 3;
+/// 4: `abi` holds only the tables the module's types need (`Abi::for_module`).
+pub const FORMAT: u32 = 4;
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Metadata {
@@ -65,27 +66,37 @@ pub struct Export {
     /// are read as raising).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub never_raises: bool,
+    /// Array arguments (indices into `args`) the kernel provably never
+    /// writes to (`numba::writes`): a host that copied one in for the call
+    /// need not copy it back. Absent when none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub read_only_args: Vec<usize>,
 }
 
 /// What the build found out about one export beyond its Numba signature.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct Facts {
     /// It runs parfors (`rewrite::parallel`).
     pub parallel: bool,
     /// It can raise (`numba::callconv::may_raise`).
     pub may_raise: bool,
+    /// Which argument slots hold pointers the kernel only reads through
+    /// (`numba::writes::slot_only_read`), by slot index.
+    pub read_only_slots: Vec<bool>,
 }
 
 impl Metadata {
     /// `facts[k]`: what the build found out about entry `k`; `simd`: the
-    /// level the module was built at.
+    /// SIMD instructions the module holds; `seeds_random`: it exports
+    /// `nw_random_init`.
     pub fn new(
         entries: &[Entry],
         wasm_exports: &[String],
         facts: &[Facts],
         simd: SimdLevel,
+        seeds_random: bool,
     ) -> Result<Metadata> {
-        let exports = entries
+        let exports: Vec<Export> = entries
             .iter()
             .zip(wasm_exports)
             .zip(facts)
@@ -97,6 +108,20 @@ impl Metadata {
                         e.params.len()
                     )
                 })?;
+                let read_only_args = params
+                    .iter()
+                    .enumerate()
+                    .filter(|(s, p)| {
+                        p.part == abi::Part::Data
+                            && p.path.is_empty()
+                            && matches!(
+                                e.args[p.arg],
+                                NumbaType::Array { .. } | NumbaType::Records { .. }
+                            )
+                            && facts.read_only_slots.get(*s).copied().unwrap_or(false)
+                    })
+                    .map(|(_, p)| p.arg)
+                    .collect();
                 Ok(Export {
                     name: e.name().to_string(),
                     qualname: e.qualname.clone(),
@@ -111,12 +136,19 @@ impl Metadata {
                     ret_leaves: abi::return_leaves(&e.ret),
                     parallel: facts.parallel,
                     never_raises: !facts.may_raise,
+                    read_only_args,
                 })
             })
             .collect::<Result<_>>()?;
         Ok(Metadata {
             format: FORMAT,
-            abi: Abi::current(),
+            abi: Abi::for_module(
+                exports
+                    .iter()
+                    .flat_map(|e: &Export| e.args.iter().chain([&e.ret])),
+                exports.iter().any(|e: &Export| !e.never_raises),
+                seeds_random,
+            ),
             simd,
             exports,
         })
@@ -126,40 +158,40 @@ impl Metadata {
         serde_json::to_string(self).expect("metadata serializes")
     }
 
-    /// The module-wide ABI table as text, one fact per line, for review
-    /// (tests/reference).
+    /// The whole ABI table (not only this module's part) as text, one fact
+    /// per line, for review (tests/reference).
     pub fn abi_text(&self) -> String {
-        let a = &self.abi;
+        let a = &Abi::current();
         let mut out = format!("format {}\npointer_slot {}\n", self.format, a.pointer_slot);
         let s = &a.status;
         out += &format!(
             "status ok={} error={} none={} stop_iteration={} (user exceptions >= 1)\n",
             s.ok, s.error, s.none, s.stop_iteration
         );
-        let r = &a.array;
+        let r = a.array.as_ref().expect("whole table");
         out += &format!(
             "array meminfo@{} parent@{} nitems@{} itemsize@{} data@{} shape@{} strides@shape+8*ndim\n",
             r.meminfo, r.parent, r.nitems, r.itemsize, r.data, r.shape
         );
-        let m = &a.meminfo;
+        let m = a.meminfo.as_ref().expect("whole table");
         out += &format!(
             "meminfo refct@{} data@{} size@{}\n",
             m.refct, m.data, m.size
         );
-        let e = &a.excinfo;
+        let e = a.excinfo.as_ref().expect("whole table");
         out += &format!("excinfo pickle_buf@{} bufsz@{}\n", e.pickle_buf, e.bufsz);
-        let u = &a.unicode;
+        let u = a.unicode.as_ref().expect("whole table");
         out += &format!(
             "unicode data@{} length@{} kind@{} is_ascii@{} hash@{} meminfo@{} parent@{}\n",
             u.data, u.length, u.kind, u.is_ascii, u.hash, u.meminfo, u.parent
         );
         out += &format!("unicode size_of={} align={}\n", u.size_of, u.align);
-        let l = &a.list;
+        let l = a.list.as_ref().expect("whole table");
         out += &format!(
             "list (NB_List) size@{} item_size@{} items@{}\n",
             l.size, l.item_size, l.items
         );
-        let d = &a.dict;
+        let d = a.dict.as_ref().expect("whole table");
         out += &format!(
             "dict (NB_Dict) keys@{}; keys nentries@{} key_size@{} entry_size@{} entry_offset@{} indices@{}; entry key@{}, value at key_size rounded up to {}\n",
             d.keys,
@@ -171,13 +203,14 @@ impl Metadata {
             d.entry_key,
             d.value_align
         );
-        let p = &a.list_payload;
+        let p = a.list_payload.as_ref().expect("whole table");
         out += &format!(
             "reflected list payload size@{} allocated@{} dirty@{} items from {} rounded up to their alignment\n",
             p.size, p.allocated, p.dirty, p.dirty_end
         );
         out += &format!("stats {}\n", a.stats.join(" "));
-        out += &format!("random_entropy_bytes {}\n", a.random_entropy_bytes);
+        let r = a.random_entropy_bytes.expect("whole table");
+        out += &format!("random_entropy_bytes {r}\n");
         for (name, d) in &a.dtypes {
             out += &format!(
                 "dtype {name} {} size={} align={} lanes={}\n",
@@ -208,6 +241,9 @@ impl Metadata {
             out += &format!("  ret_size {}\n", e.ret_size);
             if e.never_raises {
                 out += "  never raises\n";
+            }
+            if !e.read_only_args.is_empty() {
+                out += &format!("  read-only args {:?}\n", e.read_only_args);
             }
             for leaf in &e.ret_leaves {
                 let path: String = leaf.path.iter().map(|k| format!("[{k}]")).collect();

@@ -3,7 +3,9 @@
 
 use anyhow::{Context as _, Result};
 use walrus::RawCustomSection;
+use wasmparser::{Validator, WasmFeatures};
 
+use crate::codegen::SimdLevel;
 use crate::metadata::{Metadata, SECTION};
 
 pub fn finish(linked: &[u8], metadata: &Metadata) -> Result<Vec<u8>> {
@@ -25,4 +27,63 @@ pub fn finish(linked: &[u8], metadata: &Metadata) -> Result<Vec<u8>> {
         data: metadata.to_json().into_bytes(),
     });
     Ok(module.emit_wasm())
+}
+
+/// The module without its `name` section (function names for stack traces
+/// and debuggers), for `--minify`: byte for byte otherwise the same.
+pub fn without_names(wasm: &[u8]) -> Vec<u8> {
+    fn leb(bytes: &[u8], at: &mut usize) -> Option<usize> {
+        let (mut value, mut shift) = (0usize, 0);
+        loop {
+            let b = *bytes.get(*at)?;
+            *at += 1;
+            value |= usize::from(b & 0x7f).checked_shl(shift)?;
+            if b & 0x80 == 0 {
+                return Some(value);
+            }
+            shift += 7;
+        }
+    }
+    let Some(header) = wasm.get(..8) else {
+        return wasm.to_vec();
+    };
+    let mut out = header.to_vec();
+    let mut at = 8;
+    while at < wasm.len() {
+        let start = at;
+        let id = wasm[at];
+        at += 1;
+        let Some(size) = leb(wasm, &mut at) else {
+            return wasm.to_vec();
+        };
+        let body = at;
+        let Some(end) = body.checked_add(size).filter(|&e| e <= wasm.len()) else {
+            return wasm.to_vec();
+        };
+        let is_names = id == 0 && {
+            let mut p = body;
+            leb(wasm, &mut p).is_some_and(|n| wasm.get(p..p + n) == Some(b"name".as_slice()))
+        };
+        if !is_names {
+            out.extend_from_slice(&wasm[start..end]);
+        }
+        at = end;
+    }
+    out
+}
+
+/// The SIMD level of the instructions a module built at `built` holds: the
+/// lowest at which it validates.
+pub fn simd_held(wasm: &[u8], built: SimdLevel) -> SimdLevel {
+    let validates_without = |off: WasmFeatures| {
+        Validator::new_with_features(WasmFeatures::default().difference(off))
+            .validate_all(wasm)
+            .is_ok()
+    };
+    match built {
+        SimdLevel::None => SimdLevel::None,
+        _ if validates_without(WasmFeatures::SIMD | WasmFeatures::RELAXED_SIMD) => SimdLevel::None,
+        SimdLevel::Relaxed if validates_without(WasmFeatures::RELAXED_SIMD) => SimdLevel::Simd128,
+        level => level,
+    }
 }

@@ -28,14 +28,11 @@ pub fn provides(symbol: &str) -> bool {
 }
 
 /// Exports the host glue calls directly (see docs/ABI.md).
-pub const HOST_EXPORTS: [&str; 6] = [
-    "nw_alloc",
-    "nw_free",
-    "nw_stats",
-    "NRT_MemInfo_alloc_aligned",
-    "NRT_incref",
-    "NRT_decref",
-];
+pub const HOST_EXPORTS: [&str; 3] = ["nw_alloc", "nw_free", "nw_stats"];
+
+/// Exports the hosts of a module with arrays, strings, lists or dicts call
+/// (the metadata's ABI table then has `meminfo`).
+pub const NRT_HOST_EXPORTS: [&str; 3] = ["NRT_MemInfo_alloc_aligned", "NRT_incref", "NRT_decref"];
 
 /// Host exports only a module that needs them gets, each with the symbols
 /// whose presence in the compiled kernels calls for it: seeding the random

@@ -14,7 +14,8 @@ use numba_wasm::glue::features::{Feature, Features, select};
 use numba_wasm::glue::{RUNTIME, minify::minify};
 
 /// The feature sets a module can have: records come with arrays, and
-/// anything but scalars (or overloads) with the general call path.
+/// anything but scalars (or overloads) with the general call path; SIMD
+/// instructions and random states go with any.
 fn consistent_sets() -> Vec<Features> {
     let optional = [
         Feature::Arrays,
@@ -24,6 +25,8 @@ fn consistent_sets() -> Vec<Features> {
         Feature::Overloads,
         Feature::Containers,
         Feature::Raises,
+        Feature::Simd,
+        Feature::Random,
     ];
     let mut out = Vec::new();
     for bits in 0..(1u32 << optional.len()) {
@@ -34,7 +37,8 @@ fn consistent_sets() -> Vec<Features> {
         if set.contains(&Feature::Records) && !set.contains(&Feature::Arrays) {
             continue;
         }
-        if set.iter().any(|f| *f != Feature::Raises) {
+        let general = |f: &Feature| !matches!(f, Feature::Raises | Feature::Simd | Feature::Random);
+        if set.iter().any(general) {
             set.push(Feature::General);
         }
         out.push(Features::new(set));
@@ -59,7 +63,7 @@ fn canonical(path: &Path) -> String {
 fn minified_glue_is_the_same_program_for_every_feature_set() {
     let dir = tempfile::tempdir().unwrap();
     let sets = consistent_sets();
-    assert_eq!(sets.len(), 96);
+    assert_eq!(sets.len(), 384);
     for (k, features) in sets.iter().enumerate() {
         let readable = select(RUNTIME, features);
         let small = minify(&readable);

@@ -31,7 +31,7 @@ __all__ = ["load", "WasmModule", "WasmFunction", "RestrictedUnpickler", "decode_
 
 # The metadata section format this runtime reads: `metadata::FORMAT` in the
 # CLI (src/metadata.rs). tests/python/test_runtime.py fails when they differ.
-FORMAT = 3
+FORMAT = 4
 
 # LLVM param type -> struct format; integers are written as unsigned after masking.
 _SLOT = {"i1": "<B", "i8": "<B", "i16": "<H", "i32": "<I", "i64": "<Q", "ptr": "<I",
@@ -591,6 +591,9 @@ class WasmModule:
         strings: dict[tuple, dict[str, int]] = {}
         boxes: dict[tuple, tuple[int, int]] = {}  # list argument -> (meminfo, NB_List* or 0)
         arrays = list(keyed.values())
+        # Arrays the kernel never writes to are not copied back.
+        read_only = {(i,) for i in entry.get("read_only_args", [])}
+        written = [key not in read_only for key in keyed]
         ptrs: list[int] = []
         called = False
         status_codes = self._abi["status"]
@@ -634,8 +637,8 @@ class WasmModule:
             # Copy back even after an exception: NumPy semantics keep partial in-place writes.
             if called:
                 mem = self._mem()
-                for a, p in zip(arrays, ptrs):
-                    if a.flags.writeable and a.size:
+                for a, p, w in zip(arrays, ptrs, written):
+                    if w and a.flags.writeable and a.size:
                         np.copyto(a, np.ndarray(a.shape, a.dtype, mem, p, a.strides))
             for p in bufs:
                 self._call("nw_free", p)

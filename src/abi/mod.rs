@@ -191,30 +191,81 @@ pub struct DtypeLayout {
     pub lanes: u64,
 }
 
-/// The module-wide part of the ABI, as the metadata section carries it.
+/// The module-wide part of the ABI, as the metadata section carries it. A
+/// module's section holds only the tables its hosts read for the types its
+/// kernels take and return ([`Abi::for_module`]); [`Abi::current`] is the
+/// whole table.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Abi {
     /// Bytes per argument slot and per pointer inside structs.
     pub pointer_slot: usize,
     pub status: Status,
-    pub array: ArrayStruct,
-    pub meminfo: MemInfo,
-    pub excinfo: ExcInfo,
-    pub unicode: UnicodeStruct,
-    /// Returned typed lists, typed dicts and reflected lists (absent from
-    /// sections written before they could be returned).
-    #[serde(default = "ListStruct::current")]
-    pub list: ListStruct,
-    #[serde(default = "DictStruct::current")]
-    pub dict: DictStruct,
-    #[serde(default = "ListPayload::current")]
-    pub list_payload: ListPayload,
+    /// Arrays and arrays of records.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub array: Option<ArrayStruct>,
+    /// Arrays, strings, lists and dicts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub meminfo: Option<MemInfo>,
+    /// Kernels that can raise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub excinfo: Option<ExcInfo>,
+    /// Strings, also as items of lists and dicts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unicode: Option<UnicodeStruct>,
+    /// Typed lists, typed dicts and reflected lists.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub list: Option<ListStruct>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dict: Option<DictStruct>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub list_payload: Option<ListPayload>,
     /// Counters `nw_stats` writes, u64 each, in order.
     pub stats: Vec<String>,
     /// Bytes of host entropy `nw_random_init` takes: one MT19937 key
-    /// (624 u32) for each of Numba's three random states.
-    pub random_entropy_bytes: usize,
+    /// (624 u32) for each of Numba's three random states. Only in modules
+    /// that draw random numbers (and export `nw_random_init`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub random_entropy_bytes: Option<usize>,
+    /// Every dtype in a module with arrays (a host may allocate any), else
+    /// the dtypes of the scalars its kernels take and return.
     pub dtypes: BTreeMap<String, DtypeLayout>,
+}
+
+/// Which tables of [`Abi`] the hosts of a module read.
+#[derive(Default)]
+struct Needs {
+    array: bool,
+    meminfo: bool,
+    unicode: bool,
+    containers: bool,
+    all_dtypes: bool,
+    dtypes: Vec<Dtype>,
+}
+
+impl Needs {
+    fn visit(&mut self, t: &NumbaType) {
+        match t {
+            NumbaType::Scalar { dtype } => self.dtypes.push(*dtype),
+            NumbaType::Array { .. } | NumbaType::Records { .. } => {
+                (self.array, self.meminfo, self.all_dtypes) = (true, true, true);
+            }
+            NumbaType::Unicode => (self.unicode, self.meminfo) = (true, true),
+            NumbaType::Tuple { items } | NumbaType::NamedTuple { items, .. } => {
+                items.iter().for_each(|t| self.visit(t));
+            }
+            NumbaType::Optional { item } => self.visit(item),
+            NumbaType::List { item, .. } => {
+                (self.containers, self.meminfo, self.unicode) = (true, true, true);
+                self.visit(item);
+            }
+            NumbaType::Dict { key, value } => {
+                (self.containers, self.meminfo, self.unicode) = (true, true, true);
+                self.visit(key);
+                self.visit(value);
+            }
+            NumbaType::StrLiteral { .. } | NumbaType::Omitted { .. } | NumbaType::None => {}
+        }
+    }
 }
 
 impl Abi {
@@ -228,29 +279,29 @@ impl Abi {
                 none: RETCODE_NONE,
                 stop_iteration: RETCODE_STOPIT,
             },
-            array: ArrayStruct {
+            array: Some(ArrayStruct {
                 meminfo: ARRAY_MEMINFO,
                 parent: ARRAY_PARENT,
                 nitems: ARRAY_NITEMS,
                 itemsize: ARRAY_ITEMSIZE,
                 data: ARRAY_DATA,
                 shape: ARRAY_SHAPE,
-            },
-            meminfo: MemInfo {
+            }),
+            meminfo: Some(MemInfo {
                 refct: MEMINFO_REFCT,
                 data: MEMINFO_DATA,
                 size: MEMINFO_SIZE,
-            },
-            excinfo: ExcInfo {
+            }),
+            excinfo: Some(ExcInfo {
                 pickle_buf: EXCINFO_PICKLE_BUF,
                 bufsz: EXCINFO_BUFSZ,
-            },
-            unicode: UnicodeStruct::current(),
-            list: ListStruct::current(),
-            dict: DictStruct::current(),
-            list_payload: ListPayload::current(),
+            }),
+            unicode: Some(UnicodeStruct::current()),
+            list: Some(ListStruct::current()),
+            dict: Some(DictStruct::current()),
+            list_payload: Some(ListPayload::current()),
             stats: STATS.iter().map(|s| s.to_string()).collect(),
-            random_entropy_bytes: 3 * RND_STATE_MT_N * 4,
+            random_entropy_bytes: Some(3 * RND_STATE_MT_N * 4),
             dtypes: Dtype::ALL
                 .into_iter()
                 .map(|d| {
@@ -276,6 +327,39 @@ impl Abi {
                 })
                 .collect(),
         }
+    }
+}
+
+impl Abi {
+    /// The tables the hosts of a module read: for the types its kernels
+    /// take and return (`types`), the excinfo if one can raise, the random
+    /// states' entropy if the module `seeds_random`.
+    pub fn for_module<'a>(
+        types: impl IntoIterator<Item = &'a NumbaType>,
+        raises: bool,
+        seeds_random: bool,
+    ) -> Abi {
+        let mut needs = Needs::default();
+        types.into_iter().for_each(|t| needs.visit(t));
+        let mut abi = Abi::current();
+        fn keep<T>(on: bool, table: &mut Option<T>) {
+            if !on {
+                *table = None;
+            }
+        }
+        keep(needs.array, &mut abi.array);
+        keep(needs.meminfo, &mut abi.meminfo);
+        keep(raises, &mut abi.excinfo);
+        keep(seeds_random, &mut abi.random_entropy_bytes);
+        keep(needs.unicode, &mut abi.unicode);
+        keep(needs.containers, &mut abi.list);
+        keep(needs.containers, &mut abi.dict);
+        keep(needs.containers, &mut abi.list_payload);
+        if !needs.all_dtypes {
+            let used: Vec<&str> = needs.dtypes.iter().map(|d| d.name()).collect();
+            abi.dtypes.retain(|name, _| used.contains(&name.as_str()));
+        }
+        abi
     }
 }
 

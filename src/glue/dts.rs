@@ -226,9 +226,7 @@ pub fn declarations(metadata: &Metadata) -> String {
 fn simd_note(text: String, simd: SimdLevel) -> String {
     let note = match simd {
         SimdLevel::Simd128 => return text,
-        SimdLevel::None => {
-            "// Built with --no-simd: no SIMD instructions; runs in engines without WebAssembly SIMD.\n"
-        }
+        SimdLevel::None => "// No SIMD instructions: runs in engines without WebAssembly SIMD.\n",
         SimdLevel::Relaxed => {
             "// Built with --relaxed-simd: needs relaxed SIMD (Chrome 114+, Node 22+; Node 20 with\n\
              // --experimental-wasm-relaxed-simd); fused multiply-adds may round differently from native.\n"

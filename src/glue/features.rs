@@ -7,6 +7,7 @@
 //! module whose kernels take and return only scalars ships neither the array
 //! code nor the exception decoder.
 
+use crate::codegen::SimdLevel;
 use crate::metadata::Metadata;
 use crate::numba::types::NumbaType;
 
@@ -33,10 +34,16 @@ pub enum Feature {
     /// general call path (snapshots of nested values, argument slots by
     /// path). Scalar kernels alone have a direct path.
     General,
+    /// The module holds SIMD instructions: an engine without them gets a
+    /// hint naming the build it needs.
+    Simd,
+    /// The module draws random numbers: seeding its states from the
+    /// platform's entropy.
+    Random,
 }
 
 impl Feature {
-    pub const ALL: [Feature; 8] = [
+    pub const ALL: [Feature; 10] = [
         Feature::Arrays,
         Feature::Records,
         Feature::Strings,
@@ -45,6 +52,8 @@ impl Feature {
         Feature::Overloads,
         Feature::Containers,
         Feature::General,
+        Feature::Simd,
+        Feature::Random,
     ];
 
     pub fn name(self) -> &'static str {
@@ -57,6 +66,8 @@ impl Feature {
             Feature::Overloads => "overloads",
             Feature::Containers => "containers",
             Feature::General => "general",
+            Feature::Simd => "simd",
+            Feature::Random => "random",
         }
     }
 }
@@ -101,8 +112,14 @@ impl Features {
                 add(Feature::General);
             }
         }
-        if found.contains(&Feature::Overloads) {
+        if found.contains(&Feature::Overloads) && !found.contains(&Feature::General) {
             found.push(Feature::General);
+        }
+        if metadata.simd != SimdLevel::None {
+            found.push(Feature::Simd);
+        }
+        if metadata.abi.random_entropy_bytes.is_some() {
+            found.push(Feature::Random);
         }
         found.sort_by_key(|f| Feature::ALL.iter().position(|a| a == f));
         Features(found)

@@ -38,20 +38,22 @@ pub const RESERVED: [&str; 7] = [
 pub fn javascript(section: &[u8], metadata: &Metadata, wasm_file: &str, minified: bool) -> String {
     let typed_arrays: std::collections::BTreeMap<&str, &str> = Dtype::ALL
         .into_iter()
+        .filter(|d| metadata.abi.dtypes.contains_key(d.name()))
         .map(|d| (d.name(), dts::typed_array(d)))
         .collect();
-    let template = features::select(RUNTIME, &features::Features::of(metadata));
-    let js = fill(
-        &template,
-        &[
-            ("\"__NW_WASM_FILE__\"", to_json(&wasm_file)),
-            ("__NW_FINGERPRINT__", fingerprint(section).to_string()),
-            ("__NW_FORMAT__", FORMAT.to_string()),
-            ("__NW_RESERVED__", to_json(&RESERVED)),
-            ("__NW_TYPED_ARRAYS__", to_json(&typed_arrays)),
-            ("__NW_SIMD__", to_json(metadata.simd.name())),
-        ],
-    );
+    let features = features::Features::of(metadata);
+    let template = features::select(RUNTIME, &features);
+    let mut tokens = vec![
+        ("\"__NW_WASM_FILE__\"", to_json(&wasm_file)),
+        ("__NW_FINGERPRINT__", fingerprint(section).to_string()),
+        ("__NW_FORMAT__", FORMAT.to_string()),
+        ("__NW_RESERVED__", to_json(&RESERVED)),
+        ("__NW_TYPED_ARRAYS__", to_json(&typed_arrays)),
+    ];
+    if features.has(features::Feature::Simd) {
+        tokens.push(("__NW_SIMD__", to_json(metadata.simd.name())));
+    }
+    let js = fill(&template, &tokens);
     if minified { minify::minify(&js) } else { js }
 }
 

@@ -4,13 +4,14 @@
 // This file is a template. The CLI (src/glue/mod.rs) writes OUTDIR/NAME.js by
 // keeping the `//#if FEATURE` sections the module's kernels need
 // (src/glue/features.rs: arrays, records, strings, tuples, raises,
-// overloads, general) and replacing six tokens, each of which appears
-// exactly once below: the .wasm file name (a JSON string, quotes included,
-// in `load`'s default URL), then, in the `const` lines that follow, the
-// fingerprint of the module's metadata (the `numba_wasm` section, which
-// `load` reads from the module), the section format this runtime reads,
-// the member names a kernel cannot shadow, each dtype's TypedArray, and the
-// module's SIMD level (the metadata's `simd`: "none", "simd128" or
+// overloads, general, simd, random) and replacing the tokens, each of which
+// appears exactly once below: the .wasm file name (a JSON string, quotes
+// included, in `load`'s default URL), then, in the `const` lines that
+// follow, the fingerprint of the module's metadata (the `numba_wasm`
+// section, which `load` reads from the module), the section format this
+// runtime reads, the member names a kernel cannot shadow, the TypedArray of
+// each dtype the module's hosts use, and, if the module holds SIMD
+// instructions, their level (the metadata's `simd`: "simd128" or
 // "relaxed"; `load` needs it before the module compiles). All
 // layouts, offsets and status codes come from the metadata's `abi` (src/abi
 // in the CLI); this file derives none of them.
@@ -28,7 +29,9 @@ const FINGERPRINT = __NW_FINGERPRINT__;
 const FORMAT = __NW_FORMAT__;
 const RESERVED = new Set(__NW_RESERVED__);
 const TYPED_ARRAYS = __NW_TYPED_ARRAYS__;
+//#if simd
 const SIMD = __NW_SIMD__;
+//#endif
 
 // The section's format must be the one this runtime reads.
 function checkFormat(metadata) {
@@ -38,7 +41,8 @@ function checkFormat(metadata) {
 }
 
 // Each dtype: its TypedArray, its layout and kind (the metadata's
-// abi.dtypes) and, for integers, the range of values an argument may take.
+// abi.dtypes), the DataView getter of one lane (named like the TypedArray)
+// and, for integers, the range of values an argument may take.
 // Set by the first load().
 let DTYPES;
 function dtypeTable(dtypes) {
@@ -54,6 +58,7 @@ function dtypeTable(dtypes) {
     if (typeof d.Arr !== "function" || d.size !== d.Arr.BYTES_PER_ELEMENT * d.lanes) {
       throw new Error(`numba-wasm: dtype ${name} has no TypedArray of its size in this runtime`);
     }
+    d.get = `get${d.Arr.name.slice(0, -5)}`; // Float64Array -> getFloat64
     out[name] = d;
   }
   return out;
@@ -84,7 +89,12 @@ function dtypeInfo(dtype) {
 const isNode = typeof globalThis.process?.versions?.node === "string";
 
 export async function load(source) {
+  //#if simd
   const module = await compileFrom(source).catch(simdHint);
+  //#endif
+  //#if !simd
+  const module = await compileFrom(source);
+  //#endif
   // Modules normally import nothing; stub every declared function import so a
   // stray call fails loudly with its name instead of failing to instantiate.
   const imports = {};
@@ -114,12 +124,13 @@ function fingerprint(bytes) {
   return h;
 }
 
+//#if simd
 // An engine lacking the module's SIMD level refuses it whole: if it cannot
 // validate a probe () -> v128 (v128.const 0, or relaxed_madd of three), name
 // the build it needs.
 function simdHint(e) {
   const relaxed = SIMD === "relaxed";
-  if (SIMD === "none" || !(e instanceof WebAssembly.CompileError)) throw e;
+  if (!(e instanceof WebAssembly.CompileError)) throw e;
   const k = [0xfd, 12, ...Array(16).fill(0)], body = relaxed ? [...k, ...k, ...k, 0xfd, 0x85, 2] : k;
   const probe = [0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0,
     10, body.length + 4, 1, body.length + 2, 0, ...body, 11];
@@ -127,6 +138,7 @@ function simdHint(e) {
   throw new WebAssembly.CompileError(`${e.message} (numba-wasm: this engine lacks ${relaxed
     ? "relaxed SIMD: build without --relaxed-simd" : "SIMD: build with --no-simd"})`, { cause: e });
 }
+//#endif
 
 async function compileFrom(source) {
   if (source instanceof WebAssembly.Module) return source;
@@ -190,7 +202,9 @@ class Runtime {
     this.argp = this.alloc(slot * most((e) => e.params.length) + round(most((e) => e.ret_size)) + slot, slot);
     this.retp = this.argp + slot * most((e) => e.params.length);
     this.excp = this.retp + round(most((e) => e.ret_size));
+    //#if random
     this.seedRandomStates();
+    //#endif
     //#if arrays
     this.registry = typeof FinalizationRegistry === "function"
       ? new FinalizationRegistry((mi) => this.ex.NRT_decref(mi))
@@ -258,10 +272,10 @@ class Runtime {
     return p;
   }
 
+  //#if random
   // Seed the random states from the platform's entropy, as native Numba does
-  // at first use; modules built before nw_random_init lack the export.
+  // at first use.
   seedRandomStates() {
-    if (typeof this.ex.nw_random_init !== "function") return;
     const entropy = new Uint8Array(this.abi.random_entropy_bytes);
     globalThis.crypto.getRandomValues(entropy);
     const p = this.alloc(entropy.length, 8);
@@ -269,6 +283,7 @@ class Runtime {
     this.ex.nw_random_init(p, entropy.length);
     this.ex.nw_free(p);
   }
+  //#endif
 
   stats() {
     this.ex.nw_stats(this.scratch);
@@ -374,6 +389,10 @@ class Runtime {
     //#endif
     if (!passed.every((a) => kinds.includes(a.t.kind)) || !kinds.includes(entry.ret.kind)) return null;
     const slots = entry.params.map((p, k) => ({ at: this.abi.pointer_slot * k, ty: p.ty, part: p.part, dim: p.dim, arg: passed.findIndex((a) => a.i === p.arg) }));
+    //#if arrays
+    // Arrays the kernel never writes to are not copied back.
+    const readOnly = entry.read_only_args ?? [];
+    //#endif
     const ret = entry.ret.kind === "scalar" ? dtypeInfo(entry.ret.dtype) : null;
     const { ok, none } = this.abi.status;
     const read = (args) => {
@@ -391,7 +410,7 @@ class Runtime {
         else {
           const a = this.arrayOf(t, s);
           e = typeof a === "string" ? a : arrayProblem(t, a);
-          if (!e) arrays[k] = { ...a, readonly: !!t.readonly };
+          if (!e) arrays[k] = { ...a, readonly: !!t.readonly || readOnly.includes(passed[k].i) };
         }
         //#endif
         if (e) return `argument ${k + 1} (${passed[k].name}): ${e}`;
@@ -481,6 +500,10 @@ class Runtime {
       //#endif
       //#if arrays|strings|containers
       entry.args.forEach((t, i) => this.collectArrays(t, snaps[i], `${i}/`, arrays, strs, lists));
+      //#if arrays
+      // Arrays the kernel never writes to are not copied back.
+      for (const i of entry.read_only_args ?? []) if (arrays.has(`${i}/`)) arrays.get(`${i}/`).readonly = true;
+      //#endif
       //#endif
       //#if arrays
       this.copyIn([...arrays.values()], bufs, copyBack);
@@ -1016,6 +1039,19 @@ export class WasmArray {
 
 // ---------------------------------------------------------------- snapshots
 
+//#if !general
+// Scalar kernels read an object argument only for a complex number's re and
+// im, each once; other objects are named by their kind.
+function snap(v) {
+  if (typeof v === "function") return { kind: "other", what: "function" };
+  if (ArrayBuffer.isView(v)) return { kind: "other", what: "a TypedArray" };
+  if (Array.isArray(v)) return { kind: "other", what: "an Array" };
+  const re = v.re, im = v.im;
+  return { kind: "object", re: { kind: "prim", v: re }, im: { kind: "prim", v: im } };
+}
+//#endif
+
+//#if general
 // The TypedArray accessors of the realm, taken once: a caller cannot
 // redefine them on an instance to run code in the middle of a call.
 const TA_PROTO = Object.getPrototypeOf(Uint8Array.prototype);
@@ -1072,6 +1108,7 @@ function snap(v, depth = 0) {
 }
 
 const KNOWN_KEYS = ["data", "shape", "strides", "dtype", "re", "im"];
+//#endif
 
 //#if general
 // Placeholder for an omitted argument (it has no slot).
@@ -1211,11 +1248,13 @@ function defaultDtype(s) {
 function describe(s) {
   switch (s.kind) {
     case "prim": return s.v === null ? "null" : `${typeof s.v} ${typeof s.v === "symbol" ? "symbol" : String(s.v)}`;
+    //#if general
     case "typed": return s.name;
     //#if arrays
     case "wasm": return `WasmArray(${s.state.d.name}, [${s.state.shape}])`;
     //#endif
     case "list": return `Array of ${s.items.length}`;
+    //#endif
     case "object": return "object";
     default: return s.what;
   }
@@ -1350,25 +1389,9 @@ function writeElement(dv, p, d, v) {
 
 // One element of dtype d at p; complex as {re, im} (lanes of size / lanes bytes).
 function readScalar(dv, p, d) {
-  if (d.lanes === 2) {
-    const half = d.size / 2;
-    const get = half === 4 ? (q) => dv.getFloat32(q, true) : (q) => dv.getFloat64(q, true);
-    return { re: get(p), im: get(p + half) };
-  }
-  switch (d.name) {
-    case "bool": return dv.getUint8(p) !== 0;
-    case "int8": return dv.getInt8(p);
-    case "uint8": return dv.getUint8(p);
-    case "int16": return dv.getInt16(p, true);
-    case "uint16": return dv.getUint16(p, true);
-    case "int32": return dv.getInt32(p, true);
-    case "uint32": return dv.getUint32(p, true);
-    case "int64": return dv.getBigInt64(p, true);
-    case "uint64": return dv.getBigUint64(p, true);
-    case "float32": return dv.getFloat32(p, true);
-    case "float64": return dv.getFloat64(p, true);
-    default: throw new Error(`numba-wasm: unsupported dtype ${d.name}`);
-  }
+  const v = dv[d.get](p, true);
+  if (d.lanes === 2) return { re: v, im: dv[d.get](p + d.size / 2, true) };
+  return d.kind === "bool" ? v !== 0 : v;
 }
 
 //#if raises

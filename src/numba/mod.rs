@@ -7,3 +7,4 @@ pub mod mangle;
 pub mod names;
 pub mod returns;
 pub mod types;
+pub mod writes;

@@ -4,13 +4,14 @@
 // This file is a template. The CLI (src/glue/mod.rs) writes OUTDIR/NAME.js by
 // keeping the `//#if FEATURE` sections the module's kernels need
 // (src/glue/features.rs: arrays, records, strings, tuples, raises,
-// overloads, general) and replacing six tokens, each of which appears
-// exactly once below: the .wasm file name (a JSON string, quotes included,
-// in `load`'s default URL), then, in the `const` lines that follow, the
-// fingerprint of the module's metadata (the `numba_wasm` section, which
-// `load` reads from the module), the section format this runtime reads,
-// the member names a kernel cannot shadow, each dtype's TypedArray, and the
-// module's SIMD level (the metadata's `simd`: "none", "simd128" or
+// overloads, general, simd, random) and replacing the tokens, each of which
+// appears exactly once below: the .wasm file name (a JSON string, quotes
+// included, in `load`'s default URL), then, in the `const` lines that
+// follow, the fingerprint of the module's metadata (the `numba_wasm`
+// section, which `load` reads from the module), the section format this
+// runtime reads, the member names a kernel cannot shadow, the TypedArray of
+// each dtype the module's hosts use, and, if the module holds SIMD
+// instructions, their level (the metadata's `simd`: "simd128" or
 // "relaxed"; `load` needs it before the module compiles). All
 // layouts, offsets and status codes come from the metadata's `abi` (src/abi
 // in the CLI); this file derives none of them.
@@ -24,11 +25,10 @@
 // undefined. An omitted argument (Numba's Omitted: the overload was
 // compiled for a call that left it out) is not a parameter.
 
-const FINGERPRINT = 3937319342;
-const FORMAT = 3;
+const FINGERPRINT = 873530083;
+const FORMAT = 4;
 const RESERVED = new Set(["memory","metadata","exports","empty","fromArray","stats","kernels"]);
-const TYPED_ARRAYS = {"bool":"Uint8Array","complex128":"Float64Array","complex64":"Float32Array","float32":"Float32Array","float64":"Float64Array","int16":"Int16Array","int32":"Int32Array","int64":"BigInt64Array","int8":"Int8Array","uint16":"Uint16Array","uint32":"Uint32Array","uint64":"BigUint64Array","uint8":"Uint8Array"};
-const SIMD = "simd128";
+const TYPED_ARRAYS = {"bool":"Uint8Array","complex128":"Float64Array","complex64":"Float32Array","int32":"Int32Array"};
 
 // The section's format must be the one this runtime reads.
 function checkFormat(metadata) {
@@ -38,7 +38,8 @@ function checkFormat(metadata) {
 }
 
 // Each dtype: its TypedArray, its layout and kind (the metadata's
-// abi.dtypes) and, for integers, the range of values an argument may take.
+// abi.dtypes), the DataView getter of one lane (named like the TypedArray)
+// and, for integers, the range of values an argument may take.
 // Set by the first load().
 let DTYPES;
 function dtypeTable(dtypes) {
@@ -54,6 +55,7 @@ function dtypeTable(dtypes) {
     if (typeof d.Arr !== "function" || d.size !== d.Arr.BYTES_PER_ELEMENT * d.lanes) {
       throw new Error(`numba-wasm: dtype ${name} has no TypedArray of its size in this runtime`);
     }
+    d.get = `get${d.Arr.name.slice(0, -5)}`; // Float64Array -> getFloat64
     out[name] = d;
   }
   return out;
@@ -72,7 +74,7 @@ function dtypeInfo(dtype) {
 const isNode = typeof globalThis.process?.versions?.node === "string";
 
 export async function load(source) {
-  const module = await compileFrom(source).catch(simdHint);
+  const module = await compileFrom(source);
   // Modules normally import nothing; stub every declared function import so a
   // stray call fails loudly with its name instead of failing to instantiate.
   const imports = {};
@@ -102,19 +104,6 @@ function fingerprint(bytes) {
   return h;
 }
 
-// An engine lacking the module's SIMD level refuses it whole: if it cannot
-// validate a probe () -> v128 (v128.const 0, or relaxed_madd of three), name
-// the build it needs.
-function simdHint(e) {
-  const relaxed = SIMD === "relaxed";
-  if (SIMD === "none" || !(e instanceof WebAssembly.CompileError)) throw e;
-  const k = [0xfd, 12, ...Array(16).fill(0)], body = relaxed ? [...k, ...k, ...k, 0xfd, 0x85, 2] : k;
-  const probe = [0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0,
-    10, body.length + 4, 1, body.length + 2, 0, ...body, 11];
-  if (WebAssembly.validate(new Uint8Array(probe))) throw e;
-  throw new WebAssembly.CompileError(`${e.message} (numba-wasm: this engine lacks ${relaxed
-    ? "relaxed SIMD: build without --relaxed-simd" : "SIMD: build with --no-simd"})`, { cause: e });
-}
 
 async function compileFrom(source) {
   if (source instanceof WebAssembly.Module) return source;
@@ -178,7 +167,6 @@ class Runtime {
     this.argp = this.alloc(slot * most((e) => e.params.length) + round(most((e) => e.ret_size)) + slot, slot);
     this.retp = this.argp + slot * most((e) => e.params.length);
     this.excp = this.retp + round(most((e) => e.ret_size));
-    this.seedRandomStates();
 
     const api = {
       memory: this.memory,
@@ -223,17 +211,6 @@ class Runtime {
     return p;
   }
 
-  // Seed the random states from the platform's entropy, as native Numba does
-  // at first use; modules built before nw_random_init lack the export.
-  seedRandomStates() {
-    if (typeof this.ex.nw_random_init !== "function") return;
-    const entropy = new Uint8Array(this.abi.random_entropy_bytes);
-    globalThis.crypto.getRandomValues(entropy);
-    const p = this.alloc(entropy.length, 8);
-    this.views().u8.set(entropy, p);
-    this.ex.nw_random_init(p, entropy.length);
-    this.ex.nw_free(p);
-  }
 
   stats() {
     this.ex.nw_stats(this.scratch);
@@ -406,6 +383,7 @@ class Runtime {
 
 // ---------------------------------------------------------------- snapshots
 
+
 // The TypedArray accessors of the realm, taken once: a caller cannot
 // redefine them on an instance to run code in the middle of a call.
 const TA_PROTO = Object.getPrototypeOf(Uint8Array.prototype);
@@ -561,24 +539,8 @@ function writeSlot(dv, p, ty, v) {
 
 // One element of dtype d at p; complex as {re, im} (lanes of size / lanes bytes).
 function readScalar(dv, p, d) {
-  if (d.lanes === 2) {
-    const half = d.size / 2;
-    const get = half === 4 ? (q) => dv.getFloat32(q, true) : (q) => dv.getFloat64(q, true);
-    return { re: get(p), im: get(p + half) };
-  }
-  switch (d.name) {
-    case "bool": return dv.getUint8(p) !== 0;
-    case "int8": return dv.getInt8(p);
-    case "uint8": return dv.getUint8(p);
-    case "int16": return dv.getInt16(p, true);
-    case "uint16": return dv.getUint16(p, true);
-    case "int32": return dv.getInt32(p, true);
-    case "uint32": return dv.getUint32(p, true);
-    case "int64": return dv.getBigInt64(p, true);
-    case "uint64": return dv.getBigUint64(p, true);
-    case "float32": return dv.getFloat32(p, true);
-    case "float64": return dv.getFloat64(p, true);
-    default: throw new Error(`numba-wasm: unsupported dtype ${d.name}`);
-  }
+  const v = dv[d.get](p, true);
+  if (d.lanes === 2) return { re: v, im: dv[d.get](p + d.size / 2, true) };
+  return d.kind === "bool" ? v !== 0 : v;
 }
 
