@@ -145,8 +145,28 @@ def run_case(cid, func, args):
     live = [a.materialize() if hasattr(a, "materialize") else a for a in args]
     def typed_list(a):
         return type(a).__module__.startswith("numba.typed") and not hasattr(a, "keys")
+
+    def typed_dict(a):
+        return type(a).__module__.startswith("numba.typed") and hasattr(a, "keys")
     before = [a.copy() if isinstance(a, np.ndarray) else list(a) if isinstance(a, list) or typed_list(a)
-              else None for a in live]
+              else list(a.items()) if typed_dict(a) else None for a in live]
+
+    def containers_after():
+        """A list or typed.Dict argument the kernel changed: its items (a
+        list's as the JS Array holds them, a dict's in insertion order)."""
+        out = []
+        for b, a in zip(before, live):
+            if typed_dict(a):
+                items = list(a.items())
+                changed = b != items or any(type(x) is not type(y) for p, q in zip(items, b)
+                                            for x, y in zip(p, q))
+                out.append(enc_arg(a) if changed else None)
+            elif isinstance(a, list) or typed_list(a):
+                changed = b != list(a) or any(type(x) is not type(y) for x, y in zip(a, b))
+                out.append(dict(enc_arg(a), dtype=None) if changed else None)
+            else:
+                out.append(None)
+        return out
     try:
         result = func(*live)
     except Exception as e:  # the kernel raised: record Numba's class and message
@@ -156,14 +176,19 @@ def run_case(cid, func, args):
             # Not a raise at run time: this Numba cannot compile the kernel.
             raise Skipped(f"{cid}: Numba cannot compile {func.__name__} for these "
                           f"arguments: {type(e).__name__}: {(str(e).splitlines() or [''])[0][:200]}") from None
-        return {"id": cid, "func": func.__name__, "args": enc_args,
+        case = {"id": cid, "func": func.__name__, "args": enc_args,
                 "raises": {"type": type(e).__name__, "message": str(e)}}
+        # Lists and dicts keep the changes made before the raise (arrays
+        # too, but the case format has not recorded those).
+        after = containers_after()
+        if any(after):
+            case["args_after"] = after
+        return case
     cres = find_cres(func, live)
     after = []
-    for b, a in zip(before, live):
-        if isinstance(a, list) or typed_list(a):  # a list: its items, as the JS Array holds them
-            changed = b != list(a) or any(type(x) is not type(y) for x, y in zip(a, b))
-            after.append(dict(enc_arg(a), dtype=None) if changed else None)
+    for b, a, c in zip(before, live, containers_after()):
+        if isinstance(a, list) or typed_list(a) or typed_dict(a):
+            after.append(c)
             continue
         changed = b is not None and (
             np.ascontiguousarray(b).tobytes() != np.ascontiguousarray(a).tobytes())

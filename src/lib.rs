@@ -191,11 +191,12 @@ pub fn compile_with(
             linked_exports.push(export.to_string());
         }
     }
-    let list_args = entries
-        .iter()
-        .any(|e| e.args.iter().any(numba::types::NumbaType::has_container));
-    if list_args {
+    let args = || entries.iter().flat_map(|e| e.args.iter());
+    if args().any(|t| matches!(t, numba::types::NumbaType::List { .. })) {
         linked_exports.extend(shim::LIST_ARGUMENT_EXPORTS.map(String::from));
+    }
+    if args().any(|t| matches!(t, numba::types::NumbaType::Dict { .. })) {
+        linked_exports.extend(shim::DICT_ARGUMENT_EXPORTS.map(String::from));
     }
     let linked = link::link(&object, &linked_exports, options.simd)?;
     let metadata = Metadata::new(&entries, &exports, &facts, options.simd)?;

@@ -704,6 +704,16 @@ mod tests {
         for (i, off) in want.iter().enumerate() {
             assert_eq!(td.offset_of_element(&uni, i as u32), Some(*off as u64));
         }
+        assert_eq!(
+            [u.data, u.length, u.kind, u.meminfo, u.size_of],
+            [
+                layout::UNICODE_DATA,
+                layout::UNICODE_LENGTH,
+                layout::UNICODE_KIND,
+                layout::UNICODE_MEMINFO,
+                layout::UNICODE_SIZE_OF
+            ]
+        );
         let rnd = ctx.struct_type(
             &[
                 i32t.into(),

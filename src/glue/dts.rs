@@ -57,9 +57,10 @@ fn arg_type(t: &NumbaType) -> String {
         NumbaType::Unicode => "string".into(),
         // A reflected list: a JS Array, whose changes are written back.
         NumbaType::List { item, .. } => format!("Array<{}>", arg_type(item)),
-        // Not a parameter of the overload (see `call_signature`); typed
-        // dicts are results only.
-        NumbaType::Omitted { .. } | NumbaType::Dict { .. } => "never".into(),
+        // A typed dict: a JS Map, whose changes are written back.
+        NumbaType::Dict { key, value } => format!("Map<{}, {}>", arg_type(key), arg_type(value)),
+        // Not a parameter of the overload (see `call_signature`).
+        NumbaType::Omitted { .. } => "never".into(),
     }
 }
 

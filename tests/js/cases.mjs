@@ -88,6 +88,7 @@ export function toArg(V) {
     case "named": return Object.fromEntries(V.fields.map((f, i) => [f, toArg(V.items[i])]));
     case "str": return V.v;
     case "list": return V.items.map(toArg); // a reflected list: a plain Array
+    case "dict": return new Map(V.items.map(([k, v]) => [toArg(k), toArg(v)])); // a typed.Dict
     case "none": return undefined;
     case "gen": return decodeArray(V).data;
     case "array": {
@@ -298,6 +299,7 @@ function argKey(V) {
     case "gen": return `array(${V.dtype}, 1d)`;
     case "tuple": return `(${V.items.map(argKey).join(", ")})`;
     case "list": return `list(${V.dtype})`;
+    case "dict": return V.items.length ? `dict(${argKey(V.items[0][0])}, ${argKey(V.items[0][1])})` : "dict";
     case "none": return "none";
     case "str": return "unicode_type";
     default: return "?";
@@ -310,6 +312,7 @@ function typeKey(T) {
     case "array": return `array(${T.dtype}, ${T.ndim}d)`;
     case "tuple": return `(${T.items.map(typeKey).join(", ")})`;
     case "list": return `list(${T.item.dtype})`;
+    case "dict": return `dict(${typeKey(T.key)}, ${typeKey(T.value)})`;
     case "none": return "none";
     case "unicode": return "unicode_type";
     default: return "?";
@@ -350,7 +353,8 @@ export async function runCases(module, casesJson, log = () => {}) {
         const result = pickCallable(fn, c.args)(...args);
         err = c.bound ? compareWithin(c.result, result, c.bound) : compare(c.result, result, "result");
       }
-      (c.raises ? [] : c.args_after ?? []).forEach((after, i) => {
+      // After a raise too: a list or dict keeps the changes made before it.
+      (c.args_after ?? []).forEach((after, i) => {
         if (after && !err) {
           const a = args[i];
           const spec = typedName(a) ? { data: a, shape: [a.length / LANES(after.dtype)] } : a;
