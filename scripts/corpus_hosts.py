@@ -147,9 +147,9 @@ def _python_outcome(native: Any, native_exc: BaseException | None, got: Any,
     if native_exc is not None or exc is not None:
         if (native_exc is not None and exc is not None and type(native_exc) is type(exc)
                 and str(native_exc) == str(exc)):
-            # Lists and dicts keep the changes made before the raise.
+            # Lists, dicts and records keep the changes made before the raise.
             for i, (a, b) in enumerate(zip(native_args, wasm_args)):
-                if isinstance(a, list) or type(a).__module__.startswith("numba.typed"):
+                if isinstance(a, (list, np.void)) or type(a).__module__.startswith("numba.typed"):
                     cmp.compare(a, b, f"args_after[{i}]")
             return "pass" if not cmp.diffs else "; ".join(cmp.diffs)
         return (f"native {type(native_exc).__name__ if native_exc else 'returned'}"
@@ -166,7 +166,7 @@ def _python_outcome(native: Any, native_exc: BaseException | None, got: Any,
         if not np.all(same | (err <= np.asarray(bound))):
             return f"result: max error {float(np.max(err))!r} above the bound"
     for i, (a, b) in enumerate(zip(native_args, wasm_args)):
-        if isinstance(a, (np.ndarray, list)) or type(a).__module__.startswith("numba.typed"):
+        if isinstance(a, (np.ndarray, list, np.void)) or type(a).__module__.startswith("numba.typed"):
             cmp.compare(a, b, f"args_after[{i}]")
     return "pass" if not cmp.diffs else "; ".join(cmp.diffs)
 

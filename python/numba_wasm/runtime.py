@@ -188,7 +188,7 @@ def _scalar_dtype(v: Any) -> str | None:
 def _np_dtype(t: dict) -> np.dtype:
     """The NumPy dtype of an array type's elements (a structured dtype for
     an array of records: its fields at their offsets, and its itemsize)."""
-    if t["kind"] != "records":
+    if t["kind"] not in ("records", "record"):
         return np.dtype(t["dtype"])
     fields = t["record"]["fields"]
     return np.dtype({"names": [f["name"] for f in fields], "formats": [f["dtype"] for f in fields],
@@ -233,6 +233,14 @@ def _check(t: dict, v: Any, strict: bool) -> str | None:
         return None
     if kind == "dict":
         return _check_dict(t, v, strict)
+    if kind == "record":
+        want_dtype = _np_dtype(t)
+        def layout(dt: np.dtype) -> tuple:  # fields at offsets and the size, packed or aligned alike
+            return dt.itemsize, [(n, *dt.fields[n][:2]) for n in dt.names or ()]
+        if not isinstance(v, np.void) or layout(v.dtype) != layout(want_dtype):
+            got = f"a record of dtype {v.dtype}" if isinstance(v, np.void) else _typeof(v)
+            return f"expected a record (numpy.void) of dtype {want_dtype}, got {got}"
+        return None
     if kind == "scalar":
         want, got = t["dtype"], _scalar_dtype(v)
         if got == want:
@@ -542,6 +550,13 @@ class WasmModule:
             return str(t["value"])
         if t["kind"] in ("list", "dict"):
             return self._read_container(t, raw, off, decrefs)
+        if t["kind"] == "record":  # a pointer to its bytes, copied out as Numba boxes it
+            (ptr,) = struct.unpack_from("<I", raw, off)
+            size = t["record"]["size"]
+            if ptr == 0 or ptr + size > self._memory.data_len(self._store):
+                raise RuntimeError(f"numba-wasm: a returned record at {ptr} does not fit wasm memory")
+            data = bytearray(self._memory.read(self._store, ptr, ptr + size))
+            return np.frombuffer(data, np.dtype((np.record, _np_dtype(t))))[0]
         if t["kind"] == "scalar":
             # Python int/float/bool/complex, as Numba's dispatcher boxes them.
             return np.frombuffer(raw, np.dtype(t["dtype"]), 1, off)[0].item()
@@ -630,7 +645,9 @@ class WasmModule:
             for key, text in texts.items():
                 strings[key] = self._new_string(text)
             for key, (t, lst) in lists.items():
-                boxes[key] = self._new_dict(t, lst) if t["kind"] == "dict" else self._new_list(t, lst)
+                boxes[key] = (self._new_dict(t, lst) if t["kind"] == "dict"
+                              else self._new_record(t, lst) if t["kind"] == "record"
+                              else self._new_list(t, lst))
             params = entry["params"]
             packed = bytearray(slot * len(params))
             for i, p in enumerate(params):
@@ -674,14 +691,21 @@ class WasmModule:
             # A list the kernel changed is written back into the caller's
             # list, after an exception too, as Numba reflects it.
             # A dict is shared with the caller, as a typed.Dict is.
+            # A record writes through, as into the array element natively.
             for key, (mi, data) in boxes.items():
+                kind = lists[key][0]["kind"]
                 try:
-                    if called and lists[key][0]["kind"] == "dict":
+                    if called and kind == "dict":
                         self._reflect_dict(*lists[key], data)
+                    elif called and kind == "record":
+                        self._reflect_record(*lists[key], data)
                     elif called:
                         self._reflect_list(*lists[key], mi, data)
                 finally:
-                    self._call("NRT_decref", mi)
+                    if kind == "record":
+                        self._call("nw_free", data)
+                    else:
+                        self._call("NRT_decref", mi)
 
     def _list_items(self, t: dict) -> tuple[np.dtype, int]:
         """A reflected list's item dtype and where its items start in the payload."""
@@ -797,6 +821,24 @@ class WasmModule:
         (data,) = struct.unpack("<I", self._memory.read(self._store, slot, slot + 4))
         return mi, data
 
+    def _new_record(self, t: dict, v: np.void) -> tuple[int, int]:
+        """A record argument: its bytes in a buffer whose address is the
+        argument (Numba's RecordModel), as (0, address)."""
+        raw = np.array(v, dtype=_np_dtype(t)).tobytes()
+        ptr = self._alloc(max(len(raw), 1), 8)
+        self._memory.write(self._store, raw, ptr)
+        return 0, ptr
+
+    def _reflect_record(self, t: dict, v: np.void, ptr: int) -> None:
+        """The caller's record (a view into its array) gets the fields the
+        kernel changed."""
+        dtype = _np_dtype(t)
+        old = np.array(v, dtype=dtype)
+        new = np.frombuffer(bytes(self._memory.read(self._store, ptr, ptr + dtype.itemsize)), dtype)[0]
+        for name in dtype.names or ():
+            if old[name].tobytes() != np.asarray(new[name]).tobytes():
+                v[name] = new[name]
+
     def _reflect_dict(self, t: dict, d: Any, data: int) -> None:
         """The caller's dict (or typed.Dict) gets the dict's entries, in its order."""
         raw = struct.pack("<II", 0, 0) + struct.pack("<I", data) + bytes(4)
@@ -858,7 +900,7 @@ def _collect(t: dict, v: Any, key: tuple, out: dict[tuple, np.ndarray],
         out[key] = v
     elif t["kind"] == "unicode":
         texts[key] = str.__str__(v)
-    elif t["kind"] in ("list", "dict"):
+    elif t["kind"] in ("list", "dict", "record"):
         lists[key] = (t, v)
 
 

@@ -311,8 +311,9 @@ pub fn value_layout(t: &NumbaType) -> (u64, u64) {
             (2 * layout::POINTER_SLOT as u64, layout::POINTER_SLOT as u64)
         }
         // A pointer: 4 bytes in an 8-byte aligned slot, which is what
-        // structs and arrays allocate for it.
-        NumbaType::None | NumbaType::StrLiteral { .. } => {
+        // structs and arrays allocate for it (a record is a pointer to its
+        // bytes).
+        NumbaType::None | NumbaType::StrLiteral { .. } | NumbaType::Record { .. } => {
             (layout::POINTER_SLOT as u64, layout::POINTER_SLOT as u64)
         }
     }
@@ -401,6 +402,8 @@ pub fn param_slots(args: &[NumbaType], params: &[Param]) -> Option<Vec<ParamSlot
             }
             NumbaType::Scalar { .. } => push(Part::Value, None),
             NumbaType::None | NumbaType::StrLiteral { .. } => push(Part::None, None),
+            // A pointer to the record's bytes.
+            NumbaType::Record { .. } => push(Part::Data, None),
             // A reflected list: meminfo and parent object; a typed list or
             // dict: meminfo and the NB_List / NB_Dict.
             NumbaType::List { typed: false, .. } => {
@@ -600,7 +603,7 @@ mod tests {
                 )
                 .into()
             }
-            NumbaType::None | NumbaType::StrLiteral { .. } => ptr.into(),
+            NumbaType::None | NumbaType::StrLiteral { .. } | NumbaType::Record { .. } => ptr.into(),
             // ListModel, ReflectedListModel, DictModel: {meminfo, data/parent}.
             NumbaType::List { .. } | NumbaType::Dict { .. } => {
                 ctx.struct_type(&[ptr.into(), ptr.into()], false).into()
@@ -633,6 +636,7 @@ mod tests {
             "ListType[float64]",
             "list(unicode_type)<iv=['a', '>']>",
             "Tuple(int8, DictType[unicode_type,int64]<iv=None>, int8)",
+            "Tuple(int8, record(x=float64@0, n=int32@8; 16))",
         ] {
             out.push(p(s));
         }

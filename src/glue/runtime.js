@@ -471,6 +471,7 @@ class Runtime {
     const strs = new Map(); // "arg/path" -> str argument in wasm memory
     const arrays = new Map(); // "arg/path" -> array argument
     const lists = new Map(); // "arg/path" -> reflected list argument
+    const recs = new Map(); // "arg/path" -> record argument
     try {
       //#if tuples
       // Arguments at their positions in entry.args, named tuples as lists.
@@ -480,7 +481,7 @@ class Runtime {
       snaps = placed(entry, snaps);
       //#endif
       //#if arrays|strings|containers
-      entry.args.forEach((t, i) => this.collectArrays(t, snaps[i], `${i}/`, arrays, strs, lists));
+      entry.args.forEach((t, i) => this.collectArrays(t, snaps[i], `${i}/`, arrays, strs, lists, recs));
       //#endif
       //#if arrays
       this.copyIn([...arrays.values()], bufs, copyBack);
@@ -491,10 +492,13 @@ class Runtime {
       //#if containers
       for (const l of lists.values()) (l.dict ? this.newDict(l) : this.newList(l));
       //#endif
+      //#if records
+      for (const r of recs.values()) this.newRecord(r);
+      //#endif
       const slot = this.abi.pointer_slot;
       const { argp, retp, excp } = this; // excp receives an excinfo*
       const dv = this.views().dv;
-      entry.params.forEach((p, i) => writeSlot(dv, argp + slot * i, p.ty, slotValue(p, snaps, arrays, strs, lists)));
+      entry.params.forEach((p, i) => writeSlot(dv, argp + slot * i, p.ty, slotValue(p, snaps, arrays, strs, lists, recs)));
       dv.setUint32(excp, 0, true);
       //#if arrays|containers
       called = true;
@@ -504,6 +508,18 @@ class Runtime {
       if (status === this.abi.status.none) return undefined;
       throw this.exception(fname, status, excp);
     } finally {
+      //#if records
+      // A record the kernel changed writes through, as into the array
+      // element natively: the changed fields into the caller's object.
+      for (const r of recs.values()) {
+        if (!r.ptr) continue;
+        try {
+          if (called) this.reflectRecord(r);
+        } finally {
+          this.ex.nw_free(r.ptr);
+        }
+      }
+      //#endif
       //#if arrays
       // Copy back even after an exception: NumPy semantics keep partial in-place writes.
       if (called) {
@@ -644,6 +660,46 @@ class Runtime {
   }
   //#endif
 
+  //#if records
+  // A record argument: its fields at their offsets in a buffer of the
+  // record's size, whose address is the argument (Numba's RecordModel).
+  newRecord(r) {
+    const { record } = r.t;
+    r.ptr = this.alloc(Math.max(record.size, 1), 8);
+    const { dv, u8 } = this.views();
+    u8.fill(0, r.ptr, r.ptr + Math.max(record.size, 1));
+    for (const f of record.fields) writeField(dv, r.ptr + f.offset, dtypeInfo(f.dtype), r.s.fields[f.name]);
+    r.before = u8.slice(r.ptr, r.ptr + record.size);
+  }
+
+  // The fields whose bytes the kernel changed, into the caller's object.
+  reflectRecord(r) {
+    const { dv, u8 } = this.views();
+    for (const f of r.t.record.fields) {
+      const d = dtypeInfo(f.dtype);
+      const at = r.ptr + f.offset;
+      let same = true;
+      for (let b = 0; b < d.size; b++) same &&= u8[at + b] === r.before[f.offset + b];
+      if (!same) r.s.ref[f.name] = readScalar(dv, at, d);
+    }
+  }
+
+  // A returned record (a pointer to its bytes at p) as an object with its fields.
+  readRecord(t, p) {
+    const dv = this.views().dv;
+    const ptr = dv.getUint32(p, true);
+    if (ptr === 0 || ptr + t.record.size > dv.byteLength) {
+      throw new Error(`numba-wasm: a returned record at ${ptr} does not fit wasm memory`);
+    }
+    const out = {};
+    for (const f of t.record.fields) {
+      Object.defineProperty(out, f.name, { value: readScalar(dv, ptr + f.offset, dtypeInfo(f.dtype)),
+        enumerable: true, writable: true, configurable: true });
+    }
+    return out;
+  }
+  //#endif
+
   //#if strings
   // A str in Numba's unicode layout: code points of `kind` bytes (the
   // narrowest that holds them, as CPython's PEP 393 does) and a 0
@@ -737,6 +793,19 @@ class Runtime {
       }
       case "dict": return checkDict(t, s);
       //#endif
+      //#if records
+      case "record": {
+        const fields = t.record.fields.map((f) => f.name);
+        if (s.kind !== "object") return `expected a record {${fields.join(", ")}}, got ${describe(s)}`;
+        for (const f of t.record.fields) {
+          const x = s.fields[f.name];
+          if (x === undefined) return `expected a record {${fields.join(", ")}}, field ${f.name} is missing`;
+          const e = checkScalar(f.dtype, x);
+          if (e) return `field ${f.name}: ${e}`;
+        }
+        return null;
+      }
+      //#endif
       //#if arrays
       case "array": case "records": {
         const a = this.arrayOf(t, s);
@@ -807,13 +876,16 @@ class Runtime {
   // Array arguments by "arg/path" (the key argument slots name them by);
   // str arguments' text into `strs` and list arguments into `lists` by the
   // same key.
-  collectArrays(t, s, key, out, strs, lists) {
-    if (t.kind === "tuple" || t.kind === "namedtuple") t.items.forEach((it, i) => this.collectArrays(it, s.items[i], `${key}${key.endsWith("/") ? "" : ","}${i}`, out, strs, lists));
+  collectArrays(t, s, key, out, strs, lists, recs) {
+    if (t.kind === "tuple" || t.kind === "namedtuple") t.items.forEach((it, i) => this.collectArrays(it, s.items[i], `${key}${key.endsWith("/") ? "" : ","}${i}`, out, strs, lists, recs));
     else if (t.kind === "array" || t.kind === "records") out.set(key, { ...this.arrayOf(t, s), readonly: !!t.readonly });
     else if (t.kind === "unicode") strs.set(key, s.v);
     else if (t.kind === "list") lists.set(key, { typed: t.typed, d: dtypeInfo(t.item.dtype), items: s.items, ref: s.ref, meminfo: 0, data: 0 });
     //#if containers
     else if (t.kind === "dict") lists.set(key, { dict: true, t, entries: s.entries, ref: s.ref, meminfo: 0, data: 0 });
+    //#endif
+    //#if records
+    else if (t.kind === "record") recs.set(key, { t, s, ptr: 0 });
     //#endif
   }
   //#endif
@@ -895,6 +967,9 @@ class Runtime {
     //#endif
     //#if containers
     if (t.kind === "list" || t.kind === "dict") return this.readContainer(t, p, decrefs);
+    //#endif
+    //#if records
+    if (t.kind === "record") return this.readRecord(t, p);
     //#endif
     if (t.kind !== "array" && t.kind !== "records") throw new Error(`numba-wasm: unsupported return kind ${t.kind}`);
     //#if arrays
@@ -1137,7 +1212,7 @@ function snap(v, depth = 0) {
   }
   // Array-likes and complex by their known keys; named tuples by their own
   // enumerable keys (`fields`).
-  const out = { kind: "object", fields: Object.create(null) };
+  const out = { kind: "object", fields: Object.create(null), ref: v }; // ref: for writing back a record argument
   for (const k of KNOWN_KEYS) {
     const x = v[k];
     if (x !== undefined) out[k] = snap(x, depth + 1);
@@ -1260,7 +1335,7 @@ function dims(s, signed = false) {
 
 //#if general
 // The value of one argument slot (metadata `params`: which part of which argument).
-function slotValue(p, snaps, arrays, strs, lists) {
+function slotValue(p, snaps, arrays, strs, lists, recs) {
   const path = p.path ?? [];
   let s = snaps[p.arg];
   for (const i of path) s = s.items[i];
@@ -1270,6 +1345,10 @@ function slotValue(p, snaps, arrays, strs, lists) {
     case "im": return s.kind === "prim" ? 0 : s.im.v;
     case "none": return 0;
     default: {
+      //#if records
+      const rec = recs.get(`${p.arg}/${path}`);
+      if (rec) return rec.ptr;
+      //#endif
       //#if containers
       const list = lists.get(`${p.arg}/${path}`);
       if (list) return p.part === "meminfo" ? list.meminfo : p.part === "data" ? list.data : 0; // a null parent
@@ -1470,6 +1549,28 @@ function writeSlot(dv, p, ty, v) {
 //#if containers
 // A checked real scalar (bool, integer, float) as an element of dtype d at p.
 function writeElement(dv, p, d, v) {
+  if (d.kind === "bool") dv.setUint8(p, v ? 1 : 0);
+  else if (d.kind === "float") (d.size === 4 ? dv.setFloat32 : dv.setFloat64).call(dv, p, v, true);
+  else if (d.size === 8) (d.kind === "int" ? dv.setBigInt64 : dv.setBigUint64).call(dv, p, BigInt(v), true);
+  else {
+    const set = { 1: dv.setInt8, 2: dv.setInt16, 4: dv.setInt32 }[d.size];
+    set.call(dv, p, Number(v), true);
+  }
+}
+//#endif
+
+//#if records
+// A checked scalar snapshot (checkScalar) as a record field of dtype d at p
+// (any alignment): complex as its two halves.
+function writeField(dv, p, d, s) {
+  if (d.kind === "complex") {
+    const half = d.size / 2;
+    const set = (half === 4 ? dv.setFloat32 : dv.setFloat64).bind(dv);
+    set(p, s.kind === "prim" ? s.v : s.re.v, true);
+    set(p + half, s.kind === "prim" ? 0 : s.im.v, true);
+    return;
+  }
+  const v = s.v;
   if (d.kind === "bool") dv.setUint8(p, v ? 1 : 0);
   else if (d.kind === "float") (d.size === 4 ? dv.setFloat32 : dv.setFloat64).call(dv, p, v, true);
   else if (d.size === 8) (d.kind === "int" ? dv.setBigInt64 : dv.setBigUint64).call(dv, p, BigInt(v), true);

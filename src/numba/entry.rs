@@ -227,15 +227,7 @@ fn describe(
             (Ok(t), _) => args.push(t.clone()),
             // Mangled names leave out field names and record layouts, and
             // do not spell reflected lists.
-            (
-                Err(_),
-                Some(
-                    s @ (NumbaType::NamedTuple { .. }
-                    | NumbaType::Records { .. }
-                    | NumbaType::List { .. }
-                    | NumbaType::Dict { .. }),
-                ),
-            ) => args.push(s),
+            (Err(_), Some(s)) if spelled_by_dump_only(&s) => args.push(s),
             (Err(text), _) if text == "pyobject" => {
                 return Err(fail(format!(
                     "`{qualname}` takes a Python object (argument {}): it was compiled in object \
@@ -258,9 +250,14 @@ fn describe(
                     ))
                     .into());
                 }
+                let why = if text.contains("Record(") {
+                    " (records cross with scalar fields, not sub-arrays or other types)"
+                } else {
+                    ""
+                };
                 return Err(fail(format!(
                     "`{qualname}` takes an argument of type `{text}` (argument {}), which cannot \
-                     cross the wasm boundary yet",
+                     cross the wasm boundary yet{why}",
                     i + 1
                 ))
                 .into());
@@ -404,6 +401,21 @@ fn describe(
         ret_source,
         params,
     })
+}
+
+/// Is `t` (or a tuple item of it) a type that only the dump tools'
+/// spelling describes: named tuples, records and arrays of them, reflected
+/// lists, dicts?
+fn spelled_by_dump_only(t: &NumbaType) -> bool {
+    match t {
+        NumbaType::NamedTuple { .. }
+        | NumbaType::Records { .. }
+        | NumbaType::Record { .. }
+        | NumbaType::List { .. }
+        | NumbaType::Dict { .. } => true,
+        NumbaType::Tuple { items } => items.iter().any(spelled_by_dump_only),
+        _ => false,
+    }
 }
 
 fn param_kind(t: BasicTypeEnum<'_>) -> Option<Param> {
