@@ -143,14 +143,18 @@ def run_python(module_path: Path, mod: Any, cases: list[dict]) -> dict[str, str]
 def _python_outcome(native: Any, native_exc: BaseException | None, got: Any,
                     exc: BaseException | None, bound: Any, native_args: list,
                     wasm_args: list) -> str:
+    cmp = _Comparer(0, None)
     if native_exc is not None or exc is not None:
         if (native_exc is not None and exc is not None and type(native_exc) is type(exc)
                 and str(native_exc) == str(exc)):
-            return "pass"
+            # Lists, dicts and records keep the changes made before the raise.
+            for i, (a, b) in enumerate(zip(native_args, wasm_args)):
+                if isinstance(a, (list, np.void)) or type(a).__module__.startswith("numba.typed"):
+                    cmp.compare(a, b, f"args_after[{i}]")
+            return "pass" if not cmp.diffs else "; ".join(cmp.diffs)
         return (f"native {type(native_exc).__name__ if native_exc else 'returned'}"
                 f"({native_exc or ''}), wasm {type(exc).__name__ if exc else 'returned'}"
                 f"({exc or ''})")
-    cmp = _Comparer(0, None)
     if bound is None:
         cmp.compare(native, got, "result")
     else:
@@ -162,7 +166,7 @@ def _python_outcome(native: Any, native_exc: BaseException | None, got: Any,
         if not np.all(same | (err <= np.asarray(bound))):
             return f"result: max error {float(np.max(err))!r} above the bound"
     for i, (a, b) in enumerate(zip(native_args, wasm_args)):
-        if isinstance(a, (np.ndarray, list)) or type(a).__module__.startswith("numba.typed"):
+        if isinstance(a, (np.ndarray, list, np.void)) or type(a).__module__.startswith("numba.typed"):
             cmp.compare(a, b, f"args_after[{i}]")
     return "pass" if not cmp.diffs else "; ".join(cmp.diffs)
 

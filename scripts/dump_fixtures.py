@@ -102,6 +102,10 @@ def enc_typed(v, ty, contiguous=True):
         real = isinstance(item, (types.Integer, types.Float)) and not isinstance(item, types.Boolean)
         return {"t": "list", "dtype": as_dtype(item).name if real else None,
                 "items": [enc_typed(x, item, contiguous) for x in v]}
+    if isinstance(ty, types.Record):
+        # A record scalar (numpy.void): its fields, an object in JS.
+        return {"t": "record", "fields": [name for name, _ in ty.members],
+                "items": [enc_scalar(v[name], as_dtype(ft).name) for name, ft in ty.members]}
     if isinstance(ty, types.DictType):
         return {"t": "dict", "items": [[enc_typed(k, ty.key_type, contiguous),
                                         enc_typed(x, ty.value_type, contiguous)]
@@ -145,8 +149,32 @@ def run_case(cid, func, args):
     live = [a.materialize() if hasattr(a, "materialize") else a for a in args]
     def typed_list(a):
         return type(a).__module__.startswith("numba.typed") and not hasattr(a, "keys")
+
+    def typed_dict(a):
+        return type(a).__module__.startswith("numba.typed") and hasattr(a, "keys")
     before = [a.copy() if isinstance(a, np.ndarray) else list(a) if isinstance(a, list) or typed_list(a)
+              else list(a.items()) if typed_dict(a) else a.tobytes() if isinstance(a, np.void)
               else None for a in live]
+
+    def containers_after():
+        """A list, typed.Dict or record argument the kernel changed: its
+        items (a list's as the JS Array holds them, a dict's in insertion
+        order) or fields (a record's, which the kernel writes through)."""
+        out = []
+        for b, a in zip(before, live):
+            if isinstance(a, np.void):
+                out.append(enc_arg(a) if a.tobytes() != b else None)
+            elif typed_dict(a):
+                items = list(a.items())
+                changed = b != items or any(type(x) is not type(y) for p, q in zip(items, b)
+                                            for x, y in zip(p, q))
+                out.append(enc_arg(a) if changed else None)
+            elif isinstance(a, list) or typed_list(a):
+                changed = b != list(a) or any(type(x) is not type(y) for x, y in zip(a, b))
+                out.append(dict(enc_arg(a), dtype=None) if changed else None)
+            else:
+                out.append(None)
+        return out
     try:
         result = func(*live)
     except Exception as e:  # the kernel raised: record Numba's class and message
@@ -156,14 +184,19 @@ def run_case(cid, func, args):
             # Not a raise at run time: this Numba cannot compile the kernel.
             raise Skipped(f"{cid}: Numba cannot compile {func.__name__} for these "
                           f"arguments: {type(e).__name__}: {(str(e).splitlines() or [''])[0][:200]}") from None
-        return {"id": cid, "func": func.__name__, "args": enc_args,
+        case = {"id": cid, "func": func.__name__, "args": enc_args,
                 "raises": {"type": type(e).__name__, "message": str(e)}}
+        # Lists, dicts and records keep the changes made before the raise
+        # (arrays too, but the case format has not recorded those).
+        after = containers_after()
+        if any(after):
+            case["args_after"] = after
+        return case
     cres = find_cres(func, live)
     after = []
-    for b, a in zip(before, live):
-        if isinstance(a, list) or typed_list(a):  # a list: its items, as the JS Array holds them
-            changed = b != list(a) or any(type(x) is not type(y) for x, y in zip(a, b))
-            after.append(dict(enc_arg(a), dtype=None) if changed else None)
+    for b, a, c in zip(before, live, containers_after()):
+        if isinstance(a, (list, np.void)) or typed_list(a) or typed_dict(a):
+            after.append(c)
             continue
         changed = b is not None and (
             np.ascontiguousarray(b).tobytes() != np.ascontiguousarray(a).tobytes())

@@ -197,11 +197,12 @@ pub fn compile_with(
             linked_exports.push(export.to_string());
         }
     }
-    let list_args = entries
-        .iter()
-        .any(|e| e.args.iter().any(numba::types::NumbaType::has_container));
-    if list_args {
+    let args = || entries.iter().flat_map(|e| e.args.iter());
+    if args().any(|t| matches!(t, numba::types::NumbaType::List { .. })) {
         linked_exports.extend(shim::LIST_ARGUMENT_EXPORTS.map(String::from));
+    }
+    if args().any(|t| matches!(t, numba::types::NumbaType::Dict { .. })) {
+        linked_exports.extend(shim::DICT_ARGUMENT_EXPORTS.map(String::from));
     }
     let seeds_random = linked_exports.iter().any(|e| e == "nw_random_init");
     let mut metadata = Metadata::new(&entries, &exports, &facts, options.simd, seeds_random)?;

@@ -20,7 +20,8 @@ pub const SECTION: &str = "numba_wasm";
 /// Version of the section's encoding. 2: the ABI table, argument slots and
 /// return leaves (format 1 had bare LLVM parameter types). 3: types of kind
 /// `namedtuple`, `omitted` and `unicode` (`abi.unicode`), and `none` arguments take a (null) pointer slot.
-/// 4: `abi` holds only the tables the module's types need (`Abi::for_module`).
+/// 4: `abi` holds only the tables the module's types need (`Abi::for_module`);
+/// types of kind `record` (a record scalar).
 pub const FORMAT: u32 = 4;
 
 #[derive(Clone, Debug, Serialize, Deserialize)]

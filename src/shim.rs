@@ -57,3 +57,6 @@ pub const HOST_EXPORTS_IF_USED: [(&str, &[&str]); 2] = [
 /// The host exports that build list arguments (a reflected list's payload,
 /// a typed list), for modules with such an argument.
 pub const LIST_ARGUMENT_EXPORTS: [&str; 2] = ["NRT_MemInfo_new_varsize_dtor", "nw_list_from"];
+
+/// The host export that builds typed dict arguments, for modules with one.
+pub const DICT_ARGUMENT_EXPORTS: [&str; 1] = ["nw_dict_from"];

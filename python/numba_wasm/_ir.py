@@ -58,6 +58,8 @@ def type_text(t: Any) -> str:
         return type_text(types.unliteral(t))
     if isinstance(t, types.Array) and isinstance(t.dtype, types.Record):
         return _records_text(t)
+    if isinstance(t, types.Record):
+        return _record_text(t) or str(t)
     if isinstance(t, types.BaseNamedTuple):
         fields = "".join(f", {f}={type_text(i)}" for f, i in zip(t.fields, t.types))
         return f"NamedTuple({t.instance_class.__name__}{fields})"
@@ -66,29 +68,37 @@ def type_text(t: Any) -> str:
     return str(t)
 
 
-def _records_text(t: Any) -> str:
-    """`array(record(x=float64@0, y=int32@8; 16), 1d, C)`; `str(t)` (which
-    numba-wasm refuses, naming it) when a field is not a plain scalar."""
+def _record_text(rec: Any) -> str | None:
+    """`record(x=float64@0, y=int32@8; 16)`, or None when a field is not a
+    plain scalar (or its name not an ASCII identifier)."""
     from numba.core import types
 
-    rec = t.dtype
     fields = []
     for name, _ in rec.members:
         ft = rec.typeof(name)
         if not isinstance(ft, (types.Number, types.Boolean)) or not name.isidentifier() \
                 or not name.isascii():
-            return str(t)
+            return None
         fields.append(f"{name}={ft}@{rec.offset(name)}")
+    return f"record({', '.join(fields)}; {rec.size})"
+
+
+def _records_text(t: Any) -> str:
+    """`array(record(x=float64@0, y=int32@8; 16), 1d, C)`; `str(t)` (which
+    numba-wasm refuses, naming it) when a field is not a plain scalar."""
+    rec = _record_text(t.dtype)
+    if rec is None:
+        return str(t)
     ro = "" if t.mutable else "readonly "
-    return f"{ro}array(record({', '.join(fields)}; {rec.size}), {t.ndim}d, {t.layout})"
+    return f"{ro}array({rec}, {t.ndim}d, {t.layout})"
 
 
 def _has_own_spelling(t: Any) -> bool:
-    """Does tuple type t hold a named tuple or a literal str, which `str(t)`
-    does not spell the way numba-wasm reads?"""
+    """Does tuple type t hold a named tuple, a literal str or a record, which
+    `str(t)` does not spell the way numba-wasm reads?"""
     from numba.core import types
 
-    if isinstance(t, (types.BaseNamedTuple, types.StringLiteral)):
+    if isinstance(t, (types.BaseNamedTuple, types.StringLiteral, types.Record)):
         return True
     return isinstance(t, types.BaseTuple) and any(_has_own_spelling(i) for i in t.types)
 

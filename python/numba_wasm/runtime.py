@@ -188,7 +188,7 @@ def _scalar_dtype(v: Any) -> str | None:
 def _np_dtype(t: dict) -> np.dtype:
     """The NumPy dtype of an array type's elements (a structured dtype for
     an array of records: its fields at their offsets, and its itemsize)."""
-    if t["kind"] != "records":
+    if t["kind"] not in ("records", "record"):
         return np.dtype(t["dtype"])
     fields = t["record"]["fields"]
     return np.dtype({"names": [f["name"] for f in fields], "formats": [f["dtype"] for f in fields],
@@ -231,6 +231,16 @@ def _check(t: dict, v: Any, strict: bool) -> str | None:
             if err := _check(t["item"], x, strict):
                 return f"item {i}: {err}"
         return None
+    if kind == "dict":
+        return _check_dict(t, v, strict)
+    if kind == "record":
+        want_dtype = _np_dtype(t)
+        def layout(dt: np.dtype) -> tuple:  # fields at offsets and the size, packed or aligned alike
+            return dt.itemsize, [(n, *dt.fields[n][:2]) for n in dt.names or ()]
+        if not isinstance(v, np.void) or layout(v.dtype) != layout(want_dtype):
+            got = f"a record of dtype {v.dtype}" if isinstance(v, np.void) else _typeof(v)
+            return f"expected a record (numpy.void) of dtype {want_dtype}, got {got}"
+        return None
     if kind == "scalar":
         want, got = t["dtype"], _scalar_dtype(v)
         if got == want:
@@ -262,6 +272,33 @@ def _check(t: dict, v: Any, strict: bool) -> str | None:
             return "layout differs"
         return None
     return f"unsupported argument kind {kind}"
+
+
+def _is_typed_dict(v: Any) -> bool:
+    return type(v).__name__ == "Dict" and type(v).__module__.startswith("numba.typed")
+
+
+def _dict_key(t: dict, k: Any) -> Any:
+    """A checked key as the dict holds it (keys equal here are one key)."""
+    return k if t["kind"] == "unicode" else int(k)
+
+
+def _check_dict(t: dict, v: Any, strict: bool) -> str | None:
+    """A typed dict argument: a numba.typed.Dict or a dict, its keys and
+    values checked as scalar (or str) arguments; its changes are written back."""
+    if not (isinstance(v, dict) or _is_typed_dict(v)):
+        return f"expected a numba.typed.Dict or dict (its changes are written back), got {_typeof(v)}"
+    seen = set()
+    for i, (k, x) in enumerate(v.items()):
+        if err := _check(t["key"], k, strict):
+            return f"key {i}: {err}"
+        if err := _check(t["value"], x, strict):
+            return f"value {i}: {err}"
+        key = _dict_key(t["key"], k)
+        if key in seen:
+            return f"key {i} ({k!r}) is another key of the dict as {t['key'].get('dtype', 'str')}"
+        seen.add(key)
+    return None
 
 
 def _placed(entry: dict, args: tuple) -> tuple | None:
@@ -513,6 +550,13 @@ class WasmModule:
             return str(t["value"])
         if t["kind"] in ("list", "dict"):
             return self._read_container(t, raw, off, decrefs)
+        if t["kind"] == "record":  # a pointer to its bytes, copied out as Numba boxes it
+            (ptr,) = struct.unpack_from("<I", raw, off)
+            size = t["record"]["size"]
+            if ptr == 0 or ptr + size > self._memory.data_len(self._store):
+                raise RuntimeError(f"numba-wasm: a returned record at {ptr} does not fit wasm memory")
+            data = bytearray(self._memory.read(self._store, ptr, ptr + size))
+            return np.frombuffer(data, np.dtype((np.record, _np_dtype(t))))[0]
         if t["kind"] == "scalar":
             # Python int/float/bool/complex, as Numba's dispatcher boxes them.
             return np.frombuffer(raw, np.dtype(t["dtype"]), 1, off)[0].item()
@@ -604,7 +648,9 @@ class WasmModule:
             for key, text in texts.items():
                 strings[key] = self._new_string(text)
             for key, (t, lst) in lists.items():
-                boxes[key] = self._new_list(t, lst)
+                boxes[key] = (self._new_dict(t, lst) if t["kind"] == "dict"
+                              else self._new_record(t, lst) if t["kind"] == "record"
+                              else self._new_list(t, lst))
             params = entry["params"]
             packed = bytearray(slot * len(params))
             for i, p in enumerate(params):
@@ -647,10 +693,22 @@ class WasmModule:
                 self._call("NRT_decref", s["meminfo"])
             # A list the kernel changed is written back into the caller's
             # list, after an exception too, as Numba reflects it.
+            # A dict is shared with the caller, as a typed.Dict is.
+            # A record writes through, as into the array element natively.
             for key, (mi, data) in boxes.items():
-                if called:
-                    self._reflect_list(*lists[key], mi, data)
-                self._call("NRT_decref", mi)
+                kind = lists[key][0]["kind"]
+                try:
+                    if called and kind == "dict":
+                        self._reflect_dict(*lists[key], data)
+                    elif called and kind == "record":
+                        self._reflect_record(*lists[key], data)
+                    elif called:
+                        self._reflect_list(*lists[key], mi, data)
+                finally:
+                    if kind == "record":
+                        self._call("nw_free", data)
+                    else:
+                        self._call("NRT_decref", mi)
 
     def _list_items(self, t: dict) -> tuple[np.dtype, int]:
         """A reflected list's item dtype and where its items start in the payload."""
@@ -718,6 +776,79 @@ class WasmModule:
             lst.clear()
             lst.extend(items)
 
+    def _new_dict(self, t: dict, d: Any) -> tuple[int, int]:
+        """A typed.Dict argument built by the shim (nw_dict_from) from the
+        entries in their order, as (meminfo, NB_Dict*): keys and values laid
+        out as the dict stores them (str as Numba's unicode struct, each in a
+        new meminfo of which the dict takes a reference), hashed by the shim."""
+        u = self._abi["unicode"]
+        items = list(d.items())
+        strings: list[dict[str, int]] = []
+        bufs: list[int] = []
+
+        def layout(it: dict, values: list) -> bytes:
+            if it["kind"] != "unicode":
+                return np.array(values, dtype=np.dtype(it["dtype"])).tobytes()
+            raw = bytearray(u["size_of"] * len(values))
+            for i, text in enumerate(values):
+                s = self._new_string(str.__str__(text))
+                strings.append(s)
+                for part, fmt in (("data", "<I"), ("length", "<q"), ("kind", "<i"), ("is_ascii", "<I"),
+                                  ("hash", "<q"), ("meminfo", "<I")):
+                    struct.pack_into(fmt, raw, i * u["size_of"] + u[part], s[part])
+            return bytes(raw)
+
+        def size(it: dict) -> int:
+            return u["size_of"] if it["kind"] == "unicode" else np.dtype(it["dtype"]).itemsize
+
+        try:
+            keys = layout(t["key"], [_dict_key(t["key"], k) for k, _ in items])
+            vals = layout(t["value"], [v.item() if isinstance(v, np.generic) else v for _, v in items])
+            kbuf, vbuf = self._alloc(max(len(keys), 1), 8), self._alloc(max(len(vals), 1), 8)
+            bufs += [kbuf, vbuf]
+            self._memory.write(self._store, keys, kbuf)
+            self._memory.write(self._store, vals, vbuf)
+            # The key kind the shim hashes and compares by: signed, unsigned (and bool), str.
+            kind = 2 if t["key"]["kind"] == "unicode" else 0 if t["key"]["dtype"].startswith("int") else 1
+            mi = self._call("nw_dict_from", kind, int(t["value"]["kind"] == "unicode"), size(t["key"]),
+                            size(t["value"]), len(items), kbuf, vbuf) & 0xFFFFFFFF
+        finally:
+            for p in bufs:
+                self._call("nw_free", p)
+            for s in strings:
+                self._call("NRT_decref", s["meminfo"])
+        if mi == 0:
+            raise MemoryError(f"numba-wasm: out of wasm memory (a dict of {len(items)} entries)")
+        off = self._abi["meminfo"]["data"]
+        (slot,) = struct.unpack("<I", self._memory.read(self._store, mi + off, mi + off + 4))
+        (data,) = struct.unpack("<I", self._memory.read(self._store, slot, slot + 4))
+        return mi, data
+
+    def _new_record(self, t: dict, v: np.void) -> tuple[int, int]:
+        """A record argument: its bytes in a buffer whose address is the
+        argument (Numba's RecordModel), as (0, address)."""
+        raw = np.array(v, dtype=_np_dtype(t)).tobytes()
+        ptr = self._alloc(max(len(raw), 1), 8)
+        self._memory.write(self._store, raw, ptr)
+        return 0, ptr
+
+    def _reflect_record(self, t: dict, v: np.void, ptr: int) -> None:
+        """The caller's record (a view into its array) gets the fields the
+        kernel changed."""
+        dtype = _np_dtype(t)
+        old = np.array(v, dtype=dtype)
+        new = np.frombuffer(bytes(self._memory.read(self._store, ptr, ptr + dtype.itemsize)), dtype)[0]
+        for name in dtype.names or ():
+            if old[name].tobytes() != np.asarray(new[name]).tobytes():
+                v[name] = new[name]
+
+    def _reflect_dict(self, t: dict, d: Any, data: int) -> None:
+        """The caller's dict (or typed.Dict) gets the dict's entries, in its order."""
+        raw = struct.pack("<II", 0, 0) + struct.pack("<I", data) + bytes(4)
+        entries = self._read_container(t, raw, 0, [])
+        d.clear()
+        d.update(entries)
+
     def _exception(self, name: str, status: int, excp: int) -> BaseException:
         if status == self._abi["status"]["stop_iteration"]:
             return StopIteration()
@@ -772,7 +903,7 @@ def _collect(t: dict, v: Any, key: tuple, out: dict[tuple, np.ndarray],
         out[key] = v
     elif t["kind"] == "unicode":
         texts[key] = str.__str__(v)
-    elif t["kind"] == "list":
+    elif t["kind"] in ("list", "dict", "record"):
         lists[key] = (t, v)
 
 

@@ -117,6 +117,8 @@ def clone(value: Any) -> Any:
     (so Numba types the copy exactly like the original)."""
     if isinstance(value, np.ndarray):
         return _clone_array(value)
+    if isinstance(value, np.void):  # a record: a copy the kernel may write through
+        return np.array(value, dtype=value.dtype)[()]
     if isinstance(value, tuple):
         items = (clone(v) for v in value)
         return type(value)(*items) if hasattr(type(value), "_fields") else tuple(items)
@@ -157,7 +159,16 @@ class _Comparer:
             n = dict(n) if hasattr(n, "keys") else list(n)
         if type(w).__module__.startswith("numba.typed"):
             w = dict(w) if hasattr(w, "keys") else list(w)
-        if isinstance(n, np.ndarray) or isinstance(w, np.ndarray):
+        if isinstance(n, np.void) or isinstance(w, np.void):  # records: field by field, bit for bit
+            if not (isinstance(n, np.void) and isinstance(w, np.void)) or n.dtype != w.dtype \
+                    or type(n) is not type(w):
+                self.diffs.append(f"{path}: native {_short(n)} ({type(n).__name__}), "
+                                  f"wasm {_short(w)} ({type(w).__name__})")
+                return
+            for name in n.dtype.names or ():
+                if np.asarray(n[name]).tobytes() != np.asarray(w[name]).tobytes():
+                    self.diffs.append(f"{path}.{name}: native {n[name]!r}, wasm {w[name]!r}")
+        elif isinstance(n, np.ndarray) or isinstance(w, np.ndarray):
             self._arrays(n, w, path)
         elif isinstance(n, dict) or isinstance(w, dict):
             if not (isinstance(n, dict) and isinstance(w, dict)) or len(n) != len(w):

@@ -740,3 +740,229 @@ pub unsafe extern "C" fn numba_dict_iter_next(
     }
     ERR_ITER_EXHAUSTED
 }
+
+// ------------------------------------------------------------------ for hosts
+
+/// How [`nw_dict_from`] hashes and compares the keys: as a signed or an
+/// unsigned integer of `key_size` bytes (`bool` is unsigned), or as Numba's
+/// unicode struct (a `str`).
+const KEY_SIGNED: i32 = 0;
+const KEY_UNSIGNED: i32 = 1;
+const KEY_STR: i32 = 2;
+
+/// Python's `hash()` of an integer, as Numba's `int_hash` computes it
+/// (`numba/cpython/hashing.py`): the value modulo 2**61 - 1, keeping the
+/// sign; -1 becomes -2, and `-2**63` hashes to -4.
+fn int_hash(v: i128) -> Ssize {
+    const MODULUS: i128 = (1 << 61) - 1;
+    if v == i64::MIN as i128 {
+        return -4;
+    }
+    let h = (v.abs() % MODULUS) * v.signum();
+    if h == -1 { -2 } else { h as Ssize }
+}
+
+/// SipHash-1-3 with the module's hash secret (CPython >= 3.11's
+/// `_Py_HashBytes`, which Numba's `unicode_hash` translates: the str's raw
+/// code point bytes; 0 for no bytes; -1 becomes -2).
+fn bytes_hash(src: &[u8]) -> Ssize {
+    if src.is_empty() {
+        return 0;
+    }
+    let k0 = crate::hashsecret::_numba_hashsecret_siphash_k0;
+    let k1 = crate::hashsecret::_numba_hashsecret_siphash_k1;
+    let mut v = [
+        k0 ^ 0x736f_6d65_7073_6575,
+        k1 ^ 0x646f_7261_6e64_6f6d,
+        k0 ^ 0x6c79_6765_6e65_7261,
+        k1 ^ 0x7465_6462_7974_6573,
+    ];
+    let round = |v: &mut [u64; 4]| {
+        v[0] = v[0].wrapping_add(v[1]);
+        v[1] = v[1].rotate_left(13) ^ v[0];
+        v[0] = v[0].rotate_left(32);
+        v[2] = v[2].wrapping_add(v[3]);
+        v[3] = v[3].rotate_left(16) ^ v[2];
+        v[0] = v[0].wrapping_add(v[3]);
+        v[3] = v[3].rotate_left(21) ^ v[0];
+        v[2] = v[2].wrapping_add(v[1]);
+        v[1] = v[1].rotate_left(17) ^ v[2];
+        v[2] = v[2].rotate_left(32);
+    };
+    let mut chunks = src.chunks_exact(8);
+    for c in &mut chunks {
+        let m = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
+        v[3] ^= m;
+        round(&mut v);
+        v[0] ^= m;
+    }
+    let mut b = (src.len() as u64) << 56;
+    for (i, byte) in chunks.remainder().iter().enumerate() {
+        b |= (*byte as u64) << (8 * i);
+    }
+    v[3] ^= b;
+    round(&mut v);
+    v[0] ^= b;
+    v[2] ^= 0xff;
+    for _ in 0..3 {
+        round(&mut v);
+    }
+    let h = ((v[0] ^ v[1]) ^ (v[2] ^ v[3])) as Ssize;
+    if h == -1 { -2 } else { h }
+}
+
+/// A `str` (Numba's unicode struct at `s`): its code point bytes, its
+/// length and kind (bytes per code point).
+///
+/// # Safety
+/// `s` must point to a valid unicode struct.
+unsafe fn str_parts<'a>(s: *const u8) -> (&'a [u8], usize, usize) {
+    use crate::layout::*;
+    // SAFETY: the struct's fields, and the code points they describe.
+    unsafe {
+        let data = *(s.add(UNICODE_DATA) as *const *const u8);
+        let len = *(s.add(UNICODE_LENGTH) as *const i64) as usize;
+        let kind = *(s.add(UNICODE_KIND) as *const i32) as usize;
+        (core::slice::from_raw_parts(data, len * kind), len, kind)
+    }
+}
+
+fn code_point(bytes: &[u8], kind: usize, i: usize) -> u32 {
+    let b = &bytes[i * kind..];
+    match kind {
+        1 => b[0] as u32,
+        2 => u16::from_le_bytes([b[0], b[1]]) as u32,
+        _ => u32::from_le_bytes([b[0], b[1], b[2], b[3]]),
+    }
+}
+
+/// Key equality of `str` keys: the same code points (whatever the kinds),
+/// as Numba's `unicode_eq`.
+unsafe extern "C" fn str_equal(a: *const u8, b: *const u8) -> i32 {
+    // SAFETY: the dict passes two of its keys.
+    let ((da, la, ka), (db, lb, kb)) = unsafe { (str_parts(a), str_parts(b)) };
+    (la == lb && (0..la).all(|i| code_point(da, ka, i) == code_point(db, kb, i))) as i32
+}
+
+/// Reference counting of a `str` key or value: its meminfo (null for a
+/// literal).
+unsafe extern "C" fn str_incref(s: *const u8) {
+    // SAFETY: the dict passes one of its keys or values.
+    unsafe {
+        let mi = *(s.add(crate::layout::UNICODE_MEMINFO) as *const *mut crate::nrt::MemInfo);
+        if !mi.is_null() {
+            crate::nrt::NRT_incref(mi);
+        }
+    }
+}
+
+unsafe extern "C" fn str_decref(s: *const u8) {
+    // SAFETY: as `str_incref`.
+    unsafe {
+        let mi = *(s.add(crate::layout::UNICODE_MEMINFO) as *const *mut crate::nrt::MemInfo);
+        if !mi.is_null() {
+            crate::nrt::NRT_decref(mi);
+        }
+    }
+}
+
+/// For hosts: a typed dict of `n` entries inserted in order, the keys
+/// (`key_size` bytes each, of `key_kind`) from `keys`, the values
+/// (`val_size` bytes each; Numba's unicode struct when `value_str` is 1)
+/// from `vals`, owned by a new meminfo whose data holds the `NB_Dict*` and
+/// whose destructor frees the dict, as Numba's `_make_dict` builds one (a
+/// `numba.typed.Dict` argument). The shim hashes the keys as the kernels
+/// do, and for `str` keys or values installs the equality and reference
+/// counting the kernels' own dicts get from the IR; the dict takes a
+/// reference to each `str`. Null when out of memory, for a key kind it
+/// does not know, or when two keys are equal (hosts refuse those first).
+///
+/// # Safety
+/// `keys` and `vals` must point to `n` keys and `n` values; `str` keys
+/// and values must be valid unicode structs.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn nw_dict_from(
+    key_kind: i32,
+    value_str: i32,
+    key_size: Ssize,
+    val_size: Ssize,
+    n: Ssize,
+    keys: *const u8,
+    vals: *const u8,
+) -> *mut crate::nrt::MemInfo {
+    let null = core::ptr::null_mut();
+    let int_key =
+        matches!(key_kind, KEY_SIGNED | KEY_UNSIGNED) && matches!(key_size, 1 | 2 | 4 | 8);
+    if n < 0 || !(int_key || key_kind == KEY_STR) {
+        return null;
+    }
+    let mut d: *mut Dict = null as *mut Dict;
+    // SAFETY: `d` is a writable slot.
+    if unsafe { numba_dict_new_sized(&mut d, n, key_size, val_size) } != OK {
+        return null;
+    }
+    let f = |p: unsafe extern "C" fn(*const u8)| Slot(p as *mut u8);
+    let (str_key, str_val) = (key_kind == KEY_STR, value_str == 1);
+    let methods = MethodTable {
+        key_equal: if str_key {
+            Slot(str_equal as *mut u8)
+        } else {
+            Slot::NULL
+        },
+        key_incref: if str_key { f(str_incref) } else { Slot::NULL },
+        key_decref: if str_key { f(str_decref) } else { Slot::NULL },
+        value_incref: if str_val { f(str_incref) } else { Slot::NULL },
+        value_decref: if str_val { f(str_decref) } else { Slot::NULL },
+    };
+    let old = malloc(val_size.max(1));
+    let mut ok = !old.is_null();
+    // SAFETY: a live dict; keys and values per the contract.
+    unsafe {
+        numba_dict_set_method_table(d, &methods);
+        for i in 0..n {
+            if !ok {
+                break;
+            }
+            let key = keys.add((i * key_size) as usize);
+            let hash = if str_key {
+                bytes_hash(str_parts(key).0)
+            } else {
+                let mut raw = [0u8; 8];
+                core::ptr::copy_nonoverlapping(key, raw.as_mut_ptr(), key_size as usize);
+                let bits = key_size as u32 * 8;
+                let v = u64::from_le_bytes(raw);
+                int_hash(if key_kind == KEY_SIGNED {
+                    ((v << (64 - bits)) as i64 >> (64 - bits)) as i128
+                } else {
+                    v as i128
+                })
+            };
+            let val = vals.add((i * val_size) as usize);
+            ok = numba_dict_insert(d, key, hash, val, old) == OK;
+        }
+        alloc::free(old);
+    }
+    let mi = if ok {
+        crate::nrt::NRT_MemInfo_alloc_dtor(
+            core::mem::size_of::<Slot<Dict>>() as u64,
+            dict_meminfo_dtor as *mut u8,
+        )
+    } else {
+        null
+    };
+    // SAFETY: a fresh meminfo's data holds a pointer slot; `d` is live.
+    unsafe {
+        if mi.is_null() {
+            numba_dict_free(d);
+            return mi;
+        }
+        (crate::nrt::NRT_MemInfo_data(mi) as *mut Slot<Dict>).write(Slot(d));
+    }
+    mi
+}
+
+/// The destructor of [`nw_dict_from`]'s meminfo: frees the dict it holds.
+unsafe extern "C" fn dict_meminfo_dtor(ptr: *mut u8, _size: u64, _info: *mut u8) {
+    // SAFETY: the meminfo's data is the pointer slot `nw_dict_from` wrote.
+    unsafe { numba_dict_free((*(ptr as *mut Slot<Dict>)).0) };
+}

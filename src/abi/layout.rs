@@ -91,6 +91,16 @@ pub const NB_DICT_ENTRY_KEY: usize = 8;
 /// of cext/utils.c).
 pub const NB_DICT_VALUE_ALIGN: usize = 8;
 
+/// Numba's unicode struct (`UnicodeModel`, a `str`): `data, length (i64),
+/// kind (i32: bytes per code point), is_ascii (u32), hash (i64), meminfo,
+/// parent`. The shim reads it to hash, compare and count references to
+/// the `str` keys and values of a typed dict argument.
+pub const UNICODE_DATA: usize = 0;
+pub const UNICODE_LENGTH: usize = 8;
+pub const UNICODE_KIND: usize = 16;
+pub const UNICODE_MEMINFO: usize = 32;
+pub const UNICODE_SIZE_OF: usize = 48;
+
 /// A reflected list's payload, the data of its meminfo (`ListPayloadModel`:
 /// `{i64 size, i64 allocated, i1 dirty, T data}`, with `allocated` items
 /// from `data` on): the items start at 17 rounded up to the item's

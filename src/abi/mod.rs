@@ -246,7 +246,8 @@ impl Needs {
     fn visit(&mut self, t: &NumbaType) {
         match t {
             NumbaType::Scalar { dtype } => self.dtypes.push(*dtype),
-            NumbaType::Array { .. } | NumbaType::Records { .. } => {
+            // A record scalar's hosts have the array part of the glue.
+            NumbaType::Array { .. } | NumbaType::Records { .. } | NumbaType::Record { .. } => {
                 (self.array, self.meminfo, self.all_dtypes) = (true, true, true);
             }
             NumbaType::Unicode => (self.unicode, self.meminfo) = (true, true),
@@ -395,8 +396,9 @@ pub fn value_layout(t: &NumbaType) -> (u64, u64) {
             (2 * layout::POINTER_SLOT as u64, layout::POINTER_SLOT as u64)
         }
         // A pointer: 4 bytes in an 8-byte aligned slot, which is what
-        // structs and arrays allocate for it.
-        NumbaType::None | NumbaType::StrLiteral { .. } => {
+        // structs and arrays allocate for it (a record is a pointer to its
+        // bytes).
+        NumbaType::None | NumbaType::StrLiteral { .. } | NumbaType::Record { .. } => {
             (layout::POINTER_SLOT as u64, layout::POINTER_SLOT as u64)
         }
     }
@@ -485,6 +487,8 @@ pub fn param_slots(args: &[NumbaType], params: &[Param]) -> Option<Vec<ParamSlot
             }
             NumbaType::Scalar { .. } => push(Part::Value, None),
             NumbaType::None | NumbaType::StrLiteral { .. } => push(Part::None, None),
+            // A pointer to the record's bytes.
+            NumbaType::Record { .. } => push(Part::Data, None),
             // A reflected list: meminfo and parent object; a typed list or
             // dict: meminfo and the NB_List / NB_Dict.
             NumbaType::List { typed: false, .. } => {
@@ -684,7 +688,7 @@ mod tests {
                 )
                 .into()
             }
-            NumbaType::None | NumbaType::StrLiteral { .. } => ptr.into(),
+            NumbaType::None | NumbaType::StrLiteral { .. } | NumbaType::Record { .. } => ptr.into(),
             // ListModel, ReflectedListModel, DictModel: {meminfo, data/parent}.
             NumbaType::List { .. } | NumbaType::Dict { .. } => {
                 ctx.struct_type(&[ptr.into(), ptr.into()], false).into()
@@ -717,6 +721,7 @@ mod tests {
             "ListType[float64]",
             "list(unicode_type)<iv=['a', '>']>",
             "Tuple(int8, DictType[unicode_type,int64]<iv=None>, int8)",
+            "Tuple(int8, record(x=float64@0, n=int32@8; 16))",
         ] {
             out.push(p(s));
         }
@@ -788,6 +793,16 @@ mod tests {
         for (i, off) in want.iter().enumerate() {
             assert_eq!(td.offset_of_element(&uni, i as u32), Some(*off as u64));
         }
+        assert_eq!(
+            [u.data, u.length, u.kind, u.meminfo, u.size_of],
+            [
+                layout::UNICODE_DATA,
+                layout::UNICODE_LENGTH,
+                layout::UNICODE_KIND,
+                layout::UNICODE_MEMINFO,
+                layout::UNICODE_SIZE_OF
+            ]
+        );
         let rnd = ctx.struct_type(
             &[
                 i32t.into(),

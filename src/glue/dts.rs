@@ -52,15 +52,34 @@ fn arg_type(t: &NumbaType) -> String {
             items.iter().map(arg_type).collect::<Vec<_>>().join(", ")
         ),
         NumbaType::None => "null | undefined".into(),
+        // A record scalar: an object with its fields (changes written back).
+        NumbaType::Record { record } => record_fields(record, arg_type),
         NumbaType::Optional { item } => format!("{} | null | undefined", arg_type(item)),
         NumbaType::StrLiteral { value } => serde_json::to_string(value).expect("strings serialize"),
         NumbaType::Unicode => "string".into(),
         // A reflected list: a JS Array, whose changes are written back.
         NumbaType::List { item, .. } => format!("Array<{}>", arg_type(item)),
-        // Not a parameter of the overload (see `call_signature`); typed
-        // dicts are results only.
-        NumbaType::Omitted { .. } | NumbaType::Dict { .. } => "never".into(),
+        // A typed dict: a JS Map, whose changes are written back.
+        NumbaType::Dict { key, value } => format!("Map<{}, {}>", arg_type(key), arg_type(value)),
+        // Not a parameter of the overload (see `call_signature`).
+        NumbaType::Omitted { .. } => "never".into(),
     }
+}
+
+/// `{ x: T; y: U }` for a record's fields.
+fn record_fields(
+    record: &crate::numba::types::Record,
+    ty: impl Fn(&NumbaType) -> String,
+) -> String {
+    let members: Vec<String> = record
+        .fields
+        .iter()
+        .map(|f| {
+            let t = ty(&NumbaType::Scalar { dtype: f.dtype });
+            format!("{}: {t}", property_name(&f.name))
+        })
+        .collect();
+    format!("{{ {} }}", members.join("; "))
 }
 
 /// `{ x: T; y: U }` for a named tuple's fields.
@@ -91,6 +110,7 @@ fn result_type(t: &NumbaType, kept: bool) -> String {
         NumbaType::Scalar { .. } => "number".into(),
         NumbaType::Array { dtype, .. } => format!("NdArray<{}>", typed_array(*dtype)),
         NumbaType::Records { .. } => "NdArray<Uint8Array>".into(),
+        NumbaType::Record { record } => record_fields(record, item),
         NumbaType::Tuple { items } => format!(
             "[{}]",
             items.iter().map(item).collect::<Vec<_>>().join(", ")

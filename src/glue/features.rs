@@ -137,7 +137,7 @@ impl Features {
 fn visit(t: &NumbaType, add: &mut impl FnMut(Feature)) {
     match t {
         NumbaType::Array { .. } => add(Feature::Arrays),
-        NumbaType::Records { .. } => {
+        NumbaType::Records { .. } | NumbaType::Record { .. } => {
             add(Feature::Arrays);
             add(Feature::Records);
         }

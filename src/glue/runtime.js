@@ -490,6 +490,7 @@ class Runtime {
     const strs = new Map(); // "arg/path" -> str argument in wasm memory
     const arrays = new Map(); // "arg/path" -> array argument
     const lists = new Map(); // "arg/path" -> reflected list argument
+    const recs = new Map(); // "arg/path" -> record argument
     try {
       //#if tuples
       // Arguments at their positions in entry.args, named tuples as lists.
@@ -499,7 +500,7 @@ class Runtime {
       snaps = placed(entry, snaps);
       //#endif
       //#if arrays|strings|containers
-      entry.args.forEach((t, i) => this.collectArrays(t, snaps[i], `${i}/`, arrays, strs, lists));
+      entry.args.forEach((t, i) => this.collectArrays(t, snaps[i], `${i}/`, arrays, strs, lists, recs));
       //#if arrays
       // Arrays the kernel never writes to are not copied back.
       for (const i of entry.read_only_args ?? []) if (arrays.has(`${i}/`)) arrays.get(`${i}/`).readonly = true;
@@ -512,12 +513,15 @@ class Runtime {
       for (const [key, text] of strs) strs.set(key, this.newString(text));
       //#endif
       //#if containers
-      for (const l of lists.values()) this.newList(l);
+      for (const l of lists.values()) (l.dict ? this.newDict(l) : this.newList(l));
+      //#endif
+      //#if records
+      for (const r of recs.values()) this.newRecord(r);
       //#endif
       const slot = this.abi.pointer_slot;
       const { argp, retp, excp } = this; // excp receives an excinfo*
       const dv = this.views().dv;
-      entry.params.forEach((p, i) => writeSlot(dv, argp + slot * i, p.ty, slotValue(p, snaps, arrays, strs, lists)));
+      entry.params.forEach((p, i) => writeSlot(dv, argp + slot * i, p.ty, slotValue(p, snaps, arrays, strs, lists, recs)));
       dv.setUint32(excp, 0, true);
       //#if arrays|containers
       called = true;
@@ -527,6 +531,18 @@ class Runtime {
       if (status === this.abi.status.none) return undefined;
       throw this.exception(fname, status, excp);
     } finally {
+      //#if records
+      // A record the kernel changed writes through, as into the array
+      // element natively: the changed fields into the caller's object.
+      for (const r of recs.values()) {
+        if (!r.ptr) continue;
+        try {
+          if (called) this.reflectRecord(r);
+        } finally {
+          this.ex.nw_free(r.ptr);
+        }
+      }
+      //#endif
       //#if arrays
       // Copy back even after an exception: NumPy semantics keep partial in-place writes.
       if (called) {
@@ -541,11 +557,15 @@ class Runtime {
       //#endif
       //#if containers
       // A list the kernel changed is written back into the caller's Array,
-      // after an exception too, as Numba reflects it into the Python list.
+      // after an exception too, as Numba reflects it into the Python list;
+      // a dict (shared with the caller, as a typed.Dict is) into the Map.
       for (const l of lists.values()) {
         if (!l.meminfo) continue;
-        if (called) this.reflectList(l);
-        this.ex.NRT_decref(l.meminfo);
+        try {
+          if (called) (l.dict ? this.reflectDict(l) : this.reflectList(l));
+        } finally {
+          this.ex.NRT_decref(l.meminfo);
+        }
       }
       //#endif
     }
@@ -607,6 +627,99 @@ class Runtime {
     const items = Array.from({ length: n }, (_, i) => readScalar(dv, at + i * stride, d));
     l.ref.length = n;
     items.forEach((v, i) => { l.ref[i] = v; });
+  }
+
+  // A typed.Dict argument built by the shim (nw_dict_from) from the Map's
+  // checked entries, in their order: the keys and values laid out as the
+  // dict stores them (str as Numba's unicode struct, each in a new
+  // meminfo of which the dict takes a reference), hashed by the shim.
+  newDict(l) {
+    const A = this.abi, U = A.unicode, t = l.t;
+    const n = l.entries.length;
+    const size = (it) => (it.kind === "unicode" ? U.size_of : dtypeInfo(it.dtype).size);
+    const ks = size(t.key), vs = size(t.value);
+    const strs = [];
+    const bufs = [];
+    try {
+      // Strings first: building them may grow memory.
+      const text = (it, s) => (it.kind === "unicode" ? (strs.push(this.newString(s.v)), strs.length - 1) : -1);
+      const made = l.entries.map(([k, v]) => [text(t.key, k), text(t.value, v)]);
+      const kbuf = this.alloc(Math.max(n, 1) * ks, 8); bufs.push(kbuf);
+      const vbuf = this.alloc(Math.max(n, 1) * vs, 8); bufs.push(vbuf);
+      const { dv, u8 } = this.views();
+      u8.fill(0, kbuf, kbuf + n * ks);
+      u8.fill(0, vbuf, vbuf + n * vs);
+      const put = (it, p, s, j) => {
+        if (j < 0) return writeElement(dv, p, dtypeInfo(it.dtype), s.v);
+        const str = strs[j];
+        dv.setUint32(p + U.data, str.ptr, true);
+        dv.setBigInt64(p + U.length, BigInt(str.length), true);
+        dv.setInt32(p + U.kind, str.kind, true);
+        dv.setUint32(p + U.is_ascii, str.isAscii, true);
+        dv.setBigInt64(p + U.hash, -1n, true);
+        dv.setUint32(p + U.meminfo, str.meminfo, true);
+      };
+      l.entries.forEach(([k, v], i) => {
+        put(t.key, kbuf + i * ks, k, made[i][0]);
+        put(t.value, vbuf + i * vs, v, made[i][1]);
+      });
+      // The key kind the shim hashes and compares by: signed, unsigned (and bool), str.
+      const kind = t.key.kind === "unicode" ? 2 : dtypeInfo(t.key.dtype).kind === "int" ? 0 : 1;
+      l.meminfo = this.ex.nw_dict_from(kind, t.value.kind === "unicode" ? 1 : 0, BigInt(ks), BigInt(vs), BigInt(n), kbuf, vbuf) >>> 0;
+    } finally {
+      for (const p of bufs) this.ex.nw_free(p);
+      for (const str of strs) this.ex.NRT_decref(str.meminfo);
+    }
+    if (l.meminfo === 0) throw new RangeError(`numba-wasm: out of wasm memory (a dict of ${n} entries)`);
+    const dv = this.views().dv;
+    l.data = dv.getUint32(dv.getUint32(l.meminfo + A.meminfo.data, true), true);
+  }
+
+  // The caller's Map gets the dict's entries, in the dict's order.
+  reflectDict(l) {
+    const entries = this.readDict(l.t, l.data);
+    MAP_CLEAR.call(l.ref);
+    for (const [k, v] of entries) MAP_SET.call(l.ref, k, v);
+  }
+  //#endif
+
+  //#if records
+  // A record argument: its fields at their offsets in a buffer of the
+  // record's size, whose address is the argument (Numba's RecordModel).
+  newRecord(r) {
+    const { record } = r.t;
+    r.ptr = this.alloc(Math.max(record.size, 1), 8);
+    const { dv, u8 } = this.views();
+    u8.fill(0, r.ptr, r.ptr + Math.max(record.size, 1));
+    for (const f of record.fields) writeField(dv, r.ptr + f.offset, dtypeInfo(f.dtype), r.s.fields[f.name]);
+    r.before = u8.slice(r.ptr, r.ptr + record.size);
+  }
+
+  // The fields whose bytes the kernel changed, into the caller's object.
+  reflectRecord(r) {
+    const { dv, u8 } = this.views();
+    for (const f of r.t.record.fields) {
+      const d = dtypeInfo(f.dtype);
+      const at = r.ptr + f.offset;
+      let same = true;
+      for (let b = 0; b < d.size; b++) same &&= u8[at + b] === r.before[f.offset + b];
+      if (!same) r.s.ref[f.name] = readScalar(dv, at, d);
+    }
+  }
+
+  // A returned record (a pointer to its bytes at p) as an object with its fields.
+  readRecord(t, p) {
+    const dv = this.views().dv;
+    const ptr = dv.getUint32(p, true);
+    if (ptr === 0 || ptr + t.record.size > dv.byteLength) {
+      throw new Error(`numba-wasm: a returned record at ${ptr} does not fit wasm memory`);
+    }
+    const out = {};
+    for (const f of t.record.fields) {
+      Object.defineProperty(out, f.name, { value: readScalar(dv, ptr + f.offset, dtypeInfo(f.dtype)),
+        enumerable: true, writable: true, configurable: true });
+    }
+    return out;
   }
   //#endif
 
@@ -701,6 +814,20 @@ class Runtime {
         }
         return null;
       }
+      case "dict": return checkDict(t, s);
+      //#endif
+      //#if records
+      case "record": {
+        const fields = t.record.fields.map((f) => f.name);
+        if (s.kind !== "object") return `expected a record {${fields.join(", ")}}, got ${describe(s)}`;
+        for (const f of t.record.fields) {
+          const x = s.fields[f.name];
+          if (x === undefined) return `expected a record {${fields.join(", ")}}, field ${f.name} is missing`;
+          const e = checkScalar(f.dtype, x);
+          if (e) return `field ${f.name}: ${e}`;
+        }
+        return null;
+      }
       //#endif
       //#if arrays
       case "array": case "records": {
@@ -772,11 +899,17 @@ class Runtime {
   // Array arguments by "arg/path" (the key argument slots name them by);
   // str arguments' text into `strs` and list arguments into `lists` by the
   // same key.
-  collectArrays(t, s, key, out, strs, lists) {
-    if (t.kind === "tuple" || t.kind === "namedtuple") t.items.forEach((it, i) => this.collectArrays(it, s.items[i], `${key}${key.endsWith("/") ? "" : ","}${i}`, out, strs, lists));
+  collectArrays(t, s, key, out, strs, lists, recs) {
+    if (t.kind === "tuple" || t.kind === "namedtuple") t.items.forEach((it, i) => this.collectArrays(it, s.items[i], `${key}${key.endsWith("/") ? "" : ","}${i}`, out, strs, lists, recs));
     else if (t.kind === "array" || t.kind === "records") out.set(key, { ...this.arrayOf(t, s), readonly: !!t.readonly });
     else if (t.kind === "unicode") strs.set(key, s.v);
     else if (t.kind === "list") lists.set(key, { typed: t.typed, d: dtypeInfo(t.item.dtype), items: s.items, ref: s.ref, meminfo: 0, data: 0 });
+    //#if containers
+    else if (t.kind === "dict") lists.set(key, { dict: true, t, entries: s.entries, ref: s.ref, meminfo: 0, data: 0 });
+    //#endif
+    //#if records
+    else if (t.kind === "record") recs.set(key, { t, s, ptr: 0 });
+    //#endif
   }
   //#endif
 
@@ -858,6 +991,9 @@ class Runtime {
     //#if containers
     if (t.kind === "list" || t.kind === "dict") return this.readContainer(t, p, decrefs);
     //#endif
+    //#if records
+    if (t.kind === "record") return this.readRecord(t, p);
+    //#endif
     if (t.kind !== "array" && t.kind !== "records") throw new Error(`numba-wasm: unsupported return kind ${t.kind}`);
     //#if arrays
     const A = this.abi.array;
@@ -931,6 +1067,18 @@ class Runtime {
       for (let i = 0; i < n; i++) out[i] = read(t.item, at + i * stride);
       return out;
     }
+    return this.readDict(t, data);
+  }
+
+  // The entries of the typed dict at `data` (an NB_Dict*), as a Map in
+  // insertion order; its str keys and values stay the dict's.
+  readDict(t, data) {
+    const A = this.abi;
+    const dv = this.views().dv;
+    const word = (q) => Number(dv.getBigInt64(q, true));
+    const sizeOf = (it) => (it.kind === "unicode" ? A.unicode.size_of : dtypeInfo(it.dtype).size);
+    const read = (it, q) => (it.kind === "unicode" ? this.readString(q, []) : readScalar(dv, q, dtypeInfo(it.dtype)));
+    const fits = (at, n, stride, min) => n >= 0 && stride >= min && at + n * stride <= dv.byteLength;
     const keys = dv.getUint32(data + A.dict.keys, true);
     const n = word(keys + A.dict.nentries);
     const entrySize = word(keys + A.dict.entry_size);
@@ -1087,6 +1235,10 @@ function snap(v, depth = 0) {
   if (state) return { kind: "wasm", state };
   //#endif
   if (typeof v === "function") return { kind: "other", what: "function" };
+  //#if containers
+  const map = snapMap(v, depth);
+  if (map) return map;
+  //#endif
   if (Array.isArray(v)) {
     const n = v.length;
     if (!Number.isSafeInteger(n) || n > MAX_ITEMS) return { kind: "other", what: `Array of ${n} items` };
@@ -1096,7 +1248,7 @@ function snap(v, depth = 0) {
   }
   // Array-likes and complex by their known keys; named tuples by their own
   // enumerable keys (`fields`).
-  const out = { kind: "object", fields: Object.create(null) };
+  const out = { kind: "object", fields: Object.create(null), ref: v }; // ref: for writing back a record argument
   for (const k of KNOWN_KEYS) {
     const x = v[k];
     if (x !== undefined) out[k] = snap(x, depth + 1);
@@ -1108,6 +1260,58 @@ function snap(v, depth = 0) {
 }
 
 const KNOWN_KEYS = ["data", "shape", "strides", "dtype", "re", "im"];
+//#endif
+
+//#if containers
+// Map's own methods, taken once: a Map (or a subclass, or a Proxy, which
+// has no map data and is no Map here) is read and written back through
+// them, never through methods a caller can replace.
+const MAP_SIZE = Object.getOwnPropertyDescriptor(Map.prototype, "size").get;
+const MAP_ENTRIES = Map.prototype.entries;
+const MAP_NEXT = Object.getPrototypeOf(new Map().entries()).next;
+const MAP_CLEAR = Map.prototype.clear;
+const MAP_SET = Map.prototype.set;
+
+// A Map's entries, each key and value snapshot once, else null (not a Map).
+// At most the entries it had when first seen: a getter of a value cannot
+// make the read go on.
+function snapMap(v, depth) {
+  let n;
+  try {
+    n = MAP_SIZE.call(v);
+  } catch {
+    return null;
+  }
+  if (n > MAX_ITEMS) return { kind: "other", what: `Map of ${n} entries` };
+  const it = MAP_ENTRIES.call(v);
+  const entries = [];
+  for (let r = MAP_NEXT.call(it); !r.done && entries.length < n; r = MAP_NEXT.call(it)) {
+    entries.push([snap(r.value[0], depth + 1), snap(r.value[1], depth + 1)]);
+  }
+  return { kind: "map", entries, ref: v };
+}
+
+// Null if a Map snapshot fits a typed dict type, else the reason: keys and
+// values checked as scalar (or str) arguments, and no two keys that are
+// one key of the dict (1 and 1n, true and 1).
+function checkDict(t, s) {
+  if (s.kind !== "map") return `expected a Map (a typed.Dict, whose changes are written back), got ${describe(s)}`;
+  const check = (it, x) => (it.kind === "unicode"
+    ? (x.kind === "prim" && typeof x.v === "string" ? null : `expected a string, got ${describe(x)}`)
+    : checkScalar(it.dtype, x));
+  const seen = new Set();
+  for (let i = 0; i < s.entries.length; i++) {
+    const [k, v] = s.entries[i];
+    const e = check(t.key, k);
+    if (e) return `key ${i}: ${e}`;
+    const ev = check(t.value, v);
+    if (ev) return `value ${i}: ${ev}`;
+    const same = t.key.kind === "unicode" ? k.v : typeof k.v === "boolean" ? BigInt(+k.v) : BigInt(k.v);
+    if (seen.has(same)) return `key ${i} (${describe(k)}) is another key of the Map as ${t.key.kind === "unicode" ? "str" : t.key.dtype}`;
+    seen.add(same);
+  }
+  return null;
+}
 //#endif
 
 //#if general
@@ -1168,7 +1372,7 @@ function dims(s, signed = false) {
 
 //#if general
 // The value of one argument slot (metadata `params`: which part of which argument).
-function slotValue(p, snaps, arrays, strs, lists) {
+function slotValue(p, snaps, arrays, strs, lists, recs) {
   const path = p.path ?? [];
   let s = snaps[p.arg];
   for (const i of path) s = s.items[i];
@@ -1178,6 +1382,10 @@ function slotValue(p, snaps, arrays, strs, lists) {
     case "im": return s.kind === "prim" ? 0 : s.im.v;
     case "none": return 0;
     default: {
+      //#if records
+      const rec = recs.get(`${p.arg}/${path}`);
+      if (rec) return rec.ptr;
+      //#endif
       //#if containers
       const list = lists.get(`${p.arg}/${path}`);
       if (list) return p.part === "meminfo" ? list.meminfo : p.part === "data" ? list.data : 0; // a null parent
@@ -1254,6 +1462,9 @@ function describe(s) {
     case "wasm": return `WasmArray(${s.state.d.name}, [${s.state.shape}])`;
     //#endif
     case "list": return `Array of ${s.items.length}`;
+    //#if containers
+    case "map": return `Map of ${s.entries.length} entries`;
+    //#endif
     //#endif
     case "object": return "object";
     default: return s.what;
@@ -1377,6 +1588,28 @@ function writeSlot(dv, p, ty, v) {
 //#if containers
 // A checked real scalar (bool, integer, float) as an element of dtype d at p.
 function writeElement(dv, p, d, v) {
+  if (d.kind === "bool") dv.setUint8(p, v ? 1 : 0);
+  else if (d.kind === "float") (d.size === 4 ? dv.setFloat32 : dv.setFloat64).call(dv, p, v, true);
+  else if (d.size === 8) (d.kind === "int" ? dv.setBigInt64 : dv.setBigUint64).call(dv, p, BigInt(v), true);
+  else {
+    const set = { 1: dv.setInt8, 2: dv.setInt16, 4: dv.setInt32 }[d.size];
+    set.call(dv, p, Number(v), true);
+  }
+}
+//#endif
+
+//#if records
+// A checked scalar snapshot (checkScalar) as a record field of dtype d at p
+// (any alignment): complex as its two halves.
+function writeField(dv, p, d, s) {
+  if (d.kind === "complex") {
+    const half = d.size / 2;
+    const set = (half === 4 ? dv.setFloat32 : dv.setFloat64).bind(dv);
+    set(p, s.kind === "prim" ? s.v : s.re.v, true);
+    set(p + half, s.kind === "prim" ? 0 : s.im.v, true);
+    return;
+  }
+  const v = s.v;
   if (d.kind === "bool") dv.setUint8(p, v ? 1 : 0);
   else if (d.kind === "float") (d.size === 4 ? dv.setFloat32 : dv.setFloat64).call(dv, p, v, true);
   else if (d.size === 8) (d.kind === "int" ? dv.setBigInt64 : dv.setBigUint64).call(dv, p, BigInt(v), true);

@@ -14,7 +14,7 @@ use super::callconv::cpython_wrapper_name;
 use super::mangle::{Demangled, demangle};
 use super::names::{self, NameSource, PythonName};
 use super::returns::{self, Evidence, ReturnSource};
-use super::types::NumbaType;
+use super::types::{Dtype, NumbaType};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::ir::is_defined;
 
@@ -227,14 +227,7 @@ fn describe(
             (Ok(t), _) => args.push(t.clone()),
             // Mangled names leave out field names and record layouts, and
             // do not spell reflected lists.
-            (
-                Err(_),
-                Some(
-                    s @ (NumbaType::NamedTuple { .. }
-                    | NumbaType::Records { .. }
-                    | NumbaType::List { .. }),
-                ),
-            ) => args.push(s),
+            (Err(_), Some(s)) if spelled_by_dump_only(&s) => args.push(s),
             (Err(text), _) if text == "pyobject" => {
                 return Err(fail(format!(
                     "`{qualname}` takes a Python object (argument {}): it was compiled in object \
@@ -257,9 +250,14 @@ fn describe(
                     ))
                     .into());
                 }
+                let why = if text.contains("Record(") {
+                    " (records cross with scalar fields, not sub-arrays or other types)"
+                } else {
+                    ""
+                };
                 return Err(fail(format!(
                     "`{qualname}` takes an argument of type `{text}` (argument {}), which cannot \
-                     cross the wasm boundary yet",
+                     cross the wasm boundary yet{why}",
                     i + 1
                 ))
                 .into());
@@ -303,8 +301,9 @@ fn describe(
     if let Some(t) = args.iter().find_map(unsupported_container_argument) {
         return Err(fail(format!(
             "`{qualname}` takes an argument of type `{t}`, which cannot cross the wasm boundary \
-             yet (as arguments, lists and typed.Lists of real numbers or booleans, not in \
-             tuples; typed.Dict crosses as a result)"
+             yet (as arguments, lists and typed.Lists of real numbers or booleans, and \
+             typed.Dicts with integer, bool or str keys and real number, bool or str values, \
+             not in tuples)"
         ))
         .into());
     }
@@ -404,6 +403,21 @@ fn describe(
     })
 }
 
+/// Is `t` (or a tuple item of it) a type that only the dump tools'
+/// spelling describes: named tuples, records and arrays of them, reflected
+/// lists, dicts?
+fn spelled_by_dump_only(t: &NumbaType) -> bool {
+    match t {
+        NumbaType::NamedTuple { .. }
+        | NumbaType::Records { .. }
+        | NumbaType::Record { .. }
+        | NumbaType::List { .. }
+        | NumbaType::Dict { .. } => true,
+        NumbaType::Tuple { items } => items.iter().any(spelled_by_dump_only),
+        _ => false,
+    }
+}
+
 fn param_kind(t: BasicTypeEnum<'_>) -> Option<Param> {
     match t {
         BasicTypeEnum::IntType(i) => match i.get_bit_width() {
@@ -440,14 +454,27 @@ fn container_with_unsupported_items(t: &NumbaType) -> Option<&NumbaType> {
 }
 
 /// A list or dict inside argument type `t` that hosts cannot pass: all but
-/// lists (reflected or typed) of real numbers and booleans, not inside a
-/// tuple (a JS Array, a Python list or typed.List, whose changes are
-/// written back; Numba does not reflect a list inside a tuple).
+/// lists (reflected or typed) of real numbers and booleans, and typed dicts
+/// with integer, bool or str keys and real number, bool or str values, not
+/// inside a tuple (a JS Array or Map, a Python list, typed.List, dict or
+/// typed.Dict, whose changes are written back; Numba does not reflect a
+/// list inside a tuple). Float keys are left out: the shim compares keys
+/// of a host-built dict byte for byte, which `0.0 == -0.0` and NaN defeat.
 fn unsupported_container_argument(t: &NumbaType) -> Option<&NumbaType> {
     let plain =
         |item: &NumbaType| matches!(item, NumbaType::Scalar { dtype } if !dtype.is_complex());
+    let key = |k: &NumbaType| match k {
+        NumbaType::Scalar { dtype } => dtype.is_integer() || *dtype == Dtype::Bool,
+        NumbaType::Unicode => true,
+        _ => false,
+    };
     match t {
         NumbaType::List { item, .. } if plain(item) => None,
+        NumbaType::Dict { key: k, value }
+            if key(k) && (plain(value) || **value == NumbaType::Unicode) =>
+        {
+            None
+        }
         NumbaType::List { .. } | NumbaType::Dict { .. } => Some(t),
         NumbaType::Tuple { .. } | NumbaType::NamedTuple { .. } => t.has_container().then_some(t),
         _ => None,

@@ -296,7 +296,8 @@ fn agrees(t: &NumbaType, v: &Ll) -> bool {
                     && agrees(item, &f[0])
                     && matches!(f[1], Ll::Int(1) | Ll::Int(8)))
         }
-        NumbaType::StrLiteral { .. } => *v == Ll::Ptr,
+        // RecordModel: a pointer to the record's bytes.
+        NumbaType::StrLiteral { .. } | NumbaType::Record { .. } => *v == Ll::Ptr,
         NumbaType::Unicode => {
             use Ll::{Int, Ptr};
             *v == Ll::Struct(vec![Ptr, Int(64), Int(32), Int(32), Int(64), Ptr, Ptr])

@@ -154,6 +154,24 @@ pub struct Record {
     pub size: u64,
 }
 
+impl fmt::Display for Record {
+    /// `record(x=float64@0, n=int32@8; 16)`, the dump tools' spelling.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("record(")?;
+        for (i, field) in self.fields.iter().enumerate() {
+            let sep = if i > 0 { ", " } else { "" };
+            write!(
+                f,
+                "{sep}{}={}@{}",
+                field.name,
+                field.dtype.name(),
+                field.offset
+            )?;
+        }
+        write!(f, "; {})", self.size)
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "lowercase")]
 pub enum NumbaType {
@@ -175,6 +193,13 @@ pub enum NumbaType {
         ndim: u32,
         layout: Layout,
         readonly: bool,
+    },
+    /// A record scalar (`numpy.void`, an element of a structured array):
+    /// Numba passes and returns a pointer to its `record.size` bytes
+    /// (`RecordModel`). Spelled `record(x=float64@0, n=int32@8; 16)` by the
+    /// dump tools.
+    Record {
+        record: Record,
     },
     Tuple {
         items: Vec<NumbaType>,
@@ -247,7 +272,7 @@ impl NumbaType {
                 items.iter().map(NumbaType::flat_param_count).sum()
             }
             // `none` is an opaque pointer in Numba's data model (always null).
-            NumbaType::None => 1,
+            NumbaType::None | NumbaType::Record { .. } => 1,
             NumbaType::Unicode => 7,
             NumbaType::Optional { item } => item.flat_param_count() + 1,
             NumbaType::StrLiteral { .. } => 1,
@@ -564,6 +589,9 @@ impl TypeParser<'_> {
                 Ok(NumbaType::Tuple { items })
             }
             "none" | "None" | "void" => Ok(NumbaType::None),
+            "record" => Ok(NumbaType::Record {
+                record: self.record()?,
+            }),
             "ListType" => {
                 self.expect("[")?;
                 let item = Box::new(self.ty()?);
@@ -683,19 +711,9 @@ impl fmt::Display for NumbaType {
                 readonly,
             } => {
                 let ro = if *readonly { "readonly " } else { "" };
-                write!(f, "{ro}array(record(")?;
-                for (i, field) in record.fields.iter().enumerate() {
-                    let sep = if i > 0 { ", " } else { "" };
-                    write!(
-                        f,
-                        "{sep}{}={}@{}",
-                        field.name,
-                        field.dtype.name(),
-                        field.offset
-                    )?;
-                }
-                write!(f, "; {}), {ndim}d, {layout:?})", record.size)
+                write!(f, "{ro}array({record}, {ndim}d, {layout:?})")
             }
+            NumbaType::Record { record } => write!(f, "{record}"),
             NumbaType::Tuple { items } => {
                 if !items.is_empty() && items.iter().all(|t| *t == items[0]) {
                     write!(f, "UniTuple({} x {})", items[0], items.len())
@@ -758,6 +776,8 @@ mod tests {
             "array(record(x=float64@0, size=int32@8; 16), 1d, C)",
             "readonly array(record(a=uint8@0; 1), 2d, A)",
             "array(record(; 0), 1d, C)",
+            "record(x=float64@0, n=int32@8, b=bool@12; 13)",
+            "Tuple(record(a=uint8@0; 1), int64)",
             r#"Literal[str]("a)\"é")"#,
         ] {
             assert_eq!(NumbaType::parse(s).unwrap().to_string(), s);

@@ -85,9 +85,10 @@ export function toArg(V) {
     case "bool": return V.v;
     case "complex": return { re: bitsToFloat(V.re), im: bitsToFloat(V.im) };
     case "tuple": return V.items.map(toArg);
-    case "named": return Object.fromEntries(V.fields.map((f, i) => [f, toArg(V.items[i])]));
+    case "named": case "record": return Object.fromEntries(V.fields.map((f, i) => [f, toArg(V.items[i])]));
     case "str": return V.v;
     case "list": return V.items.map(toArg); // a reflected list: a plain Array
+    case "dict": return new Map(V.items.map(([k, v]) => [toArg(k), toArg(v)])); // a typed.Dict
     case "none": return undefined;
     case "gen": return decodeArray(V).data;
     case "array": {
@@ -196,8 +197,8 @@ export function compare(V, act, where = "result") {
     case "str":
       if (typeof act !== "string") return `${where}: expected a string, got ${show(act)}`;
       return act === V.v ? null : `${where}: ${JSON.stringify(act)} != expected ${JSON.stringify(V.v)}`;
-    case "named": {
-      // A named tuple comes back as an object with exactly its fields.
+    case "named": case "record": {
+      // A named tuple or a record comes back as an object with exactly its fields.
       if (!act || typeof act !== "object" || Array.isArray(act)) return `${where}: expected an object with fields ${V.fields}, got ${show(act)}`;
       const keys = Object.keys(act);
       if (JSON.stringify(keys) !== JSON.stringify(V.fields)) return `${where}: fields ${JSON.stringify(keys)} != expected ${JSON.stringify(V.fields)}`;
@@ -298,6 +299,8 @@ function argKey(V) {
     case "gen": return `array(${V.dtype}, 1d)`;
     case "tuple": return `(${V.items.map(argKey).join(", ")})`;
     case "list": return `list(${V.dtype})`;
+    case "dict": return V.items.length ? `dict(${argKey(V.items[0][0])}, ${argKey(V.items[0][1])})` : "dict";
+    case "record": return `record(${V.fields})`;
     case "none": return "none";
     case "str": return "unicode_type";
     default: return "?";
@@ -310,6 +313,8 @@ function typeKey(T) {
     case "array": return `array(${T.dtype}, ${T.ndim}d)`;
     case "tuple": return `(${T.items.map(typeKey).join(", ")})`;
     case "list": return `list(${T.item.dtype})`;
+    case "dict": return `dict(${typeKey(T.key)}, ${typeKey(T.value)})`;
+    case "record": return `record(${T.record.fields.map((f) => f.name)})`;
     case "none": return "none";
     case "unicode": return "unicode_type";
     default: return "?";
@@ -350,7 +355,8 @@ export async function runCases(module, casesJson, log = () => {}) {
         const result = pickCallable(fn, c.args)(...args);
         err = c.bound ? compareWithin(c.result, result, c.bound) : compare(c.result, result, "result");
       }
-      (c.raises ? [] : c.args_after ?? []).forEach((after, i) => {
+      // After a raise too: a list or dict keeps the changes made before it.
+      (c.args_after ?? []).forEach((after, i) => {
         if (after && !err) {
           const a = args[i];
           const spec = typedName(a) ? { data: a, shape: [a.length / LANES(after.dtype)] } : a;

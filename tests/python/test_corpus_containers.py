@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 from numba_wasm.build import build_overloads
 from numba_wasm.runtime import load
+from numba_wasm.verify import clone
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "fixtures" / "corpus"))
 import containers  # noqa: E402
@@ -211,3 +212,59 @@ def test_js_glue_gives_native_results(tmp_path):
     assert leak[0] == leak[1] and leak[2] == leak[3], leak
     bad = [f"{cid}: native {want}, js {out[cid]}" for cid, want in natives.items() if out[cid] != want]
     assert not bad, "\n".join(bad)
+
+
+DICT_ARG_KERNELS = [containers.ct_arg_tdict_mutate, containers.ct_arg_tdict_str,
+                    containers.ct_arg_tdict_raises, containers.ct_arg_tdict_str_values]
+
+
+@pytest.fixture(scope="module")
+def dict_arg_module(tmp_path_factory):
+    for _cid, func, args in CASES:  # compile the overloads the cases use
+        if func in DICT_ARG_KERNELS:
+            try:
+                func(*[clone(a) for a in args])
+            except (KeyError, ValueError):
+                pass
+    out = tmp_path_factory.mktemp("dictargs")
+    return build_overloads([(k, k.signatures[0]) for k in DICT_ARG_KERNELS], out, name="dictargs")
+
+
+def test_dict_arguments_in_python_plain_dict_and_no_leaks(dict_arg_module):
+    # A plain dict is accepted like a typed.Dict and gets the changes, in
+    # the dict's order, after a raise too; keys that are one key of the
+    # dict, or of another type, are refused before the call.
+    m = load(dict_arg_module.wasm)
+    d = {1: 5, -20: 2, 8: 3}
+    assert m.ct_arg_tdict_mutate(d, 0) == 2 and list(d.items()) == [(8, 3), (1, -1)]
+    s = {"alpha": 1, "drop": 2, "\u00e9t\u00e9": 3}
+    assert m.ct_arg_tdict_str(s, "\u00e9t\u00e9") == (1 * 5 + 4 * 2 + 3 * 3, 3, 4)
+    assert list(s.items()) == [("alpha", 1), ("\u00e9t\u00e9", 4), ("new \u00e9t\u00e9", 3)]
+    r = {3: 1.5}
+    with pytest.raises(KeyError):
+        m.ct_arg_tdict_raises(r, 5)
+    assert list(r.items()) == [(3, 1.5), (5, 2.5), (6, -1.0)]
+    for bad in ({1.5: 1}, {"a": 1}, {1: "x"}, [(1, 1)], {2**63: 1}):
+        with pytest.raises(TypeError):
+            m.ct_arg_tdict_mutate(bad, 0)
+    before = m.stats()
+    for i in range(100):
+        m.ct_arg_tdict_str({"a": 1, "drop": 2}, f"w{i % 7}")
+        m.ct_arg_tdict_mutate({1: 2, 2**62: 1}, 40)
+        m.ct_arg_tdict_str_values({0: "zero", 1: "\u0101"}, 1)
+    after = m.stats()
+    assert after["live_allocations"] == before["live_allocations"], (before, after)
+    assert after["live_bytes"] == before["live_bytes"], (before, after)
+
+
+def test_dict_arguments_in_js_hostile_maps(dict_arg_module):
+    # tests/js/hostile_maps.mjs: Map subclasses and Proxies, colliding and
+    # out-of-range keys, getters growing the Map, write-back after a raise,
+    # no leaks.
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node is not installed")
+    script = Path(__file__).resolve().parents[1] / "js" / "hostile_maps.mjs"
+    proc = subprocess.run([node, str(script), str(dict_arg_module.js)], check=False,
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]

@@ -314,12 +314,13 @@ class Runtime {
     const strs = new Map(); // "arg/path" -> str argument in wasm memory
     const arrays = new Map(); // "arg/path" -> array argument
     const lists = new Map(); // "arg/path" -> reflected list argument
+    const recs = new Map(); // "arg/path" -> record argument
     try {
       snaps = placed(entry, snaps);
       const slot = this.abi.pointer_slot;
       const { argp, retp, excp } = this; // excp receives an excinfo*
       const dv = this.views().dv;
-      entry.params.forEach((p, i) => writeSlot(dv, argp + slot * i, p.ty, slotValue(p, snaps, arrays, strs, lists)));
+      entry.params.forEach((p, i) => writeSlot(dv, argp + slot * i, p.ty, slotValue(p, snaps, arrays, strs, lists, recs)));
       dv.setUint32(excp, 0, true);
       const status = this.ex[entry.wasm_export](argp, retp, excp);
       if (status === this.abi.status.ok) return this.readReturn(entry, retp, keep);
@@ -328,6 +329,7 @@ class Runtime {
     } finally {
     }
   }
+
 
 
 
@@ -424,7 +426,7 @@ function snap(v, depth = 0) {
   }
   // Array-likes and complex by their known keys; named tuples by their own
   // enumerable keys (`fields`).
-  const out = { kind: "object", fields: Object.create(null) };
+  const out = { kind: "object", fields: Object.create(null), ref: v }; // ref: for writing back a record argument
   for (const k of KNOWN_KEYS) {
     const x = v[k];
     if (x !== undefined) out[k] = snap(x, depth + 1);
@@ -436,6 +438,7 @@ function snap(v, depth = 0) {
 }
 
 const KNOWN_KEYS = ["data", "shape", "strides", "dtype", "re", "im"];
+
 
 // Placeholder for an omitted argument (it has no slot).
 const OMITTED = Object.freeze({ kind: "omitted" });
@@ -459,7 +462,7 @@ function snapArgs(args) {
 
 
 // The value of one argument slot (metadata `params`: which part of which argument).
-function slotValue(p, snaps, arrays, strs, lists) {
+function slotValue(p, snaps, arrays, strs, lists, recs) {
   const path = p.path ?? [];
   let s = snaps[p.arg];
   for (const i of path) s = s.items[i];
@@ -535,6 +538,7 @@ function writeSlot(dv, p, ty, v) {
     default: throw new Error(`numba-wasm: unsupported LLVM param type ${ty}`);
   }
 }
+
 
 
 // One element of dtype d at p; complex as {re, im} (lanes of size / lanes bytes).
