@@ -5,8 +5,9 @@ correctly rounded sin/cos/tan (shims/src/math/trig.rs) and atan/atan2/asin/acos
 - pi/2 in four 33-bit parts and a fifth double (Cody-Waite reduction: k times
   each of the first four is exact for |k| < 2^20), pi/2 and pi as double-double;
 - the bits of 2/pi as 64-bit words (Payne-Hanek reduction of huge arguments);
-- sin(i/64), cos(i/64) for i = 0..=52 and atan(i/64) for i = 0..=64 as
-  double-double;
+- sin(i/64), cos(i/64) for i = 0..=52 as triple-double whose head has 26
+  bits (the fast path multiplies it exactly by a split argument), atan(i/64)
+  for i = 0..=64 as double-double;
 - Taylor coefficients of sin, cos and atan as double-double.
 
     python scripts/gen_trig_tables.py
@@ -40,6 +41,15 @@ def dd_lit(v: mpmath.mpf) -> str:
     return f"({bits(hi)}, {bits(lo)})"
 
 
+def split26(v: mpmath.mpf) -> str:
+    """v as a 26-bit head and two doubles: (head, mid, low), ~2^-130 relative."""
+    with mpmath.workprec(26):
+        h = +v
+    m = float(v - h)
+    low = float(v - h - m)
+    return f"{bits(float(h))}, {bits(m)}, {bits(low)}"
+
+
 def chop(v: mpmath.mpf, nbits: int) -> mpmath.mpf:
     """v truncated to its leading `nbits` bits."""
     _m, e = mpmath.frexp(v)
@@ -67,6 +77,8 @@ def main() -> None:
     lines.append("pub static PIO2_CW: [u64; 5] = [")
     lines += [f"    {bits(float(p))}," for p in parts]
     lines += ["];", ""]
+    lines.append("/// C[2] + C[3] + C[4] rounded to double (the fast reduction's last part).")
+    lines.append(f"pub const PIO2_CW_TAIL: u64 = {bits(float(pio2 - parts[0] - parts[1]))};")
     for name, v in (("PIO2", pio2), ("PI", mpmath.pi)):
         lines.append(f"/// {name.lower().replace('o', '/')} as double-double.")
         lines.append(f"pub const {name}: (u64, u64) = {dd_lit(v)};")
@@ -82,11 +94,11 @@ def main() -> None:
         frac -= w
         lines.append(f"    0x{w:016x},")
     lines += ["];", ""]
-    lines.append("/// (sin(i/64), cos(i/64)) for i = 0..=52.")
-    lines.append(f"pub static SINCOS: [((u64, u64), (u64, u64)); {SINCOS_N}] = [")
+    lines.append("/// [sin(i/64), cos(i/64)] for i = 0..=52, each as 26-bit head, mid, low.")
+    lines.append(f"pub static SINCOS: [[u64; 6]; {SINCOS_N}] = [")
     for i in range(SINCOS_N):
         a = mpmath.mpf(i) / 64
-        lines.append(f"    ({dd_lit(mpmath.sin(a))}, {dd_lit(mpmath.cos(a))}),")
+        lines.append(f"    [{split26(mpmath.sin(a))},\n     {split26(mpmath.cos(a))}],")
     lines += ["];", ""]
     lines.append("/// atan(i/64) for i = 0..=64.")
     lines.append(f"pub static ATAN: [(u64, u64); {ATAN_N}] = [")

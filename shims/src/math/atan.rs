@@ -24,9 +24,9 @@ use super::trig_data::{ATAN, ATAN_T, PI, PIO2};
 
 const EPS_FAST: f64 = 2.168_404_344_971_009e-19; // 2^-62
 
-/// atan(c) and u for t = c + (t - c), c = i/64 nearest t (0 <= t <= ~1).
-#[inline(always)]
-fn split(t: Dd) -> (Dd, Dd) {
+/// atan(c) and u = (t-c)/(1+t·c) in double-double (~2^-104) for t = c +
+/// (t-c), c = i/64 nearest t (0 <= t <= ~1).
+fn split_accurate(t: Dd) -> (Dd, Dd) {
     let i = (t.0 * 64.0 + 0.5) as usize;
     if i == 0 {
         return (Dd(0.0, 0.0), t);
@@ -39,25 +39,56 @@ fn split(t: Dd) -> (Dd, Dd) {
     (Dd::from_bits(ATAN[i]), div(num, den))
 }
 
-/// base + atan(t) (or base - atan(t) when `sub`), correctly rounded.
+/// As `split_accurate`, u to ~2^-72 relative, with cheap exact products:
+/// t = t1 + t2 with t1 a multiple of 2^-19 makes d1 = 1 + t1·c exact with at
+/// most 27 bits, so the quotient's residual needs only one split.
+#[inline(always)]
+fn split_fast(t: Dd) -> (Dd, Dd) {
+    let i = (t.0 * 64.0 + 0.5) as usize;
+    if i == 0 {
+        return (Dd(0.0, 0.0), t);
+    }
+    let c = i as f64 * (1.0 / 64.0);
+    const B: f64 = 6_442_450_944.0; // 1.5·2^32: rounds to a multiple of 2^-19
+    let t1 = (t.0 + B) - B;
+    let d1 = 1.0 + t1 * c; // exact
+    let d2 = ((t.0 - t1) + t.1) * c; // <= 2^-20
+    let d = d1 + d2;
+    let n = two_sum(t.0 - c, t.1); // the subtraction is exact
+    let inv = 1.0 / d;
+    let uh = n.0 * inv;
+    // uh·d1 = p + e exactly (26-bit halves of uh times 27-bit d1)
+    const SPLIT: f64 = 134_217_729.0; // 2^27 + 1
+    let g = SPLIT * uh;
+    let u1 = g - (g - uh);
+    let (p, e) = (u1 * d1, (uh - u1) * d1);
+    let r = ((n.0 - p) - e) + n.1 - uh * d2; // n.0 - p is exact
+    (Dd::from_bits(ATAN[i]), Dd(uh, r * inv))
+}
+
+/// base + atan(t) (or base - atan(t) when `sub`), correctly rounded; base
+/// is 0 or >= π/2.
+#[inline(always)]
 fn base_atan(t: Dd, base: Dd, sub: bool) -> f64 {
-    let (a, u) = split(t);
+    let (a, u) = split_fast(t);
     let z = u.0 * u.0;
     let c = |k: usize| f64::from_bits(ATAN_T[k].0);
     let tail = u.0 * z * (c(0) + z * (c(1) + z * (c(2) + z * c(3)))); // atan u - u
     let sg = if sub { -1.0 } else { 1.0 };
-    let h = two_sum(a.0, u.0);
+    // |atan c| >= |u| unless c = 0
+    let h = fast_two_sum(a.0, u.0);
     let lo = h.1 + (a.1 + u.1 + tail);
-    let h2 = two_sum(base.0, sg * h.0);
+    let h2 = fast_two_sum(base.0, sg * h.0);
     let r = fast_two_sum(h2.0, h2.1 + base.1 + sg * lo);
     if let Some(v) = round_or_none(r, EPS_FAST) {
         return v;
     }
-    base_atan_slow(a, u, base, sub)
+    base_atan_slow(t, base, sub)
 }
 
 #[inline(never)]
-fn base_atan_slow(a: Dd, u: Dd, base: Dd, sub: bool) -> f64 {
+fn base_atan_slow(t: Dd, base: Dd, sub: bool) -> f64 {
+    let (a, u) = split_accurate(t);
     let z = mul(u, u);
     let th = add(a, add(u, mul(mul(u, z), horner(z, &ATAN_T))));
     let r = add(base, if sub { th.neg() } else { th });
@@ -167,10 +198,40 @@ pub fn atan2(y: f64, x: f64) -> f64 {
         } else {
             // scale the larger to [1, 2): no over/underflow in the products
             let k = -ey.max(ex);
-            atan2_pos(Dd(scale(ay, k), 0.0), Dd(scale(ax, k), 0.0), neg_x)
+            let (a, b) = (scale(ay, k), scale(ax, k));
+            if ex - ey > 44 && !neg_x {
+                atan_tiny_ratio(a, b)
+            } else {
+                atan2_pos(Dd(a, 0.0), Dd(b, 0.0), neg_x)
+            }
         }
     };
     if y.is_sign_negative() { -r } else { r }
+}
+
+/// atan(a/b) for 0 < a < b·2^-43 (b in [1, 2)), decided exactly. The
+/// quotient of two doubles can sit ~2^-106 relative from a midpoint between
+/// doubles, closer than double-double resolves, and atan(t) = t - t³/3 moves
+/// it by less than 2^-86: so the rounding is settled by the sign of the exact
+/// a - m·b against b·t³/3, m the midpoint below the rounded quotient.
+fn atan_tiny_ratio(a: f64, b: f64) -> f64 {
+    let c = a / b;
+    let (p, e) = two_prod(c, b);
+    let ap = a - p; // exact
+    if ap - e >= 0.0 {
+        // c <= t: atan t > t - t³/3 > c - (half the gap below c)
+        return c;
+    }
+    // c > t: m = c - h; t < m exactly when a - m·b = (a - c·b) + h·b < 0
+    let below = f64::from_bits(c.to_bits() - 1);
+    let h = (c - below) * 0.5; // exact
+    let s = two_sum(ap, h * b);
+    let d = s.0 + (s.1 - e); // a - m·b >= 0 (c rounds t)
+    if d < b * (c * c * c * (1.0 / 3.0)) {
+        below
+    } else {
+        c
+    }
 }
 
 /// 1 - x² in double-double for 0 < x < 1 (exact before the last rounding).

@@ -51,13 +51,15 @@ pub(crate) fn mul(x: Dd, y: Dd) -> Dd {
     fast_two_sum(p, e + (x.0 * y.1 + x.1 * y.0))
 }
 
-/// x / y: the double quotient corrected by the exact remainder.
+/// x / y: an approximate quotient corrected by the exact remainder (one
+/// division: the quotient needs not be the rounded one).
 #[inline(always)]
 pub(crate) fn div(x: Dd, y: Dd) -> Dd {
-    let q = x.0 / y.0;
+    let inv = 1.0 / y.0;
+    let q = x.0 * inv;
     let (p, e) = two_prod(q, y.0);
-    // x.0 - p is exact (p is within an ulp of x.0)
-    let r = (((x.0 - p) - e) + x.1 - q * y.1) / y.0;
+    // x.0 - p is exact (p is within a few ulps of x.0)
+    let r = (((x.0 - p) - e) + x.1 - q * y.1) * inv;
     fast_two_sum(q, r)
 }
 

@@ -26,8 +26,8 @@
 //! and huge ones: every result correctly rounded (docs/libm.md).
 
 use super::aor::invalid;
-use super::dd::{Dd, add, div, fast_two_sum, horner, mul, round_or_none, two_prod, two_sum};
-use super::trig_data::{COS_T, INV_PIO2, PIO2, PIO2_CW, SIN_T, SINCOS, TWO_OVER_PI};
+use super::dd::{Dd, add, div, fast_two_sum, horner, mul, round_or_none, two_sum};
+use super::trig_data::{COS_T, INV_PIO2, PIO2, PIO2_CW, PIO2_CW_TAIL, SIN_T, SINCOS, TWO_OVER_PI};
 
 /// Relative error bound of the fast path (measured: below 2^-66).
 const EPS_FAST: f64 = 2.168_404_344_971_009e-19; // 2^-62
@@ -40,21 +40,43 @@ fn cw(i: usize) -> f64 {
     f64::from_bits(PIO2_CW[i])
 }
 
-/// x = k·π/2 + r: (k mod 4, r), |r| <= π/4 (1 + 2^-50), for finite x.
+const SHIFT: f64 = 6_755_399_441_055_744.0; // 1.5·2^52: adding it rounds to an integer
+
+/// Fast reduction: x = k·π/2 + r, (k mod 4, r) with r to ~2^-79 relative,
+/// or None when |r| < 2^-20 (some of r's bits cancelled), for finite x.
 #[inline(always)]
+fn reduce_fast(x: f64) -> Option<(u32, Dd)> {
+    if x.abs() <= core::f64::consts::FRAC_PI_4 {
+        return Some((0, Dd(x, 0.0)));
+    }
+    if x.abs() >= CW_MAX {
+        return Some(reduce(x));
+    }
+    let k = (x * f64::from_bits(INV_PIO2) + SHIFT) - SHIFT;
+    let a = x - k * cw(0); // exact (Sterbenz)
+    let s = two_sum(a, -k * cw(1));
+    // k·tail rounds off ~2^-99: relative 2^-79 of |r| >= 2^-20
+    let lo = s.1 - k * f64::from_bits(PIO2_CW_TAIL);
+    if s.0.abs() < 9.5367431640625e-7 {
+        return None;
+    }
+    Some(((k as i64 & 3) as u32, fast_two_sum(s.0, lo)))
+}
+
+/// Accurate reduction: x = k·π/2 + r, (k mod 4, r), |r| <= π/4 (1 + 2^-50),
+/// r to ~2^-104 relative, for finite x.
+#[inline(never)]
 fn reduce(x: f64) -> (u32, Dd) {
     let ax = x.abs();
     if ax <= core::f64::consts::FRAC_PI_4 {
         return (0, Dd(x, 0.0));
     }
     if ax < CW_MAX {
-        // round to nearest (|x·2/π| < 2^51)
-        const SHIFT: f64 = 6_755_399_441_055_744.0; // 1.5·2^52
         let k = (x * f64::from_bits(INV_PIO2) + SHIFT) - SHIFT;
         let a = x - k * cw(0); // exact (Sterbenz)
         let s1 = two_sum(a, -k * cw(1));
         let s2 = two_sum(s1.0, -k * cw(2));
-        // s1.1 (up to 2^-66) minus k·C[2] exactly: rounding them together
+        // s1.1 (up to 2^-66) minus k·C[3] exactly: rounding them together
         // would cost relative accuracy when s2.0 is tiny
         let m = two_sum(s1.1, -k * cw(3));
         let h = two_sum(s2.0, m.0);
@@ -149,16 +171,35 @@ fn reduce_huge(x: f64) -> (u32, Dd) {
     (q & 3, if neg { r.neg() } else { r })
 }
 
-/// Table entry and remainder for r >= 0: r = i/64 + d.
-#[inline(always)]
-fn split(r: Dd) -> (Dd, Dd, Dd) {
-    let i = (r.0 * 64.0 + 0.5) as usize;
-    let (s, c) = SINCOS[i];
-    let d = two_sum(r.0 - i as f64 * (1.0 / 64.0), r.1); // the subtraction is exact
-    (Dd::from_bits(s), Dd::from_bits(c), d)
+/// A table value: 26-bit head, mid and low parts.
+#[derive(Clone, Copy)]
+struct T3(f64, f64, f64);
+
+impl T3 {
+    fn from_bits(p: &[u64]) -> T3 {
+        T3(
+            f64::from_bits(p[0]),
+            f64::from_bits(p[1]),
+            f64::from_bits(p[2]),
+        )
+    }
+
+    fn dd(self) -> Dd {
+        let h = fast_two_sum(self.0, self.1);
+        Dd(h.0, h.1 + self.2)
+    }
 }
 
-/// Fast sin(r), cos(r) (as requested) for 0 <= r <= ~π/4; error < 2^-66.
+/// Table entry and remainder for r >= 0: r = i/64 + d.
+#[inline(always)]
+fn split(r: Dd) -> (T3, T3, Dd) {
+    let i = (r.0 * 64.0 + 0.5) as usize;
+    let e = &SINCOS[i];
+    let d = two_sum(r.0 - i as f64 * (1.0 / 64.0), r.1); // the subtraction is exact
+    (T3::from_bits(&e[..3]), T3::from_bits(&e[3..]), d)
+}
+
+/// Fast sin(r), cos(r) (as requested) for 0 <= r <= ~π/4; error < 2^-65.
 #[inline(always)]
 fn sincos_fast(r: Dd, want_sin: bool, want_cos: bool) -> (Dd, Dd) {
     let (s, c, d) = split(r);
@@ -167,20 +208,25 @@ fn sincos_fast(r: Dd, want_sin: bool, want_cos: bool) -> (Dd, Dd) {
     let u = |k: usize| f64::from_bits(COS_T[k].0);
     let sm = d.0 * z * (t(0) + z * (t(1) + z * t(2))); // sin d - d
     let cm = z * (u(0) + z * (u(1) + z * u(2))) - d.0 * d.1; // cos d - 1
+    // d = d1 + d2 with 26-bit d1: the tables' 26-bit heads times d1 are exact
+    const SPLIT: f64 = 134_217_729.0; // 2^27 + 1
+    let g = SPLIT * d.0;
+    let d1 = g - (g - d.0);
+    let d2 = d.0 - d1;
+    // the full values for the small terms
+    let (sf, cf) = (s.0 + s.1, c.0 + c.1);
     let mut rs = Dd(0.0, 0.0);
     let mut rc = Dd(0.0, 0.0);
     if want_sin {
         // s + c·d + s·cm + c·sm
-        let (p, pe) = two_prod(c.0, d.0);
-        let h = two_sum(s.0, p);
-        let tail = (s.0 * cm + c.0 * sm) + (h.1 + pe + s.1 + c.0 * d.1 + c.1 * d.0);
+        let h = fast_two_sum(s.0, c.0 * d1);
+        let tail = (sf * cm + cf * sm) + (h.1 + s.1 + (c.0 * d2 + c.1 * d.0 + cf * d.1));
         rs = fast_two_sum(h.0, tail);
     }
     if want_cos {
         // c - s·d + c·cm - s·sm
-        let (p, pe) = two_prod(s.0, d.0);
-        let h = two_sum(c.0, -p);
-        let tail = (c.0 * cm - s.0 * sm) + (h.1 - pe + c.1 - s.0 * d.1 - s.1 * d.0);
+        let h = fast_two_sum(c.0, -(s.0 * d1));
+        let tail = (cf * cm - sf * sm) + (h.1 + c.1 - (s.0 * d2 + s.1 * d.0 + sf * d.1));
         rc = fast_two_sum(h.0, tail);
     }
     (rs, rc)
@@ -190,6 +236,7 @@ fn sincos_fast(r: Dd, want_sin: bool, want_cos: bool) -> (Dd, Dd) {
 #[inline(never)]
 fn sincos_slow(r: Dd) -> (Dd, Dd) {
     let (s, c, d) = split(r);
+    let (s, c) = (s.dd(), c.dd());
     let z = mul(d, d);
     let sm = mul(mul(d, z), horner(z, &SIN_T));
     let cm = mul(z, horner(z, &COS_T));
@@ -198,30 +245,48 @@ fn sincos_slow(r: Dd) -> (Dd, Dd) {
     (rs, rc)
 }
 
+/// r >= 0 with the sign of the original r.
+#[inline(always)]
+fn abs_r(r: Dd) -> (Dd, bool) {
+    if r.0 < 0.0 {
+        (r.neg(), true)
+    } else {
+        (r, false)
+    }
+}
+
 /// sin(x + q·π/2) for q in 0..4 (q = 1 gives cos).
 #[inline(always)]
 fn sin_q(x: f64, q0: u32) -> f64 {
-    let (k, mut r) = reduce(x);
-    let mut neg = false;
-    if r.0 < 0.0 {
-        r = r.neg();
-        neg = true; // sin(-r) = -sin r, cos(-r) = cos r
-    }
-    let q = (k + q0) & 3;
-    let use_cos = q & 1 == 1;
-    // sign: quadrants 2 and 3 negate; the sign of r only matters for sin
-    let negate = (q >= 2) ^ (neg && !use_cos);
-    let (s, c) = sincos_fast(r, !use_cos, use_cos);
-    let v = if use_cos { c } else { s };
-    let res = match round_or_none(v, EPS_FAST) {
-        Some(v) => v,
-        None => {
-            let (s, c) = sincos_slow(r);
-            let v = if use_cos { c } else { s };
-            v.0 + v.1
+    if let Some((k, r)) = reduce_fast(x) {
+        let (r, neg) = abs_r(r);
+        let q = (k + q0) & 3;
+        let (s, c) = sincos_fast(r, q & 1 == 0, q & 1 == 1);
+        if let Some(v) = round_or_none(if q & 1 == 1 { c } else { s }, EPS_FAST) {
+            // quadrants 2 and 3 negate; the sign of r only matters for sin
+            return if (q >= 2) ^ (neg && q & 1 == 0) {
+                -v
+            } else {
+                v
+            };
         }
-    };
-    if negate { -res } else { res }
+    }
+    sin_q_slow(x, q0)
+}
+
+#[inline(never)]
+fn sin_q_slow(x: f64, q0: u32) -> f64 {
+    let (k, r) = reduce(x);
+    let (r, neg) = abs_r(r);
+    let q = (k + q0) & 3;
+    let (s, c) = sincos_slow(r);
+    let v = if q & 1 == 1 { c } else { s };
+    let v = v.0 + v.1;
+    if (q >= 2) ^ (neg && q & 1 == 0) {
+        -v
+    } else {
+        v
+    }
 }
 
 pub fn sin(x: f64) -> f64 {
@@ -257,24 +322,27 @@ pub fn tan(x: f64) -> f64 {
     if !ax.is_finite() {
         return invalid(x);
     }
-    let (k, mut r) = reduce(x);
-    let neg = r.0 < 0.0;
-    if neg {
-        r = r.neg();
-    }
-    let odd = k & 1 == 1;
-    let quot = |s: Dd, c: Dd| if odd { div(c, s).neg() } else { div(s, c) };
-    let (s, c) = sincos_fast(r, true, true);
-    // the quotient adds ~2^-104 to the two inputs' errors
-    let res = match round_or_none(quot(s, c), 2.0 * EPS_FAST) {
-        Some(v) => v,
-        None => {
-            let (s, c) = sincos_slow(r);
-            let v = quot(s, c);
-            v.0 + v.1
+    let quot = |k: u32, s: Dd, c: Dd| {
+        if k & 1 == 1 {
+            div(c, s).neg()
+        } else {
+            div(s, c)
         }
     };
-    if neg { -res } else { res }
+    if let Some((k, r)) = reduce_fast(x) {
+        let (r, neg) = abs_r(r);
+        let (s, c) = sincos_fast(r, true, true);
+        // the quotient adds ~2^-104 to the two inputs' errors
+        if let Some(v) = round_or_none(quot(k, s, c), 2.0 * EPS_FAST) {
+            return if neg { -v } else { v };
+        }
+    }
+    let (k, r) = reduce(x);
+    let (r, neg) = abs_r(r);
+    let (s, c) = sincos_slow(r);
+    let v = quot(k, s, c);
+    let v = v.0 + v.1;
+    if neg { -v } else { v }
 }
 
 /// sin and cos of one argument, sharing the reduction.
@@ -286,19 +354,22 @@ pub fn sincos(x: f64) -> (f64, f64) {
     if !ax.is_finite() {
         return (invalid(x), invalid(x));
     }
-    let (k, mut r) = reduce(x);
-    let neg = r.0 < 0.0;
-    if neg {
-        r = r.neg();
-    }
-    let (s, c) = sincos_fast(r, true, true);
-    let (s, c) = match (round_or_none(s, EPS_FAST), round_or_none(c, EPS_FAST)) {
-        (Some(s), Some(c)) => (s, c),
-        _ => {
-            let (s, c) = sincos_slow(r);
-            (s.0 + s.1, c.0 + c.1)
-        }
-    };
+    let fast = reduce_fast(x).and_then(|(k, r)| {
+        let (r, neg) = abs_r(r);
+        let (s, c) = sincos_fast(r, true, true);
+        Some((
+            k,
+            round_or_none(s, EPS_FAST)?,
+            round_or_none(c, EPS_FAST)?,
+            neg,
+        ))
+    });
+    let (k, s, c, neg) = fast.unwrap_or_else(|| {
+        let (k, r) = reduce(x);
+        let (r, neg) = abs_r(r);
+        let (s, c) = sincos_slow(r);
+        (k, s.0 + s.1, c.0 + c.1, neg)
+    });
     let s = if neg { -s } else { s };
     // (sin, cos) of x = k·π/2 + r
     match k {
