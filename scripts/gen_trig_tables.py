@@ -8,7 +8,8 @@ correctly rounded sin/cos/tan (shims/src/math/trig.rs) and atan/atan2/asin/acos
 - sin(i/64), cos(i/64) for i = 0..=52 as triple-double whose head has 26
   bits (the fast path multiplies it exactly by a split argument), atan(i/64)
   for i = 0..=64 as double-double;
-- Taylor coefficients of sin, cos and atan as double-double.
+- Taylor coefficients of sin, cos and atan as double-double;
+- Taylor coefficients of asin at i/64 for i = 0..=32 (the fast asin/acos).
 
     python scripts/gen_trig_tables.py
 """
@@ -23,6 +24,8 @@ OUT = Path(__file__).resolve().parents[1] / "shims" / "src" / "math" / "trig_dat
 SINCOS_N = 53  # i/64 up to 52/64 = 0.8125 > pi/4 + 1/128
 ATAN_N = 65  # i/64 up to 1
 TWO_OVER_PI_WORDS = 22  # bits 1..1408 of 2/pi: the window of the largest exponent (971 + 256)
+ASIN_N = 33  # asin on [0, 1/2]
+ASIN_DEGREE = 12  # |h| <= 1/128 and radius >= 1/2: the next term is < 2^-78
 TAYLOR_TERMS = 7  # sin to x^15, cos to x^14; atan gets one more (to x^17)
 
 
@@ -117,6 +120,21 @@ def main() -> None:
         lines.append(f"pub static {name}: [(u64, u64); {len(cs)}] = [")
         lines += [f"    {dd_lit(c)}," for c in cs]
         lines += ["];", ""]
+    lines.append(f"/// asin(i/64 + h), i = 0..=32: [asin(c) hi, lo, a1 26-bit head, a1 rest, a2..a{ASIN_DEGREE}]")
+    lines.append("/// for a1 h + a2 h^2 + ... (Taylor coefficients at c = i/64).")
+    lines.append(f"pub static ASIN_POLY: [[u64; {ASIN_DEGREE + 3}]; {ASIN_N}] = [")
+    for i in range(ASIN_N):
+        c = mpmath.mpf(i) / 64
+        a = mpmath.taylor(mpmath.asin, c, ASIN_DEGREE)
+        hi, lo = dd(a[0])
+        with mpmath.workprec(26):
+            a1h = +a[1]
+        row = [hi, lo, float(a1h), float(a[1] - a1h)] + [float(a[k]) for k in range(2, ASIN_DEGREE + 1)]
+        cells = [bits(v) for v in row]
+        lines.append("    [" + ", ".join(cells[:5]) + ",")
+        lines.append("     " + ", ".join(cells[5:10]) + ",")
+        lines.append("     " + ", ".join(cells[10:]) + "],")
+    lines += ["];", ""]
     OUT.write_text("\n".join(lines))
     print(f"wrote {OUT}")
 

@@ -20,7 +20,7 @@
 
 use super::aor::invalid;
 use super::dd::{Dd, add, div, fast_two_sum, horner, mul, round_or_none, sqrt, two_prod, two_sum};
-use super::trig_data::{ATAN, ATAN_T, PI, PIO2};
+use super::trig_data::{ASIN_POLY, ATAN, ATAN_T, PI, PIO2};
 
 const EPS_FAST: f64 = 2.168_404_344_971_009e-19; // 2^-62
 
@@ -241,6 +241,56 @@ fn one_minus_sq(x: f64) -> Dd {
     fast_two_sum(h.0, h.1 - e)
 }
 
+/// asin(c + h) for c = i/64 <= 1/2 and h = hh + hl, |h| <= ~1/128, from the
+/// Taylor coefficients at c (the linear term exact with a split h); relative
+/// error below 2^-65.
+#[inline(always)]
+fn asin_poly(i: usize, hh: f64, hl: f64) -> Dd {
+    let f = |k: usize| f64::from_bits(ASIN_POLY[i][k]);
+    // a2 + a3 h + ... + a12 h^10 by Estrin's scheme (short dependency chains)
+    let h2 = hh * hh;
+    let h4 = h2 * h2;
+    let p = (f(4) + f(5) * hh)
+        + h2 * (f(6) + f(7) * hh)
+        + h4 * ((f(8) + f(9) * hh)
+            + h2 * (f(10) + f(11) * hh)
+            + h4 * ((f(12) + f(13) * hh) + h2 * f(14)));
+    const SPLIT: f64 = 134_217_729.0; // 2^27 + 1
+    let g = SPLIT * hh;
+    let h1 = g - (g - hh);
+    // |asin c| >= |a1 h| unless c = 0
+    let h = fast_two_sum(f(0), f(2) * h1);
+    // hl enters through the first two derivatives (2·a2·h·hl is up to 2^-61)
+    let tail = h.1 + f(1) + (f(2) * (hh - h1) + f(3) * hh + (f(2) + 2.0 * f(4) * hh) * hl) + h2 * p;
+    fast_two_sum(h.0, tail)
+}
+
+/// asin(a) for 0 <= a <= 1/2.
+#[inline(always)]
+fn asin_small(a: f64) -> Dd {
+    let i = (a * 64.0 + 0.5) as usize;
+    asin_poly(i, a - i as f64 * (1.0 / 64.0), 0.0) // exact difference
+}
+
+/// asin(√((1-a)/2)) for 1/2 < a < 1: asin(a) = π/2 - 2·this, acos(a) =
+/// 2·this, acos(-a) = π - 2·this.
+#[inline(always)]
+fn asin_half_versine(a: f64) -> Dd {
+    let z = (1.0 - a) * 0.5; // exact
+    let s = libm::sqrt(z);
+    let (p, e) = two_prod(s, s);
+    let sl = ((z - p) - e) / (2.0 * s);
+    let i = (s * 64.0 + 0.5) as usize;
+    asin_poly(i, s - i as f64 * (1.0 / 64.0), sl)
+}
+
+/// b + sg·t, |b| > |t|.
+#[inline(always)]
+fn plus(b: Dd, t: Dd, sg: f64) -> Dd {
+    let h = fast_two_sum(b.0, sg * t.0);
+    fast_two_sum(h.0, h.1 + b.1 + sg * t.1)
+}
+
 pub fn asin(x: f64) -> f64 {
     let ax = x.abs();
     if ax < 1.490_116_119_384_765_6e-8 {
@@ -250,11 +300,15 @@ pub fn asin(x: f64) -> f64 {
     if ax > 1.0 || x.is_nan() {
         return invalid(x);
     }
-    let r = if ax == 1.0 {
-        f64::from_bits(PIO2.0)
+    let fast = if ax <= 0.5 {
+        asin_small(ax)
+    } else if ax < 1.0 {
+        plus(pio2(), asin_half_versine(ax), -2.0)
     } else {
-        atan2_pos(Dd(ax, 0.0), sqrt(one_minus_sq(ax)), false)
+        Dd(f64::from_bits(PIO2.0), 0.0)
     };
+    let r = round_or_none(fast, EPS_FAST)
+        .unwrap_or_else(|| atan2_pos(Dd(ax, 0.0), sqrt(one_minus_sq(ax)), false));
     if x < 0.0 { -r } else { r }
 }
 
@@ -270,5 +324,14 @@ pub fn acos(x: f64) -> f64 {
     if ax == 1.0 {
         return if x > 0.0 { 0.0 } else { f64::from_bits(PI.0) };
     }
-    atan2_pos(sqrt(one_minus_sq(ax)), Dd(ax, 0.0), x < 0.0)
+    let fast = if ax <= 0.5 {
+        plus(pio2(), asin_small(ax), if x < 0.0 { 1.0 } else { -1.0 })
+    } else if x > 0.0 {
+        let t = asin_half_versine(ax);
+        Dd(2.0 * t.0, 2.0 * t.1)
+    } else {
+        plus(pi(), asin_half_versine(ax), -2.0)
+    };
+    round_or_none(fast, EPS_FAST)
+        .unwrap_or_else(|| atan2_pos(sqrt(one_minus_sq(ax)), Dd(ax, 0.0), x < 0.0))
 }
