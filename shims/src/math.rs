@@ -16,6 +16,8 @@
 //! `log1p`, `cosh`, `sinh`, `tanh`, `acosh`, `asinh`, `atanh` (`fdlibm.rs`)
 //! are glibc's own algorithms, so they return what native returns; `tgamma`
 //! and `lgamma` use double-double (`gamma.rs`), `hypot` an exact residual;
+//! `sin`, `cos`, `tan` (`trig.rs`) and `atan`, `atan2`, `asin`, `acos`
+//! (`atan.rs`) are correctly rounded (double-double, Ziv's rounding test);
 //! float32 `expf`, `exp2f`, `logf`, `log2f`
 //! are glibc's (`aorf.rs`); every other float32 function is its float64
 //! counterpart rounded once to float32, which is correctly rounded except on

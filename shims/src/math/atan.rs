@@ -1,25 +1,35 @@
 //! Correctly rounded `atan`, `atan2`, `asin` and `acos` (float64).
 //!
 //! glibc's are correctly rounded in practice; musl's (fdlibm) are up to ~0.9
-//! ulp off, atan2 ~1.2. Every one is reduced to base ± atan(t), t in [0, 1]
-//! a ratio carried in double-double, base 0, π/2 or π (C99 Annex F's
-//! quadrants; the special operands are handled first):
+//! ulp off, atan2 ~1.2. atan and atan2 are base ± atan(t), t in [0, 1] a
+//! ratio carried in double-double, base 0, π/2 or π (C99 Annex F's quadrants;
+//! the special operands are handled first):
 //!
 //! - atan(x) = atan(|x|) or π/2 - atan(1/|x|), signed;
 //! - atan2(y, x) from t = min(|x|, |y|) / max(|x|, |y|), the operands scaled
-//!   by a power of two first;
-//! - asin(x) = atan2(x, √(1-x²)) and acos(x) = atan2(√(1-x²), x), with 1-x²
-//!   exact in double-double and its square root corrected by a Newton step.
+//!   by a power of two first; for t < 2^-43 with x > 0, the rounding of
+//!   t - t³/3 is decided exactly (`atan_tiny_ratio`).
 //!
 //! atan(t) = atan(c) + atan(u), c = i/64 nearest to t, u = (t-c)/(1+t·c),
 //! |u| <= 1/128: atan(c) from a double-double table, atan(u) a Taylor series.
+//!
+//! asin(a), 0 <= a <= 1/2, is a Taylor polynomial at c = i/64 (degree 12,
+//! the linear term exact); above, asin(a) = π/2 - 2·asin(s) and acos(a) =
+//! 2·asin(s), s = √((1-a)/2) in double-double; acos(a) = π/2 - asin(a) below.
+//!
 //! Ziv's strategy as in `trig.rs`: a fast evaluation (series in double, the
-//! leading terms in double-double; relative error below 2^-66 measured,
+//! leading terms in double-double; relative error below 2^-64.6 measured,
 //! bounded by 2^-62) rounded when its error interval holds no rounding
-//! boundary, else the whole sum in double-double (~2^-100).
+//! boundary, else (~0.3%) in double-double (~2^-100): for asin and acos the
+//! atan2 form atan2(x, √(1-x²)) and atan2(√(1-x²), x), 1-x² exact in
+//! double-double and its square root corrected by a Newton step. Measured
+//! against mpmath on 10^6 random arguments per range (uniform, log-uniform,
+//! near ±1, random bits; atan2 also near-structured pairs such as 2^-k
+//! over 1 - m·2^-53): every result correctly rounded.
 
-use super::aor::invalid;
-use super::dd::{Dd, add, div, fast_two_sum, horner, mul, round_or_none, sqrt, two_prod, two_sum};
+use super::dd::{
+    Dd, add, div, domain_nan, fast_two_sum, horner, mul, round_or_none, sqrt, two_prod, two_sum,
+};
 use super::trig_data::{ASIN_POLY, ATAN, ATAN_T, PI, PIO2};
 
 const EPS_FAST: f64 = 2.168_404_344_971_009e-19; // 2^-62
@@ -298,7 +308,7 @@ pub fn asin(x: f64) -> f64 {
         return x;
     }
     if ax > 1.0 || x.is_nan() {
-        return invalid(x);
+        return domain_nan(x);
     }
     let fast = if ax <= 0.5 {
         asin_small(ax)
@@ -319,7 +329,7 @@ pub fn acos(x: f64) -> f64 {
         return f64::from_bits(PIO2.0);
     }
     if ax > 1.0 || x.is_nan() {
-        return invalid(x);
+        return domain_nan(x);
     }
     if ax == 1.0 {
         return if x > 0.0 { 0.0 } else { f64::from_bits(PI.0) };

@@ -91,3 +91,12 @@ pub(crate) fn round_or_none(r: Dd, eps: f64) -> Option<f64> {
     let b = r.0 + (r.1 + e);
     if a == b { Some(a) } else { None }
 }
+
+/// The nan of a domain error (sin(inf), asin(2)): x itself when it is a nan,
+/// else the negative default nan that glibc's `x - x` gives on x86-64, which
+/// Numba's cmath functions copy the sign of (musl's `x - x` gave the same
+/// in wasm hosts on x86, but by the hardware's choice).
+#[inline(always)]
+pub(crate) fn domain_nan(x: f64) -> f64 {
+    if x.is_nan() { x + x } else { -f64::NAN }
+}
