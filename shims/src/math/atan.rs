@@ -81,6 +81,13 @@ fn split_fast(t: Dd) -> (Dd, Dd) {
 #[inline(always)]
 fn base_atan(t: Dd, base: Dd, sub: bool) -> f64 {
     let (a, u) = split_fast(t);
+    base_atan_fast(a, u, base, sub).unwrap_or_else(|| base_atan_slow(t, base, sub))
+}
+
+/// base ± (a + atan(u)), a = atan(c), rounded if the fast evaluation's error
+/// interval holds no rounding boundary.
+#[inline(always)]
+fn base_atan_fast(a: Dd, u: Dd, base: Dd, sub: bool) -> Option<f64> {
     let z = u.0 * u.0;
     let c = |k: usize| f64::from_bits(ATAN_T[k].0);
     let tail = u.0 * z * (c(0) + z * (c(1) + z * (c(2) + z * c(3)))); // atan u - u
@@ -89,11 +96,72 @@ fn base_atan(t: Dd, base: Dd, sub: bool) -> f64 {
     let h = fast_two_sum(a.0, u.0);
     let lo = h.1 + (a.1 + u.1 + tail);
     let h2 = fast_two_sum(base.0, sg * h.0);
-    let r = fast_two_sum(h2.0, h2.1 + base.1 + sg * lo);
-    if let Some(v) = round_or_none(r, EPS_FAST) {
-        return v;
-    }
-    base_atan_slow(t, base, sub)
+    round_or_none(fast_two_sum(h2.0, h2.1 + base.1 + sg * lo), EPS_FAST)
+}
+
+/// atan2(a, ±b) for a, b > 0, max(a, b) in [1, 2), `neg_x` for -b.
+#[inline(always)]
+fn atan2_scaled(a: f64, b: f64, neg_x: bool) -> f64 {
+    let (n, d, base, sub) = if a <= b {
+        (a, b, if neg_x { pi() } else { ZERO }, neg_x)
+    } else {
+        (b, a, pio2(), !neg_x)
+    };
+    let (at, u) = ratio_split(n, d);
+    base_atan_fast(at, u, base, sub)
+        .unwrap_or_else(|| base_atan_slow(div(Dd(n, 0.0), Dd(d, 0.0)), base, sub))
+}
+
+/// atan(c) and u = (n - c·d)/(d + c·n), c = i/64 nearest n/d, for
+/// 0 < n <= d, d in [1, 2), without forming n/d in double-double: d rounded
+/// to a multiple of 2^-44 times c is exact (and n - c·d1 too, by Sterbenz),
+/// and d + c·n rounded to multiples of 2^-19 has at most 27 bits, so the
+/// quotient's residual needs one split (as `split_fast`).
+#[inline(always)]
+fn ratio_split(n: f64, d: f64) -> (Dd, Dd) {
+    let i = (n / d * 64.0 + 0.5) as usize;
+    let c = i as f64 * (1.0 / 64.0);
+    let d1 = (d + 384.0) - 384.0; // a multiple of 2^-44 (1.5·2^8)
+    let n0 = n - c * d1; // exact
+    let n1 = -(c * (d - d1));
+    const B: f64 = 12_884_901_888.0; // 1.5·2^33: rounds to a multiple of 2^-19
+    let (dr, nr) = ((d + B) - B, (n + B) - B);
+    let e1 = dr + c * nr; // exact, a multiple of 2^-25 below 4
+    let e2 = (d - dr) + c * (n - nr);
+    let inv = 1.0 / (e1 + e2);
+    let uh = (n0 + n1) * inv;
+    const SPLIT: f64 = 134_217_729.0; // 2^27 + 1
+    let g = SPLIT * uh;
+    let u1 = g - (g - uh);
+    let (p, e) = (u1 * e1, (uh - u1) * e1);
+    let r = ((n0 - p) - e) + n1 - uh * e2;
+    (Dd::from_bits(ATAN[i]), Dd(uh, r * inv))
+}
+
+/// atan(x) for 1 < x <= 128: π/2 - atan(c) - atan(u), c = i/64 nearest 1/x,
+/// u = (1 - c·x)/(x + c), without forming 1/x: x rounded to a multiple of
+/// 2^-39 times c is exact, and x + c rounded to a multiple of 2^-19 has at
+/// most 27 bits, so the quotient's residual needs one split (as `split_fast`).
+#[inline(always)]
+fn atan_above_one(x: f64) -> f64 {
+    let i = (64.0 / x + 0.5) as usize; // 1..=64
+    let c = i as f64 * (1.0 / 64.0);
+    let x1 = (x + 12_288.0) - 12_288.0; // a multiple of 2^-39 (1.5·2^13)
+    let n0 = 1.0 - c * x1; // exact: c·x1 is exact and in [2/3, 2]
+    let n1 = -(c * (x - x1));
+    const B: f64 = 12_884_901_888.0; // 1.5·2^33: rounds to a multiple of 2^-19
+    let xr = (x + B) - B;
+    let d1 = xr + c; // exact, <= 27 bits
+    let d2 = x - xr;
+    let inv = 1.0 / (d1 + d2);
+    let uh = (n0 + n1) * inv;
+    const SPLIT: f64 = 134_217_729.0; // 2^27 + 1
+    let g = SPLIT * uh;
+    let u1 = g - (g - uh);
+    let (p, e) = (u1 * d1, (uh - u1) * d1);
+    let r = ((n0 - p) - e) + n1 - uh * d2;
+    base_atan_fast(Dd::from_bits(ATAN[i]), Dd(uh, r * inv), pio2(), true)
+        .unwrap_or_else(|| base_atan_slow(div(Dd(1.0, 0.0), Dd(x, 0.0)), pio2(), true))
 }
 
 #[inline(never)]
@@ -143,6 +211,8 @@ pub fn atan(x: f64) -> f64 {
         if ax > 1.8e16 {
             // π/2 - 1/x with 1/x < 2^-54 rounds to π/2's double (also inf)
             f64::from_bits(PIO2.0)
+        } else if ax <= 128.0 {
+            atan_above_one(ax)
         } else {
             base_atan(div(Dd(1.0, 0.0), Dd(ax, 0.0)), pio2(), true)
         }
@@ -212,7 +282,7 @@ pub fn atan2(y: f64, x: f64) -> f64 {
             if ex - ey > 44 && !neg_x {
                 atan_tiny_ratio(a, b)
             } else {
-                atan2_pos(Dd(a, 0.0), Dd(b, 0.0), neg_x)
+                atan2_scaled(a, b, neg_x)
             }
         }
     };

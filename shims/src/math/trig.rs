@@ -193,12 +193,14 @@ impl T3 {
     }
 }
 
-/// Table entry and remainder for r >= 0: r = i/64 + d.
+/// Table entry and remainder for r >= 0: r = i/64 + d, d = (r.0 - i/64) +
+/// r.1 (the subtraction is exact; the sum is left unnormalized: the fast
+/// path's terms of degree >= 2 need only d's leading part).
 #[inline(always)]
 fn split(r: Dd) -> (T3, T3, Dd) {
     let i = (r.0 * 64.0 + 0.5) as usize;
     let e = &SINCOS[i];
-    let d = two_sum(r.0 - i as f64 * (1.0 / 64.0), r.1); // the subtraction is exact
+    let d = Dd(r.0 - i as f64 * (1.0 / 64.0), r.1);
     (T3::from_bits(&e[..3]), T3::from_bits(&e[3..]), d)
 }
 
@@ -239,7 +241,7 @@ fn sincos_fast(r: Dd, want_sin: bool, want_cos: bool) -> (Dd, Dd) {
 #[inline(never)]
 fn sincos_slow(r: Dd) -> (Dd, Dd) {
     let (s, c, d) = split(r);
-    let (s, c) = (s.dd(), c.dd());
+    let (s, c, d) = (s.dd(), c.dd(), two_sum(d.0, d.1));
     let z = mul(d, d);
     let sm = mul(mul(d, z), horner(z, &SIN_T));
     let cm = mul(z, horner(z, &COS_T));
