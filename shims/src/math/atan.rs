@@ -12,6 +12,10 @@
 //!
 //! atan(t) = atan(c) + atan(u), c = i/64 nearest to t, u = (t-c)/(1+t·c),
 //! |u| <= 1/128: atan(c) from a double-double table, atan(u) a Taylor series.
+//! The fast path forms u without t in double-double where it can: (1-c·x)/
+//! (x+c) for atan(x), 1 < |x| <= 128, and (n-c·d)/(d+c·n) for atan2's n/d,
+//! with the operands rounded to few bits so that every product is exact and
+//! the quotient's residual needs a single split.
 //!
 //! asin(a), 0 <= a <= 1/2, is a Taylor polynomial at c = i/64 (degree 12,
 //! the linear term exact); above, asin(a) = π/2 - 2·asin(s) and acos(a) =
