@@ -44,13 +44,18 @@ def dd_lit(v: mpmath.mpf) -> str:
     return f"({bits(hi)}, {bits(lo)})"
 
 
-def split26(v: mpmath.mpf) -> str:
+def split26(v: mpmath.mpf) -> list[str]:
     """v as a 26-bit head and two doubles: (head, mid, low), ~2^-130 relative."""
     with mpmath.workprec(26):
         h = +v
     m = float(v - h)
     low = float(v - h - m)
-    return f"{bits(float(h))}, {bits(m)}, {bits(low)}"
+    return [bits(float(h)), bits(m), bits(low)]
+
+
+def row(cells: list[str]) -> list[str]:
+    """An array row as rustfmt lays it out (one element a line)."""
+    return ["    [", *(f"        {c}," for c in cells), "    ],"]
 
 
 def chop(v: mpmath.mpf, nbits: int) -> mpmath.mpf:
@@ -101,7 +106,7 @@ def main() -> None:
     lines.append(f"pub static SINCOS: [[u64; 6]; {SINCOS_N}] = [")
     for i in range(SINCOS_N):
         a = mpmath.mpf(i) / 64
-        lines.append(f"    [{split26(mpmath.sin(a))},\n     {split26(mpmath.cos(a))}],")
+        lines += row(split26(mpmath.sin(a)) + split26(mpmath.cos(a)))
     lines += ["];", ""]
     lines.append("/// atan(i/64) for i = 0..=64.")
     lines.append(f"pub static ATAN: [(u64, u64); {ATAN_N}] = [")
@@ -129,11 +134,8 @@ def main() -> None:
         hi, lo = dd(a[0])
         with mpmath.workprec(26):
             a1h = +a[1]
-        row = [hi, lo, float(a1h), float(a[1] - a1h)] + [float(a[k]) for k in range(2, ASIN_DEGREE + 1)]
-        cells = [bits(v) for v in row]
-        lines.append("    [" + ", ".join(cells[:5]) + ",")
-        lines.append("     " + ", ".join(cells[5:10]) + ",")
-        lines.append("     " + ", ".join(cells[10:]) + "],")
+        coefs = [hi, lo, float(a1h), float(a[1] - a1h)] + [float(a[k]) for k in range(2, ASIN_DEGREE + 1)]
+        lines += row([bits(v) for v in coefs])
     lines += ["];", ""]
     OUT.write_text("\n".join(lines))
     print(f"wrote {OUT}")
