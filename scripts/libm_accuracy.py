@@ -44,38 +44,10 @@ PREC = 160  # mpmath working precision (bits) of the reference
 
 # Where wasm may have a larger max error than native on the grid, and why.
 # Keys: (function, dtype). Values: extra ulps allowed over native's max.
-# glibc's double sin/cos/tan/asin/acos/atan/atan2 are IBM's Accurate
-# Mathematical Library, correctly rounded in practice (max ~0.5 ulp); the
-# shim's are fdlibm's (musl): within ~0.9 ulp, atan2 ~1.3 (atan's error plus
-# the rounding of pi - atan). Correctly rounded ports (CORE-MATH) are still to
-# do; cmath's functions combine them.
-_IBM = 0.5
+# (The shim's float64 sin/cos/tan/asin/acos/atan/atan2 are correctly rounded,
+# shims/src/math/trig.rs and atan.rs, so the cmath functions built on them
+# need no allowance either.)
 TOLERANCE: dict[tuple[str, str], float] = {
-    ("math.sin", "float64"): _IBM,
-    ("math.cos", "float64"): _IBM,
-    ("math.tan", "float64"): _IBM,
-    ("math.asin", "float64"): _IBM,
-    ("math.acos", "float64"): _IBM,
-    ("math.atan", "float64"): _IBM,
-    ("math.atan2", "float64"): 0.9,
-    ("np.arctan2", "float64"): 0.9,
-    ("cmath.exp", "float64"): _IBM,
-    ("cmath.sin", "float64"): _IBM,
-    ("cmath.cos", "float64"): _IBM,
-    ("cmath.sinh", "float64"): _IBM,
-    ("cmath.cosh", "float64"): _IBM,
-    ("cmath.asin", "float64"): _IBM,
-    ("cmath.acos", "float64"): _IBM,
-    ("cmath.asinh", "float64"): _IBM,
-    ("cmath.acosh", "float64"): _IBM,
-    ("cmath.atan", "float64"): _IBM,
-    ("cmath.atanh", "float64"): _IBM,
-    ("cmath.log", "float64"): _IBM,
-    ("cmath.log10", "float64"): _IBM,
-    # cmath.tan/tanh divide by a difference that amplifies the ingredients'
-    # (tan, sinh, cosh) last-bit differences into a few ulps.
-    ("cmath.tan", "float64"): 1.5,
-    ("cmath.tanh", "float64"): 1.5,
     # NumPy computes logaddexp from exp and log1p in float32: each step is
     # correctly rounded here, yet the composed error lands differently.
     ("np.logaddexp", "float32"): 0.3,

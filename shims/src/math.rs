@@ -16,6 +16,8 @@
 //! `log1p`, `cosh`, `sinh`, `tanh`, `acosh`, `asinh`, `atanh` (`fdlibm.rs`)
 //! are glibc's own algorithms, so they return what native returns; `tgamma`
 //! and `lgamma` use double-double (`gamma.rs`), `hypot` an exact residual;
+//! `sin`, `cos`, `tan` (`trig.rs`) and `atan`, `atan2`, `asin`, `acos`
+//! (`atan.rs`) are correctly rounded (double-double, Ziv's rounding test);
 //! float32 `expf`, `exp2f`, `logf`, `log2f`
 //! are glibc's (`aorf.rs`); every other float32 function is its float64
 //! counterpart rounded once to float32, which is correctly rounded except on
@@ -28,9 +30,13 @@ mod aor;
 mod aor_data;
 mod aorf;
 mod aorf_data;
+mod atan;
+mod dd;
 mod fdlibm;
 mod gamma;
 mod gamma_data;
+mod trig;
+mod trig_data;
 
 /// `tgamma`: double-double for 1 <= |x| <= 184 (`gamma.rs`), musl elsewhere.
 #[unsafe(no_mangle)]
@@ -114,6 +120,43 @@ pub extern "C" fn asinh(x: f64) -> f64 {
     fdlibm::asinh(x)
 }
 
+/// Correctly rounded sin, cos, tan (`trig.rs`) and atan, atan2, asin, acos
+/// (`atan.rs`), as glibc's are in practice.
+#[unsafe(no_mangle)]
+pub extern "C" fn sin(x: f64) -> f64 {
+    trig::sin(x)
+}
+
+#[unsafe(no_mangle)]
+pub extern "C" fn cos(x: f64) -> f64 {
+    trig::cos(x)
+}
+
+#[unsafe(no_mangle)]
+pub extern "C" fn tan(x: f64) -> f64 {
+    trig::tan(x)
+}
+
+#[unsafe(no_mangle)]
+pub extern "C" fn atan(x: f64) -> f64 {
+    atan::atan(x)
+}
+
+#[unsafe(no_mangle)]
+pub extern "C" fn atan2(y: f64, x: f64) -> f64 {
+    atan::atan2(y, x)
+}
+
+#[unsafe(no_mangle)]
+pub extern "C" fn asin(x: f64) -> f64 {
+    atan::asin(x)
+}
+
+#[unsafe(no_mangle)]
+pub extern "C" fn acos(x: f64) -> f64 {
+    atan::acos(x)
+}
+
 /// `hypot`: glibc's is correctly rounded in practice (musl's is not): the
 /// square root of x²+y² formed exactly in double-double, with one Newton
 /// correction from the exact residual.
@@ -190,9 +233,9 @@ macro_rules! via_f64 {
 
 via_f64!(
     coshf => cosh, sinhf => sinh, tanhf => tanh,
-    acoshf => acosh, asinhf => asinh, atanhf => fdlibm::atanh, sinf => libm::sin,
-    cosf => libm::cos, tanf => libm::tan, asinf => libm::asin, acosf => libm::acos,
-    atanf => libm::atan, expm1f => fdlibm::expm1,
+    acoshf => acosh, asinhf => asinh, atanhf => fdlibm::atanh, sinf => trig::sin,
+    cosf => trig::cos, tanf => trig::tan, asinf => atan::asin, acosf => atan::acos,
+    atanf => atan::atan, expm1f => fdlibm::expm1,
     log10f => aor::log10, log1pf => fdlibm::log1p, cbrtf => libm::cbrt, erff => libm::erf,
     erfcf => libm::erfc, lgammaf => lgamma, tgammaf => tgamma,
 );
@@ -204,7 +247,7 @@ pub extern "C" fn powf(x: f32, y: f32) -> f32 {
 
 #[unsafe(no_mangle)]
 pub extern "C" fn atan2f(y: f32, x: f32) -> f32 {
-    libm::atan2(y as f64, x as f64) as f32
+    atan::atan2(y as f64, x as f64) as f32
 }
 
 #[unsafe(no_mangle)]
@@ -327,7 +370,7 @@ pub unsafe extern "C" fn modff(x: f32, iptr: *mut f32) -> f32 {
 /// `s` and `c` must be writable.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn sincos(x: f64, s: *mut f64, c: *mut f64) {
-    let (sv, cv) = libm::sincos(x);
+    let (sv, cv) = trig::sincos(x);
     // SAFETY: caller passes writable doubles.
     unsafe {
         *s = sv;
@@ -339,7 +382,7 @@ pub unsafe extern "C" fn sincos(x: f64, s: *mut f64, c: *mut f64) {
 /// `s` and `c` must be writable.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn sincosf(x: f32, s: *mut f32, c: *mut f32) {
-    let (sv, cv) = libm::sincos(x as f64);
+    let (sv, cv) = trig::sincos(x as f64);
     let (sv, cv) = (sv as f32, cv as f32);
     // SAFETY: caller passes writable floats.
     unsafe {
@@ -498,15 +541,15 @@ fn c_pow(a: Complex, b: Complex) -> Complex {
     }
     let vabs = hypot(a.real, a.imag);
     let mut len = aor::pow(vabs, b.real);
-    let at = libm::atan2(a.imag, a.real);
+    let at = atan::atan2(a.imag, a.real);
     let mut phase = at * b.real;
     if b.imag != 0.0 {
         len /= aor::exp(at * b.imag);
         phase += b.imag * aor::log(vabs);
     }
     Complex {
-        real: len * libm::cos(phase),
-        imag: len * libm::sin(phase),
+        real: len * trig::cos(phase),
+        imag: len * trig::sin(phase),
     }
 }
 
