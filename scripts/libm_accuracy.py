@@ -47,11 +47,7 @@ PREC = 160  # mpmath working precision (bits) of the reference
 # (The shim's float64 sin/cos/tan/asin/acos/atan/atan2 are correctly rounded,
 # shims/src/math/trig.rs and atan.rs, so the cmath functions built on them
 # need no allowance either.)
-TOLERANCE: dict[tuple[str, str], float] = {
-    # NumPy computes logaddexp from exp and log1p in float32: each step is
-    # correctly rounded here, yet the composed error lands differently.
-    ("np.logaddexp", "float32"): 0.3,
-}
+TOLERANCE: dict[tuple[str, str], float] = {}
 
 
 @dataclass
