@@ -45,6 +45,50 @@ impl Problem {
     }
 }
 
+/// A typed.Dict argument with `str` keys is built by the shim
+/// (`nw_dict_from`), which hashes the keys as CPython 3.11 and later do
+/// (SipHash-1-3). Numba compiles the hash of the Python it runs under, and
+/// its SipHash-2-4 (Python 3.10 and older) leaves a reference to
+/// `hashing._DOUBLE_ROUND`'s environment in the IR: with it, lookups in such
+/// a dict would silently miss, so the build stops.
+pub fn str_hash_problem(
+    module: &Module<'_>,
+    args: &[crate::numba::types::NumbaType],
+) -> Option<Problem> {
+    use crate::numba::types::NumbaType;
+    fn str_keyed(t: &NumbaType) -> bool {
+        match t {
+            NumbaType::Dict { key, .. } => matches!(**key, NumbaType::Unicode),
+            NumbaType::Tuple { items } | NumbaType::NamedTuple { items, .. } => {
+                items.iter().any(str_keyed)
+            }
+            _ => false,
+        }
+    }
+    if !args.iter().any(str_keyed) {
+        return None;
+    }
+    let symbol = module
+        .get_globals()
+        .filter_map(|g| g.get_name().to_str().ok().map(str::to_string))
+        .chain(
+            module
+                .get_functions()
+                .filter_map(|f| f.get_name().to_str().ok().map(str::to_string)),
+        )
+        .find(|n| n.contains("7hashing13_DOUBLE_ROUND"))?;
+    let hint = "dump the IR with Python 3.11 or later";
+    Some(Problem {
+        symbol,
+        reason: format!(
+            "shows that this IR hashes `str` with SipHash-2-4 (compiled under Python 3.10 or \
+             older), but numba-wasm builds typed.Dict arguments with `str` keys for the \
+             SipHash-1-3 of Python 3.11 and later; {hint}"
+        ),
+        hint: Some(hint.to_string()),
+    })
+}
+
 /// Problems of the function reachable from `root` (an export wrapper or an
 /// entry symbol), in a stable order.
 pub fn problems(module: &Module<'_>, root: &str) -> Vec<Problem> {

@@ -151,6 +151,11 @@ pub fn compile_with(
             Err(d) => errors.push(*d),
         }
     }
+    for e in &entries {
+        if let Some(p) = check::str_hash_problem(&module, &e.args) {
+            errors.push(p.diagnostic(&e.qualname, Some(&e.signature())));
+        }
+    }
     if !errors.is_empty() {
         return Err(Diagnostics::new(errors).into());
     }

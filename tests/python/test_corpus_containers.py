@@ -268,3 +268,24 @@ def test_dict_arguments_in_js_hostile_maps(dict_arg_module):
     proc = subprocess.run([node, str(script), str(dict_arg_module.js)], check=False,
                           capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+
+
+def test_str_keyed_dict_argument_from_siphash24_ir_is_refused(tmp_path: Path) -> None:
+    # The shim hashes str keys with Python >= 3.11's SipHash-1-3; IR compiled
+    # under an older Python (SipHash-2-4) references hashing._DOUBLE_ROUND
+    # instead of _SINGLE_ROUND, and the build stops rather than building a
+    # dict whose lookups would miss. That IR is made here by renaming.
+    from numba_wasm.build import dump_ir, run_binary
+    from numba_wasm.errors import BuildError
+
+    from numba import typed, types
+
+    f = containers.ct_arg_tdict_str
+    d = typed.Dict.empty(types.unicode_type, types.int64)
+    d["a"] = 1
+    f(d, "a")
+    ir = dump_ir([(f, k) for k in f.overloads])
+    assert "13_SINGLE_ROUND" in ir
+    run_binary(ir, tmp_path, "ok")  # as dumped: builds
+    with pytest.raises(BuildError, match=r"ct_arg_tdict_str.*SipHash-2-4.*Python 3.11 or later"):
+        run_binary(ir.replace("13_SINGLE_ROUND", "13_DOUBLE_ROUND"), tmp_path, "old")
