@@ -41,8 +41,8 @@ function checkFormat(metadata) {
 }
 
 // Each dtype: its TypedArray, its layout and kind (the metadata's
-// abi.dtypes), the DataView getter of one lane (named like the TypedArray)
-// and, for integers, the range of values an argument may take.
+// abi.dtypes), the DataView getter and setter of one lane (named like the
+// TypedArray) and, for integers, the range of values an argument may take.
 // Set by the first load().
 let DTYPES;
 function dtypeTable(dtypes) {
@@ -59,6 +59,7 @@ function dtypeTable(dtypes) {
       throw new Error(`numba-wasm: dtype ${name} has no TypedArray of its size in this runtime`);
     }
     d.get = `get${d.Arr.name.slice(0, -5)}`; // Float64Array -> getFloat64
+    d.set = `set${d.Arr.name.slice(0, -5)}`;
     out[name] = d;
   }
   return out;
@@ -1585,16 +1586,11 @@ function writeSlot(dv, p, ty, v) {
   }
 }
 
-//#if containers
-// A checked real scalar (bool, integer, float) as an element of dtype d at p.
+//#if containers|records
+// A checked real scalar (bool, integer, float) as an element of dtype d at
+// p (any alignment).
 function writeElement(dv, p, d, v) {
-  if (d.kind === "bool") dv.setUint8(p, v ? 1 : 0);
-  else if (d.kind === "float") (d.size === 4 ? dv.setFloat32 : dv.setFloat64).call(dv, p, v, true);
-  else if (d.size === 8) (d.kind === "int" ? dv.setBigInt64 : dv.setBigUint64).call(dv, p, BigInt(v), true);
-  else {
-    const set = { 1: dv.setInt8, 2: dv.setInt16, 4: dv.setInt32 }[d.size];
-    set.call(dv, p, Number(v), true);
-  }
+  dv[d.set](p, d.kind === "bool" ? (v ? 1 : 0) : d.kind === "float" ? v : d.size === 8 ? BigInt(v) : Number(v), true);
 }
 //#endif
 
@@ -1602,21 +1598,9 @@ function writeElement(dv, p, d, v) {
 // A checked scalar snapshot (checkScalar) as a record field of dtype d at p
 // (any alignment): complex as its two halves.
 function writeField(dv, p, d, s) {
-  if (d.kind === "complex") {
-    const half = d.size / 2;
-    const set = (half === 4 ? dv.setFloat32 : dv.setFloat64).bind(dv);
-    set(p, s.kind === "prim" ? s.v : s.re.v, true);
-    set(p + half, s.kind === "prim" ? 0 : s.im.v, true);
-    return;
-  }
-  const v = s.v;
-  if (d.kind === "bool") dv.setUint8(p, v ? 1 : 0);
-  else if (d.kind === "float") (d.size === 4 ? dv.setFloat32 : dv.setFloat64).call(dv, p, v, true);
-  else if (d.size === 8) (d.kind === "int" ? dv.setBigInt64 : dv.setBigUint64).call(dv, p, BigInt(v), true);
-  else {
-    const set = { 1: dv.setInt8, 2: dv.setInt16, 4: dv.setInt32 }[d.size];
-    set.call(dv, p, Number(v), true);
-  }
+  if (d.kind !== "complex") return writeElement(dv, p, d, s.v);
+  dv[d.set](p, s.kind === "prim" ? s.v : s.re.v, true);
+  dv[d.set](p + d.size / 2, s.kind === "prim" ? 0 : s.im.v, true);
 }
 //#endif
 

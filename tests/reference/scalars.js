@@ -38,8 +38,8 @@ function checkFormat(metadata) {
 }
 
 // Each dtype: its TypedArray, its layout and kind (the metadata's
-// abi.dtypes), the DataView getter of one lane (named like the TypedArray)
-// and, for integers, the range of values an argument may take.
+// abi.dtypes), the DataView getter and setter of one lane (named like the
+// TypedArray) and, for integers, the range of values an argument may take.
 // Set by the first load().
 let DTYPES;
 function dtypeTable(dtypes) {
@@ -56,6 +56,7 @@ function dtypeTable(dtypes) {
       throw new Error(`numba-wasm: dtype ${name} has no TypedArray of its size in this runtime`);
     }
     d.get = `get${d.Arr.name.slice(0, -5)}`; // Float64Array -> getFloat64
+    d.set = `set${d.Arr.name.slice(0, -5)}`;
     out[name] = d;
   }
   return out;
