@@ -204,6 +204,11 @@ impl Metadata {
             d.entry_key,
             d.value_align
         );
+        let k = &d.key_kinds;
+        out += &format!(
+            "dict argument key kinds (nw_dict_from) signed={} unsigned={} str={}\n",
+            k.signed, k.unsigned, k.str
+        );
         let p = a.list_payload.as_ref().expect("whole table");
         out += &format!(
             "reflected list payload size@{} allocated@{} dirty@{} items from {} rounded up to their alignment\n",

@@ -809,7 +809,9 @@ class WasmModule:
             self._memory.write(self._store, keys, kbuf)
             self._memory.write(self._store, vals, vbuf)
             # The key kind the shim hashes and compares by: signed, unsigned (and bool), str.
-            kind = 2 if t["key"]["kind"] == "unicode" else 0 if t["key"]["dtype"].startswith("int") else 1
+            kinds = self._abi["dict"]["key_kinds"]
+            kind = (kinds["str"] if t["key"]["kind"] == "unicode"
+                    else kinds["signed"] if t["key"]["dtype"].startswith("int") else kinds["unsigned"])
             mi = self._call("nw_dict_from", kind, int(t["value"]["kind"] == "unicode"), size(t["key"]),
                             size(t["value"]), len(items), kbuf, vbuf) & 0xFFFFFFFF
         finally:

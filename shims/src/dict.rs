@@ -743,12 +743,11 @@ pub unsafe extern "C" fn numba_dict_iter_next(
 
 // ------------------------------------------------------------------ for hosts
 
-/// How [`nw_dict_from`] hashes and compares the keys: as a signed or an
-/// unsigned integer of `key_size` bytes (`bool` is unsigned), or as Numba's
-/// unicode struct (a `str`).
-const KEY_SIGNED: i32 = 0;
-const KEY_UNSIGNED: i32 = 1;
-const KEY_STR: i32 = 2;
+// How [`nw_dict_from`] hashes and compares the keys (`layout.rs`, which
+// hosts read through the metadata's `abi.dict.key_kinds`).
+use crate::layout::{
+    DICT_KEY_SIGNED as KEY_SIGNED, DICT_KEY_STR as KEY_STR, DICT_KEY_UNSIGNED as KEY_UNSIGNED,
+};
 
 /// Python's `hash()` of an integer, as Numba's `int_hash` computes it
 /// (`numba/cpython/hashing.py`): the value modulo 2**61 - 1, keeping the

@@ -91,6 +91,13 @@ pub const NB_DICT_ENTRY_KEY: usize = 8;
 /// of cext/utils.c).
 pub const NB_DICT_VALUE_ALIGN: usize = 8;
 
+/// `nw_dict_from`'s `key_kind` argument: how the shim hashes and compares
+/// the keys, as a signed or an unsigned integer of `key_size` bytes (`bool`
+/// is unsigned), or as Numba's unicode struct (a `str`).
+pub const DICT_KEY_SIGNED: i32 = 0;
+pub const DICT_KEY_UNSIGNED: i32 = 1;
+pub const DICT_KEY_STR: i32 = 2;
+
 /// Numba's unicode struct (`UnicodeModel`, a `str`): `data, length (i64),
 /// kind (i32: bytes per code point), is_ascii (u32), hash (i64), meminfo,
 /// parent`. The shim reads it to hash, compare and count references to

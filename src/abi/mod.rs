@@ -95,6 +95,18 @@ pub struct DictStruct {
     pub indices: usize,
     pub entry_key: usize,
     pub value_align: usize,
+    /// `nw_dict_from`'s `key_kind` codes.
+    pub key_kinds: DictKeyKinds,
+}
+
+/// How `nw_dict_from` hashes and compares a dict argument's keys.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DictKeyKinds {
+    /// Signed integers.
+    pub signed: i32,
+    /// Unsigned integers and bool.
+    pub unsigned: i32,
+    pub str: i32,
 }
 
 /// A reflected list's payload: `size`, `allocated` (i64), the `dirty`
@@ -164,6 +176,11 @@ impl DictStruct {
             indices: NB_DICTKEYS_INDICES,
             entry_key: NB_DICT_ENTRY_KEY,
             value_align: NB_DICT_VALUE_ALIGN,
+            key_kinds: DictKeyKinds {
+                signed: DICT_KEY_SIGNED,
+                unsigned: DICT_KEY_UNSIGNED,
+                str: DICT_KEY_STR,
+            },
         }
     }
 }

@@ -665,7 +665,8 @@ class Runtime {
         put(t.value, vbuf + i * vs, v, made[i][1]);
       });
       // The key kind the shim hashes and compares by: signed, unsigned (and bool), str.
-      const kind = t.key.kind === "unicode" ? 2 : dtypeInfo(t.key.dtype).kind === "int" ? 0 : 1;
+      const K = this.abi.dict.key_kinds;
+      const kind = t.key.kind === "unicode" ? K.str : dtypeInfo(t.key.dtype).kind === "int" ? K.signed : K.unsigned;
       l.meminfo = this.ex.nw_dict_from(kind, t.value.kind === "unicode" ? 1 : 0, BigInt(ks), BigInt(vs), BigInt(n), kbuf, vbuf) >>> 0;
     } finally {
       for (const p of bufs) this.ex.nw_free(p);
