@@ -464,6 +464,15 @@ class WasmModule:
                 bufs.append(ptrs[i])
         return ptrs
 
+    def _word(self, p: int) -> int:
+        """The 32-bit word (a pointer) at `p`."""
+        (w,) = struct.unpack("<I", self._memory.read(self._store, p, p + 4))
+        return int(w)
+
+    def _meminfo_data(self, mi: int) -> int:
+        """A meminfo's data pointer."""
+        return self._word(mi + self._abi["meminfo"]["data"])
+
     def _new_string(self, text: str) -> dict[str, int]:
         """A str in Numba's unicode layout: code points of `kind` bytes (the
         narrowest that holds them, as CPython's PEP 393 does) and a 0
@@ -475,8 +484,7 @@ class WasmModule:
         mi = self._call("NRT_MemInfo_alloc_aligned", len(raw), 8) & 0xFFFFFFFF
         if mi == 0:
             raise MemoryError(f"numba-wasm: out of wasm memory (allocating {len(raw)} bytes)")
-        off = self._abi["meminfo"]["data"]
-        (ptr,) = struct.unpack("<I", self._memory.read(self._store, mi + off, mi + off + 4))
+        ptr = self._meminfo_data(mi)
         self._memory.write(self._store, raw, ptr)
         return {"meminfo": mi, "data": ptr, "length": len(text), "kind": kind,
                 "is_ascii": int(top < 0x80), "hash": -1, "parent": 0}
@@ -733,10 +741,7 @@ class WasmModule:
                 self._call("nw_free", buf)
             if mi == 0:
                 raise MemoryError(f"numba-wasm: out of wasm memory (a list of {len(items)} items)")
-            off = self._abi["meminfo"]["data"]
-            (slot,) = struct.unpack("<I", self._memory.read(self._store, mi + off, mi + off + 4))
-            (data,) = struct.unpack("<I", self._memory.read(self._store, slot, slot + 4))
-            return mi, data
+            return mi, self._word(self._meminfo_data(mi))
         raw = bytearray(at + max(len(lst), 1) * dtype.itemsize)
         struct.pack_into("<q", raw, lay["size"], len(lst))
         struct.pack_into("<q", raw, lay["allocated"], len(lst))
@@ -744,8 +749,7 @@ class WasmModule:
         mi = self._call("NRT_MemInfo_new_varsize_dtor", len(raw), 0) & 0xFFFFFFFF
         if mi == 0:
             raise MemoryError(f"numba-wasm: out of wasm memory (allocating {len(raw)} bytes)")
-        off = self._abi["meminfo"]["data"]
-        (ptr,) = struct.unpack("<I", self._memory.read(self._store, mi + off, mi + off + 4))
+        ptr = self._meminfo_data(mi)
         self._memory.write(self._store, bytes(raw), ptr)
         return mi, 0
 
@@ -821,10 +825,7 @@ class WasmModule:
                 self._call("NRT_decref", s["meminfo"])
         if mi == 0:
             raise MemoryError(f"numba-wasm: out of wasm memory (a dict of {len(items)} entries)")
-        off = self._abi["meminfo"]["data"]
-        (slot,) = struct.unpack("<I", self._memory.read(self._store, mi + off, mi + off + 4))
-        (data,) = struct.unpack("<I", self._memory.read(self._store, slot, slot + 4))
-        return mi, data
+        return mi, self._word(self._meminfo_data(mi))
 
     def _new_record(self, t: dict, v: np.void) -> tuple[int, int]:
         """A record argument: its bytes in a buffer whose address is the
