@@ -8,23 +8,12 @@
 // kernel's changes are written back (after a raise too); nothing leaks.
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
+import { checks } from "./checks.mjs";
 
 const [modPath] = process.argv.slice(2);
 const { load } = await import(pathToFileURL(resolve(modPath)).href);
 const m = await load();
-const failures = [];
-const check = (ok, what) => { if (!ok) failures.push(what); };
-
-function rejected(name, fn) {
-  const before = m.stats().liveAllocations;
-  try {
-    fn();
-    failures.push(`${name}: ran, expected a TypeError`);
-  } catch (e) {
-    check(e instanceof TypeError, `${name}: ${e?.name}: ${e?.message}`);
-  }
-  check(m.stats().liveAllocations === before, `${name}: leaked`);
-}
+const { failures, check, rejected, report } = checks(m, "hostile_maps.mjs");
 
 const entries = (map) => JSON.stringify([...Map.prototype.entries.call(map)], (k, v) => (typeof v === "bigint" ? `${v}n` : v));
 
@@ -101,6 +90,4 @@ rejected("str value for int64", () => m.ct_arg_tdict_str(new Map([["a", "1"]]), 
     `leak: ${before.liveAllocations} -> ${after.liveAllocations} allocations`);
 }
 
-for (const f of failures) console.log(`FAIL ${f}`);
-console.log(`hostile_maps.mjs: ${failures.length} failures`);
-process.exitCode = failures.length ? 1 : 0;
+report();

@@ -7,24 +7,13 @@
 // kernel changed are written back; nothing leaks.
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
+import { checks } from "./checks.mjs";
 
 const [modPath] = process.argv.slice(2);
 const { load } = await import(pathToFileURL(resolve(modPath)).href);
 const m = await load();
 const read = m.bd_record_read.overloads[0], write = m.bd_record_write.overloads[0];
-const failures = [];
-const check = (ok, what) => { if (!ok) failures.push(what); };
-
-function rejected(name, fn) {
-  const before = m.stats().liveAllocations;
-  try {
-    fn();
-    failures.push(`${name}: ran, expected a TypeError`);
-  } catch (e) {
-    check(e instanceof TypeError, `${name}: ${e?.name}: ${e?.message}`);
-  }
-  check(m.stats().liveAllocations === before, `${name}: leaked`);
-}
+const { failures, check, rejected, report } = checks(m, "hostile_records.mjs");
 
 {
   const r = { x: 1.5, y: 3, flag: true };
@@ -77,6 +66,4 @@ rejected("a Uint8Array of the bytes", () => read(new Uint8Array(16)));
   check(after.liveAllocations === before.liveAllocations && after.liveBytes === before.liveBytes, "leak over 500 calls");
 }
 
-for (const f of failures) console.log(`FAIL ${f}`);
-console.log(`hostile_records.mjs: ${failures.length} failures`);
-process.exitCode = failures.length ? 1 : 0;
+report();
