@@ -30,9 +30,10 @@ pub enum Feature {
     Overloads,
     /// Lists and dicts as results.
     Containers,
-    /// A kernel that takes or returns more than scalars, or overloads: the
-    /// general call path (snapshots of nested values, argument slots by
-    /// path). Scalar kernels alone have a direct path.
+    /// A kernel that takes or returns more than scalars and arrays, or
+    /// overloads: the general call path (snapshots of nested values,
+    /// argument slots by path). Kernels of scalars, None and arrays alone
+    /// have a direct path.
     General,
     /// The module holds SIMD instructions: an engine without them gets a
     /// hint naming the build it needs.
@@ -102,13 +103,18 @@ impl Features {
             if metadata.exports.iter().filter(|o| o.name == e.name).count() > 1 {
                 add(Feature::Overloads);
             }
-            let scalar = |t: &NumbaType| {
+            // What the direct call path (`directCall`) takes and returns.
+            let direct = |t: &NumbaType| {
                 matches!(
                     t,
-                    NumbaType::Scalar { .. } | NumbaType::None | NumbaType::Omitted { .. }
+                    NumbaType::Scalar { .. }
+                        | NumbaType::None
+                        | NumbaType::Omitted { .. }
+                        | NumbaType::Array { .. }
+                        | NumbaType::Records { .. }
                 )
             };
-            if !e.args.iter().all(scalar) || !scalar(&e.ret) {
+            if !e.args.iter().all(direct) || !direct(&e.ret) {
                 add(Feature::General);
             }
         }

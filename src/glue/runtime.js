@@ -354,7 +354,12 @@ class Runtime {
     //#endif
     Object.defineProperty(call, "name", { value: entry.name });
     //#if arrays
+    //#if general
     call.noCopy = direct ? (...args) => direct.call(args, true) : (...args) => this.invoke(entry, snapArgs(args), true);
+    //#endif
+    //#if !general
+    call.noCopy = (...args) => direct.call(args, true);
+    //#endif
     //#endif
     call.signature = entry.signature;
     call.argTypes = entry.args;
@@ -571,6 +576,7 @@ class Runtime {
       //#endif
     }
   }
+  //#endif
 
   //#if containers
   // A list argument in Numba's layout. Reflected: a meminfo whose data is
@@ -643,7 +649,12 @@ class Runtime {
     const bufs = [];
     try {
       // Strings first: building them may grow memory.
+      //#if strings
       const text = (it, s) => (it.kind === "unicode" ? (strs.push(this.newString(s.v)), strs.length - 1) : -1);
+      //#endif
+      //#if !strings
+      const text = () => -1;
+      //#endif
       const made = l.entries.map(([k, v]) => [text(t.key, k), text(t.value, v)]);
       const kbuf = this.alloc(Math.max(n, 1) * ks, 8); bufs.push(kbuf);
       const vbuf = this.alloc(Math.max(n, 1) * vs, 8); bufs.push(vbuf);
@@ -767,6 +778,7 @@ class Runtime {
   }
   //#endif
 
+  //#if general
   // Null if the snapshot fits the entry's argument types, else the reason.
   checkArgs(entry, snaps) {
     const full = placed(entry, snaps);
@@ -840,6 +852,7 @@ class Runtime {
       default: return `unsupported argument kind ${t.kind}`;
     }
   }
+  //#endif
 
   //#if arrays
   // The array an argument snapshot stands for, as {d, shape, strides, ...},
@@ -897,13 +910,16 @@ class Runtime {
   }
   //#endif
 
+  //#if general
   //#if arrays|strings|containers
   // Array arguments by "arg/path" (the key argument slots name them by);
   // str arguments' text into `strs` and list arguments into `lists` by the
   // same key.
   collectArrays(t, s, key, out, strs, lists, recs) {
     if (t.kind === "tuple" || t.kind === "namedtuple") t.items.forEach((it, i) => this.collectArrays(it, s.items[i], `${key}${key.endsWith("/") ? "" : ","}${i}`, out, strs, lists, recs));
+    //#if arrays
     else if (t.kind === "array" || t.kind === "records") out.set(key, { ...this.arrayOf(t, s), readonly: !!t.readonly });
+    //#endif
     else if (t.kind === "unicode") strs.set(key, s.v);
     else if (t.kind === "list") lists.set(key, { typed: t.typed, d: dtypeInfo(t.item.dtype), items: s.items, ref: s.ref, meminfo: 0, data: 0 });
     //#if containers
@@ -913,6 +929,7 @@ class Runtime {
     else if (t.kind === "record") recs.set(key, { t, s, ptr: 0 });
     //#endif
   }
+  //#endif
   //#endif
 
   //#if arrays
@@ -948,6 +965,7 @@ class Runtime {
   }
   //#endif
 
+  //#if general|arrays
   // The result: each scalar or array at its offset behind retp (metadata
   // `ret_leaves`), placed into the tuple structure of `entry.ret`.
   readReturn(entry, retp, keep = false) {
@@ -1048,7 +1066,12 @@ class Runtime {
     if (meminfo !== 0) decrefs.push(meminfo);
     const data = dv.getUint32(p + A.pointer_slot, true); // NB_List* / NB_Dict*; a reflected list's parent
     const sizeOf = (it) => (it.kind === "unicode" ? A.unicode.size_of : dtypeInfo(it.dtype).size);
+    //#if strings
     const read = (it, q) => (it.kind === "unicode" ? this.readString(q, []) : readScalar(dv, q, dtypeInfo(it.dtype)));
+    //#endif
+    //#if !strings
+    const read = (it, q) => readScalar(dv, q, dtypeInfo(it.dtype));
+    //#endif
     const fits = (at, n, stride, min) => n >= 0 && stride >= min && at + n * stride <= dv.byteLength;
     if (t.kind === "list") {
       let n, at, stride;
@@ -1079,7 +1102,12 @@ class Runtime {
     const dv = this.views().dv;
     const word = (q) => Number(dv.getBigInt64(q, true));
     const sizeOf = (it) => (it.kind === "unicode" ? A.unicode.size_of : dtypeInfo(it.dtype).size);
+    //#if strings
     const read = (it, q) => (it.kind === "unicode" ? this.readString(q, []) : readScalar(dv, q, dtypeInfo(it.dtype)));
+    //#endif
+    //#if !strings
+    const read = (it, q) => readScalar(dv, q, dtypeInfo(it.dtype));
+    //#endif
     const fits = (at, n, stride, min) => n >= 0 && stride >= min && at + n * stride <= dv.byteLength;
     const keys = dv.getUint32(data + A.dict.keys, true);
     const n = word(keys + A.dict.nentries);
@@ -1190,6 +1218,7 @@ export class WasmArray {
 // ---------------------------------------------------------------- snapshots
 
 //#if !general
+//#if !arrays
 // Scalar kernels read an object argument only for a complex number's re and
 // im, each once; other objects are named by their kind.
 function snap(v) {
@@ -1200,8 +1229,9 @@ function snap(v) {
   return { kind: "object", re: { kind: "prim", v: re }, im: { kind: "prim", v: im } };
 }
 //#endif
+//#endif
 
-//#if general
+//#if general|arrays
 // The TypedArray accessors of the realm, taken once: a caller cannot
 // redefine them on an instance to run code in the middle of a call.
 const TA_PROTO = Object.getPrototypeOf(Uint8Array.prototype);
@@ -1458,7 +1488,7 @@ function defaultDtype(s) {
 function describe(s) {
   switch (s.kind) {
     case "prim": return s.v === null ? "null" : `${typeof s.v} ${typeof s.v === "symbol" ? "symbol" : String(s.v)}`;
-    //#if general
+    //#if general|arrays
     case "typed": return s.name;
     //#if arrays
     case "wasm": return `WasmArray(${s.state.d.name}, [${s.state.shape}])`;
