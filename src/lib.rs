@@ -211,9 +211,26 @@ pub fn compile_with(
     }
     let seeds_random = linked_exports.iter().any(|e| e == "nw_random_init");
     let mut metadata = Metadata::new(&entries, &exports, &facts, options.simd, seeds_random)?;
+    if metadata.exports.iter().any(|e| !e.never_raises) {
+        let (exceptions, undecoded) = numba::pickles::static_exceptions(&module);
+        metadata.exceptions = exceptions;
+        // Excinfos made at run time: dynamic messages and parfor bodies
+        // (the users of nw_exc_clear), the shim's unresolved-symbol abort.
+        metadata.runtime_pickles = undecoded
+            || linked_exports.iter().any(|e| e == "nw_exc_clear")
+            || module.get_function("nrt_unresolved_abort").is_some();
+    }
     // Hosts allocate and release arrays, strings and containers through NRT.
     if metadata.abi.meminfo.is_some() {
         linked_exports.extend(shim::NRT_HOST_EXPORTS.map(String::from));
+    }
+    // Hosts that allocate (or whose call block is too large for the
+    // static one) get the allocator; the others, scalar modules, the
+    // static block alone and no allocator.
+    if metadata.abi.meminfo.is_some() || seeds_random || !metadata.call_block.fits_scratch() {
+        linked_exports.extend(shim::HEAP_HOST_EXPORTS.map(String::from));
+    } else {
+        linked_exports.push(shim::SCRATCH_HOST_EXPORT.to_string());
     }
     let linked = link::link(&object, &linked_exports, options.simd)?;
     // A module without SIMD instructions runs on engines without SIMD, and
@@ -244,9 +261,17 @@ pub fn build(
 
 /// Write `NAME.wasm` and the wrapper generated from its metadata section
 /// alone, so any module numba-wasm built can be re-wrapped. `minify`: the
-/// `.js` without comments and layout.
+/// `.js` without comments and layout and with short local names, the
+/// `.wasm` without names for debuggers.
 pub fn write_outputs(wasm: &[u8], out_dir: &Path, name: &str, minify: bool) -> Result<Artifacts> {
-    let metadata = Metadata::from_wasm(wasm)?;
+    let mut metadata = Metadata::from_wasm(wasm)?;
+    // Minified: no names for debuggers (the name section, and the IR's
+    // symbols and qualified names in the metadata, which no host reads).
+    let minified = minify.then(|| {
+        metadata.drop_debug_names();
+        post::minified(wasm, metadata.to_json().as_bytes())
+    });
+    let wasm = minified.as_deref().unwrap_or(wasm);
     let section = Metadata::section(wasm)?;
     std::fs::create_dir_all(out_dir)
         .with_context(|| format!("cannot create `{}`", out_dir.display()))?;
@@ -260,11 +285,7 @@ pub fn write_outputs(wasm: &[u8], out_dir: &Path, name: &str, minify: bool) -> R
     let write = |path: &Path, bytes: &[u8]| {
         std::fs::write(path, bytes).with_context(|| format!("cannot write `{}`", path.display()))
     };
-    if minify {
-        write(&artifacts.wasm, &post::without_names(wasm))?;
-    } else {
-        write(&artifacts.wasm, wasm)?;
-    }
+    write(&artifacts.wasm, wasm)?;
     write(
         &artifacts.js,
         glue::javascript(&section, &metadata, &wasm_file, minify).as_bytes(),

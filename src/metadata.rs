@@ -8,12 +8,15 @@
 //! `format` changes whenever a reader of an older format would misread the
 //! section; every reader checks it and names both versions when they differ.
 
+use std::collections::BTreeMap;
+
 use anyhow::{Context as _, Result, bail};
 use serde::{Deserialize, Serialize};
 
 use crate::abi::{self, Abi, ParamSlot, ReturnLeaf};
 use crate::codegen::SimdLevel;
 use crate::numba::entry::Entry;
+use crate::numba::pickles::StaticException;
 use crate::numba::types::NumbaType;
 
 pub const SECTION: &str = "numba_wasm";
@@ -21,8 +24,9 @@ pub const SECTION: &str = "numba_wasm";
 /// return leaves (format 1 had bare LLVM parameter types). 3: types of kind
 /// `namedtuple`, `omitted` and `unicode` (`abi.unicode`), and `none` arguments take a (null) pointer slot.
 /// 4: `abi` holds only the tables the module's types need (`Abi::for_module`);
-/// types of kind `record` (a record scalar).
-pub const FORMAT: u32 = 4;
+/// types of kind `record` (a record scalar). 5: `exceptions`, the static
+/// exceptions decoded at build time, `runtime_pickles`, and `call_block`.
+pub const FORMAT: u32 = 5;
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Metadata {
@@ -34,6 +38,57 @@ pub struct Metadata {
     #[serde(default, skip_serializing_if = "is_default_simd")]
     pub simd: SimdLevel,
     pub exports: Vec<Export>,
+    /// Where a host's call block holds what each call needs.
+    pub call_block: CallBlock,
+    /// The module's static exceptions, decoded at build time
+    /// (`numba::pickles`), by the FNV-1a hash of their pickle (decimal).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub exceptions: BTreeMap<String, StaticException>,
+    /// Some exception's pickle is known only at run time (a dynamic
+    /// message, a parfor body's, or one `exceptions` lacks): the hosts
+    /// decode pickles.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub runtime_pickles: bool,
+}
+
+/// The block of memory a host keeps for the life of an instance: the
+/// shim's static one (`nw_scratch`, when the module exports it) or one
+/// allocated at load. Byte offsets: the counters `nw_stats` writes at 0,
+/// the argument slots (`argp`), the result (`retp`, room for the largest
+/// of any export) and the excinfo pointer (`excp`); `size` in all. Calls
+/// never overlap: wasm code does not call back into the host.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CallBlock {
+    pub argp: u64,
+    pub retp: u64,
+    pub excp: u64,
+    pub size: u64,
+}
+
+impl CallBlock {
+    fn for_exports(exports: &[Export]) -> CallBlock {
+        let slot = abi::layout::POINTER_SLOT as u64;
+        let argp = 8 * abi::layout::STATS.len() as u64;
+        let params = exports
+            .iter()
+            .map(|e| e.params.len() as u64)
+            .max()
+            .unwrap_or(0);
+        let ret = exports.iter().map(|e| e.ret_size).max().unwrap_or(0);
+        let retp = argp + slot * params;
+        let excp = retp + ret.next_multiple_of(slot);
+        CallBlock {
+            argp,
+            retp,
+            excp,
+            size: excp + slot,
+        }
+    }
+
+    /// The block fits the shim's static one.
+    pub fn fits_scratch(&self) -> bool {
+        self.size <= abi::layout::SCRATCH_BYTES as u64
+    }
 }
 
 fn is_default_simd(level: &SimdLevel) -> bool {
@@ -44,7 +99,11 @@ fn is_default_simd(level: &SimdLevel) -> bool {
 pub struct Export {
     /// Python function name; the JS method name.
     pub name: String,
+    /// The Python function's qualified name and its symbol in the IR: for
+    /// people and debuggers, no host reads them (absent in `--minify`).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub qualname: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub symbol: String,
     pub wasm_export: String,
     pub signature: String,
@@ -151,8 +210,19 @@ impl Metadata {
                 seeds_random,
             ),
             simd,
+            call_block: CallBlock::for_exports(&exports),
             exports,
+            exceptions: BTreeMap::new(),
+            runtime_pickles: false,
         })
+    }
+
+    /// Without what only people and debuggers read (`--minify`).
+    pub fn drop_debug_names(&mut self) {
+        for e in &mut self.exports {
+            e.qualname.clear();
+            e.symbol.clear();
+        }
     }
 
     pub fn to_json(&self) -> String {

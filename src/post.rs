@@ -29,9 +29,10 @@ pub fn finish(linked: &[u8], metadata: &Metadata) -> Result<Vec<u8>> {
     Ok(module.emit_wasm())
 }
 
-/// The module without its `name` section (function names for stack traces
-/// and debuggers), for `--minify`: byte for byte otherwise the same.
-pub fn without_names(wasm: &[u8]) -> Vec<u8> {
+/// The module for `--minify`: without its `name` section (function names
+/// for stack traces and debuggers) and with `section` as its metadata;
+/// byte for byte otherwise the same.
+pub fn minified(wasm: &[u8], section: &[u8]) -> Vec<u8> {
     fn leb(bytes: &[u8], at: &mut usize) -> Option<usize> {
         let (mut value, mut shift) = (0usize, 0);
         loop {
@@ -42,6 +43,17 @@ pub fn without_names(wasm: &[u8]) -> Vec<u8> {
                 return Some(value);
             }
             shift += 7;
+        }
+    }
+    fn put_leb(out: &mut Vec<u8>, mut v: usize) {
+        loop {
+            let b = (v & 0x7f) as u8;
+            v >>= 7;
+            if v == 0 {
+                out.push(b);
+                return;
+            }
+            out.push(b | 0x80);
         }
     }
     let Some(header) = wasm.get(..8) else {
@@ -60,11 +72,22 @@ pub fn without_names(wasm: &[u8]) -> Vec<u8> {
         let Some(end) = body.checked_add(size).filter(|&e| e <= wasm.len()) else {
             return wasm.to_vec();
         };
-        let is_names = id == 0 && {
+        let name = if id == 0 {
             let mut p = body;
-            leb(wasm, &mut p).is_some_and(|n| wasm.get(p..p + n) == Some(b"name".as_slice()))
+            leb(wasm, &mut p).and_then(|n| wasm.get(p..p + n))
+        } else {
+            None
         };
-        if !is_names {
+        if name == Some(b"name".as_slice()) {
+        } else if name == Some(SECTION.as_bytes()) {
+            let mut payload = Vec::new();
+            put_leb(&mut payload, SECTION.len());
+            payload.extend_from_slice(SECTION.as_bytes());
+            payload.extend_from_slice(section);
+            out.push(0);
+            put_leb(&mut out, payload.len());
+            out.extend_from_slice(&payload);
+        } else {
             out.extend_from_slice(&wasm[start..end]);
         }
         at = end;

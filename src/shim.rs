@@ -28,7 +28,16 @@ pub fn provides(symbol: &str) -> bool {
 }
 
 /// Exports the host glue calls directly (see docs/ABI.md).
-pub const HOST_EXPORTS: [&str; 3] = ["nw_alloc", "nw_free", "nw_stats"];
+pub const HOST_EXPORTS: [&str; 1] = ["nw_stats"];
+
+/// The allocator's host exports, for modules whose hosts allocate (arrays,
+/// strings, containers, random seeding) or whose call block does not fit
+/// the static one.
+pub const HEAP_HOST_EXPORTS: [&str; 2] = ["nw_alloc", "nw_free"];
+
+/// The static call block's export, for the other modules (scalar ones):
+/// they link no allocator.
+pub const SCRATCH_HOST_EXPORT: &str = "nw_scratch";
 
 /// Exports the hosts of a module with arrays, strings, lists or dicts call
 /// (the metadata's ABI table then has `meminfo`).

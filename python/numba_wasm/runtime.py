@@ -31,7 +31,7 @@ __all__ = ["load", "WasmModule", "WasmFunction", "RestrictedUnpickler", "decode_
 
 # The metadata section format this runtime reads: `metadata::FORMAT` in the
 # CLI (src/metadata.rs). tests/python/test_runtime.py fails when they differ.
-FORMAT = 4
+FORMAT = 5
 
 # LLVM param type -> struct format; integers are written as unsigned after masking.
 _SLOT = {"i1": "<B", "i8": "<B", "i16": "<H", "i32": "<I", "i64": "<Q", "ptr": "<I",
@@ -377,8 +377,14 @@ class WasmModule:
         instance = wasmtime.Instance(self._store, module, [self._stub(i) for i in module.imports])
         self._ex = instance.exports(self._store)
         self._memory: wasmtime.Memory = self._ex["memory"]
-        # Permanent scratch for nw_stats, so that stats() itself never changes the stats.
-        self._scratch = self._alloc(8 * len(self._abi["stats"]), 8)
+        # One block for the life of the instance (metadata `call_block`): the
+        # stats counters, so that stats() itself never changes the stats, and
+        # every call's argument slots, result (retptr) and excinfo pointer.
+        # The shim's static block where the module exports it, else allocated.
+        block = self.metadata["call_block"]
+        self._scratch = (self._call("nw_scratch") & 0xFFFFFFFF if "nw_scratch" in self._ex
+                         else self._alloc(block["size"], 8))
+        self._argp, self._retp, self._excp = (self._scratch + block[k] for k in ("argp", "retp", "excp"))
         self._seed_random_states()
         groups: dict[str, list[dict]] = {}
         for e in self.metadata["exports"]:
@@ -666,12 +672,7 @@ class WasmModule:
                 if ty[0] != "f":
                     v = int(v) & ((1 << (8 * struct.calcsize(_SLOT[ty]))) - 1)
                 struct.pack_into(_SLOT[ty], packed, slot * i, v)
-            argp = self._alloc(len(packed), slot)
-            bufs.append(argp)
-            retp = self._alloc(entry["ret_size"], slot)
-            bufs.append(retp)
-            excp = self._alloc(slot, slot)  # receives an excinfo*
-            bufs.append(excp)
+            argp, retp, excp = self._argp, self._retp, self._excp  # excp receives an excinfo*
             self._memory.write(self._store, bytes(packed), argp)
             self._memory.write(self._store, b"\0\0\0\0", excp)
             called = True

@@ -68,3 +68,16 @@ pub unsafe extern "C" fn nw_stats(out: *mut u64) {
         unsafe { out.add(i).write_unaligned(*v) };
     }
 }
+
+#[repr(C, align(16))]
+struct Scratch([u8; crate::layout::SCRATCH_BYTES]);
+
+static SCRATCH: Global<Scratch> = Global::new(Scratch([0; crate::layout::SCRATCH_BYTES]));
+
+/// JS: the static call block, `SCRATCH_BYTES` long, for hosts of modules
+/// that link no allocator exports (scalar kernels). Zeroed memory (bss):
+/// it adds nothing to the `.wasm`.
+#[unsafe(no_mangle)]
+pub extern "C" fn nw_scratch() -> *mut u8 {
+    SCRATCH.get().cast()
+}

@@ -72,7 +72,7 @@ function stats() {
 
 // --- exports ----------------------------------------------------------------
 section("exports", () => {
-  const want = ["memory", "nw_alloc", "nw_free", "nw_stats", "nw_memory_pages",
+  const want = ["memory", "nw_alloc", "nw_free", "nw_stats", "nw_scratch", "nw_memory_pages",
     "NRT_MemInfo_alloc", "NRT_MemInfo_alloc_aligned", "NRT_MemInfo_alloc_safe_aligned",
     "NRT_MemInfo_alloc_dtor", "NRT_MemInfo_new", "NRT_MemInfo_call_dtor",
     "NRT_MemInfo_release", "NRT_MemInfo_acquire", "NRT_Allocate", "NRT_Allocate_External",

@@ -66,6 +66,12 @@ pub const STATS: [&str; 4] = [
     "total_frees",
 ];
 
+/// Bytes of the shim's static call block (`nw_scratch`): the stats
+/// counters, the argument slots, the result and the excinfo pointer of one
+/// call. A module whose block fits and whose hosts allocate nothing else
+/// uses it instead of linking the allocator's host exports.
+pub const SCRATCH_BYTES: usize = 1024;
+
 /// Numba's typed list `NB_List` (`numba/cext/listobject.h`): `size`,
 /// `item_size`, `allocated` (Py_ssize_t), `is_mutable` (int), a table of
 /// two method pointers, then `items`, the item buffer.

@@ -243,8 +243,9 @@ pub struct Abi {
     /// that draw random numbers (and export `nw_random_init`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub random_entropy_bytes: Option<usize>,
-    /// Every dtype in a module with arrays (a host may allocate any), else
-    /// the dtypes of the scalars its kernels take and return.
+    /// The dtypes of the scalars, array elements and record fields the
+    /// module's kernels take and return: the ones its hosts read, write
+    /// and allocate arrays of.
     pub dtypes: BTreeMap<String, DtypeLayout>,
 }
 
@@ -255,7 +256,6 @@ struct Needs {
     meminfo: bool,
     unicode: bool,
     containers: bool,
-    all_dtypes: bool,
     dtypes: Vec<Dtype>,
 }
 
@@ -264,8 +264,13 @@ impl Needs {
         match t {
             NumbaType::Scalar { dtype } => self.dtypes.push(*dtype),
             // A record scalar's hosts have the array part of the glue.
-            NumbaType::Array { .. } | NumbaType::Records { .. } | NumbaType::Record { .. } => {
-                (self.array, self.meminfo, self.all_dtypes) = (true, true, true);
+            NumbaType::Array { dtype, .. } => {
+                (self.array, self.meminfo) = (true, true);
+                self.dtypes.push(*dtype);
+            }
+            NumbaType::Records { record, .. } | NumbaType::Record { record } => {
+                (self.array, self.meminfo) = (true, true);
+                self.dtypes.extend(record.fields.iter().map(|f| f.dtype));
             }
             NumbaType::Unicode => (self.unicode, self.meminfo) = (true, true),
             NumbaType::Tuple { items } | NumbaType::NamedTuple { items, .. } => {
@@ -373,10 +378,8 @@ impl Abi {
         keep(needs.containers, &mut abi.list);
         keep(needs.containers, &mut abi.dict);
         keep(needs.containers, &mut abi.list_payload);
-        if !needs.all_dtypes {
-            let used: Vec<&str> = needs.dtypes.iter().map(|d| d.name()).collect();
-            abi.dtypes.retain(|name, _| used.contains(&name.as_str()));
-        }
+        let used: Vec<&str> = needs.dtypes.iter().map(|d| d.name()).collect();
+        abi.dtypes.retain(|name, _| used.contains(&name.as_str()));
         abi
     }
 }

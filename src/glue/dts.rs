@@ -237,7 +237,21 @@ pub fn declarations(metadata: &Metadata) -> String {
         }
     }
     let template = super::features::select(TEMPLATE, &features);
-    let text = fill(&template, &[("  __NW_KERNELS__\n", kernels)]);
+    let dtypes: Vec<String> = metadata
+        .abi
+        .dtypes
+        .keys()
+        .map(|d| format!("{d:?}"))
+        .collect();
+    let dtypes = if dtypes.is_empty() {
+        "never".to_string()
+    } else {
+        dtypes.join(" | ")
+    };
+    let text = fill(
+        &template,
+        &[("  __NW_KERNELS__\n", kernels), ("__NW_DTYPES__", dtypes)],
+    );
     simd_note(text, metadata.simd)
 }
 

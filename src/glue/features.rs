@@ -23,9 +23,12 @@ pub enum Feature {
     Strings,
     /// Tuples, named tuples and optional values as arguments or results.
     Tuples,
-    /// A kernel that can raise: the excinfo pickle decoder and Python's
-    /// `str(exc)` rules.
+    /// A kernel that can raise: reading its excinfo, and the static
+    /// exceptions the build decoded (metadata `exceptions`).
     Raises,
+    /// An exception known only at run time (metadata `runtime_pickles`):
+    /// the excinfo pickle decoder and Python's `str(exc)` rules.
+    Pickles,
     /// A Python function compiled for several signatures: the dispatcher.
     Overloads,
     /// Lists and dicts as results.
@@ -44,12 +47,13 @@ pub enum Feature {
 }
 
 impl Feature {
-    pub const ALL: [Feature; 10] = [
+    pub const ALL: [Feature; 11] = [
         Feature::Arrays,
         Feature::Records,
         Feature::Strings,
         Feature::Tuples,
         Feature::Raises,
+        Feature::Pickles,
         Feature::Overloads,
         Feature::Containers,
         Feature::General,
@@ -64,6 +68,7 @@ impl Feature {
             Feature::Strings => "strings",
             Feature::Tuples => "tuples",
             Feature::Raises => "raises",
+            Feature::Pickles => "pickles",
             Feature::Overloads => "overloads",
             Feature::Containers => "containers",
             Feature::General => "general",
@@ -120,6 +125,9 @@ impl Features {
         }
         if found.contains(&Feature::Overloads) && !found.contains(&Feature::General) {
             found.push(Feature::General);
+        }
+        if metadata.runtime_pickles && found.contains(&Feature::Raises) {
+            found.push(Feature::Pickles);
         }
         if metadata.simd != SimdLevel::None {
             found.push(Feature::Simd);

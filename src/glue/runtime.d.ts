@@ -3,8 +3,8 @@
 // has: array members only where a kernel takes or returns arrays.
 
 export type Complex = { re: number; im: number };
-export type Dtype = "bool" | "int8" | "uint8" | "int16" | "uint16" | "int32" | "uint32"
-  | "int64" | "uint64" | "float32" | "float64" | "complex64" | "complex128";
+/** The dtypes this module's kernels take and return. */
+export type Dtype = __NW_DTYPES__;
 //#if arrays
 /** An array argument: strides in bytes (C order if omitted); `dtype` picks
  *  between overloads sharing a TypedArray class (float32 vs complex64). */
@@ -65,7 +65,7 @@ export interface Module {
 
 /** Instantiate the module: Node reads the .wasm beside this file, browsers fetch it. */
 export function load(source?: string | URL | ArrayBuffer | Uint8Array | Response | Promise<Response> | WebAssembly.Module): Promise<Module>;
-//#if raises
+//#if pickles
 /** Decode the pickled `(exception class, args, location)` Numba stores in excinfo. */
 export function decodePickle(bytes: Uint8Array): { value?: unknown; firstGlobal?: { module: string; name: string } | null };
 //#endif

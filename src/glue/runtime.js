@@ -80,7 +80,7 @@ function elemInfo(t) {
 
 function dtypeInfo(dtype) {
   const d = Object.hasOwn(DTYPES, dtype) ? DTYPES[dtype] : undefined;
-  if (!d) throw new TypeError(`numba-wasm: unknown dtype ${JSON.stringify(dtype)}`);
+  if (!d) throw new TypeError(`numba-wasm: dtype ${JSON.stringify(dtype)} is not one this module's kernels take or return (${Object.keys(DTYPES).join(", ")})`);
   return d;
 }
 
@@ -192,17 +192,15 @@ class Runtime {
     this.metadata = metadata;
     this.abi = metadata.abi;
     this.viewBuf = null;
-    // Permanent scratch for nw_stats, so that stats() itself never changes the stats.
-    this.scratch = this.alloc(8 * this.abi.stats.length, 8);
-    // Permanent scratch for every call: the argument slots, the result
-    // (retptr) and the excinfo pointer, each 8-byte aligned. Calls never
-    // overlap: wasm code does not call back into JS.
-    const slot = this.abi.pointer_slot;
-    const round = (n) => Math.ceil(n / slot) * slot;
-    const most = (f) => Math.max(0, ...metadata.exports.map(f));
-    this.argp = this.alloc(slot * most((e) => e.params.length) + round(most((e) => e.ret_size)) + slot, slot);
-    this.retp = this.argp + slot * most((e) => e.params.length);
-    this.excp = this.retp + round(most((e) => e.ret_size));
+    // One block for the life of the instance (metadata `call_block`): the
+    // stats counters, so that stats() itself never changes the stats, and
+    // every call's argument slots, result (retptr) and excinfo pointer.
+    // The shim's static block where the module exports it, else allocated.
+    const b = metadata.call_block;
+    this.scratch = this.ex.nw_scratch ? this.ex.nw_scratch() >>> 0 : this.alloc(b.size, 8);
+    this.argp = this.scratch + b.argp;
+    this.retp = this.scratch + b.retp;
+    this.excp = this.scratch + b.excp;
     //#if random
     this.seedRandomStates();
     //#endif
@@ -1138,25 +1136,32 @@ class Runtime {
     const exc = stop ? 0 : dv.getUint32(excp, true);
     const buf = exc ? dv.getUint32(exc + this.abi.excinfo.pickle_buf, true) : 0;
     const size = exc ? dv.getInt32(exc + this.abi.excinfo.bufsz, true) : 0;
-    // The pickle must end exactly at bufsz, which also checks that layout.
-    const r = buf && size > 0 && buf + size <= dv.byteLength
-      ? decodePickle(this.views().u8.slice(buf, buf + size))
-      : {};
+    const bytes = buf && size > 0 && buf + size <= dv.byteLength ? this.views().u8.slice(buf, buf + size) : null;
+    // A static exception was decoded at build time: its class, args and
+    // str(exc) are in the metadata under its pickle's hash.
+    const known = bytes ? this.metadata.exceptions?.[fingerprint(bytes)] : undefined;
+    let cls = stop ? { module: "builtins", name: "StopIteration" } : known?.class, pyArgs = known ? structuredClone(known.args) : null, msg = known?.message ?? null;
+    //#if pickles
+    if (!stop && !known && bytes) {
+      // The pickle must end exactly at bufsz, which also checks that layout.
+      const r = decodePickle(bytes);
+      cls = r.value?.[0] ?? r.firstGlobal;
+      pyArgs = Array.isArray(r.value?.[1]) ? r.value[1].map((a) => (a instanceof PyFloat ? a.v : a)) : null;
+      // The message is Python's str(exc): "" for no args, str(arg) for one
+      // (its repr for KeyError), the repr of the args tuple for several.
+      msg = !pyArgs ? null
+        : cls?.name === "KeyError" && pyArgs.length === 1 ? pyRepr(r.value[1][0])
+        : pyExcStr(r.value[1]);
+    }
+    //#endif
     // A dynamic exception's excinfo (built by the shim's nw_exc_finish) lives
     // until this; modules built before it lack the export.
     if (exc && typeof this.ex.nw_exc_clear === "function") this.ex.nw_exc_clear();
-    const cls = stop ? { module: "builtins", name: "StopIteration" } : r.value?.[0] ?? r.firstGlobal;
     if (typeof cls?.name !== "string") return new Error(`${fname} raised an exception (status ${status})`);
-    const pyArgs = Array.isArray(r.value?.[1]) ? r.value[1] : null;
-    // The message is Python's str(exc): "" for no args, str(arg) for one
-    // (its repr for KeyError), the repr of the args tuple for several.
-    const msg = !pyArgs ? null
-      : cls.name === "KeyError" && pyArgs.length === 1 ? pyRepr(pyArgs[0])
-      : pyExcStr(pyArgs);
     const e = new Error(msg ?? `${fname} raised ${cls.name} (status ${status})`);
     e.name = e.pythonName = cls.name;
     e.pythonModule = cls.module;
-    if (pyArgs) e.pythonArgs = pyArgs.map((a) => (a instanceof PyFloat ? a.v : a));
+    if (pyArgs) e.pythonArgs = pyArgs;
     e.status = status;
     return e;
     //#endif
@@ -1480,7 +1485,7 @@ function isContiguous(shape, strides, itemsize, order) {
 // The dtype a TypedArray snapshot holds when none is named (not bool, not complex).
 function defaultDtype(s) {
   const hit = s?.kind === "typed" && Object.values(DTYPES).find((d) => d.Arr.name === s.name && d.lanes === 1 && d.kind !== "bool");
-  if (!hit) throw new TypeError("numba-wasm: expected a TypedArray or {data, shape, strides?}");
+  if (!hit) throw new TypeError(`numba-wasm: expected a TypedArray or {data, shape, strides?} of a dtype this module's kernels take or return (${Object.keys(DTYPES).join(", ")}), got ${s ? describe(s) : "nothing"}`);
   return hit.name;
 }
 //#endif
@@ -1642,7 +1647,7 @@ function readScalar(dv, p, d) {
   return d.kind === "bool" ? v !== 0 : v;
 }
 
-//#if raises
+//#if pickles
 // ---------------------------------------------------------------- pickle
 
 // A Python float from a pickle, kept apart from ints (both are JS numbers)

@@ -5,6 +5,7 @@ pub mod callconv;
 pub mod entry;
 pub mod mangle;
 pub mod names;
+pub mod pickles;
 pub mod returns;
 pub mod types;
 pub mod writes;

@@ -216,9 +216,16 @@ await section("(d) TypeError before wasm", () => {
 });
 
 await section("(e) exceptions", () => {
-  check("(e) decodePickle exported", typeof mod.decodePickle === "function");
-  // Numba's pickle of (MemoryError, ("Allocation failed (probably too large).",), None).
+  // Static exceptions are decoded at build time; the pickle decoder ships
+  // only with modules whose exceptions are made at run time.
   const msg = "Allocation failed (probably too large).";
+  const table = Object.values(m.metadata.exceptions ?? {});
+  check("(e) static MemoryError decoded at build time", table.some((x) => x.class.name === "MemoryError" &&
+    x.class.module === "builtins" && x.message === msg && x.args.length === 1 && x.args[0] === msg), JSON.stringify(table));
+  check("(e) decodePickle exported iff runtime pickles",
+    typeof mod.decodePickle === (m.metadata.runtime_pickles ? "function" : "undefined"));
+  if (typeof mod.decodePickle !== "function") return;
+  // Numba's pickle of (MemoryError, ("Allocation failed (probably too large).",), None).
   const bytes = Uint8Array.from([
     0x80, 0x04, 0x95, 0x4b, 0, 0, 0, 0, 0, 0, 0, 0x8c, 0x08, ...new TextEncoder().encode("builtins"),
     0x94, 0x8c, 0x0b, ...new TextEncoder().encode("MemoryError"), 0x94, 0x93, 0x94,

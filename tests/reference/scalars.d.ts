@@ -4,8 +4,8 @@
 // No SIMD instructions: runs in engines without WebAssembly SIMD.
 
 export type Complex = { re: number; im: number };
-export type Dtype = "bool" | "int8" | "uint8" | "int16" | "uint16" | "int32" | "uint32"
-  | "int64" | "uint64" | "float32" | "float64" | "complex64" | "complex128";
+/** The dtypes this module's kernels take and return. */
+export type Dtype = "bool" | "complex128" | "complex64" | "int32";
 /** One compiled signature of a kernel. */
 export interface Overload {
   (...args: any[]): any;

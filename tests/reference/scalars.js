@@ -25,8 +25,8 @@
 // undefined. An omitted argument (Numba's Omitted: the overload was
 // compiled for a call that left it out) is not a parameter.
 
-const FINGERPRINT = 873530083;
-const FORMAT = 4;
+const FINGERPRINT = 365603581;
+const FORMAT = 5;
 const RESERVED = new Set(["memory","metadata","exports","empty","fromArray","stats","kernels"]);
 const TYPED_ARRAYS = {"bool":"Uint8Array","complex128":"Float64Array","complex64":"Float32Array","int32":"Int32Array"};
 
@@ -65,7 +65,7 @@ function dtypeTable(dtypes) {
 
 function dtypeInfo(dtype) {
   const d = Object.hasOwn(DTYPES, dtype) ? DTYPES[dtype] : undefined;
-  if (!d) throw new TypeError(`numba-wasm: unknown dtype ${JSON.stringify(dtype)}`);
+  if (!d) throw new TypeError(`numba-wasm: dtype ${JSON.stringify(dtype)} is not one this module's kernels take or return (${Object.keys(DTYPES).join(", ")})`);
   return d;
 }
 
@@ -157,17 +157,15 @@ class Runtime {
     this.metadata = metadata;
     this.abi = metadata.abi;
     this.viewBuf = null;
-    // Permanent scratch for nw_stats, so that stats() itself never changes the stats.
-    this.scratch = this.alloc(8 * this.abi.stats.length, 8);
-    // Permanent scratch for every call: the argument slots, the result
-    // (retptr) and the excinfo pointer, each 8-byte aligned. Calls never
-    // overlap: wasm code does not call back into JS.
-    const slot = this.abi.pointer_slot;
-    const round = (n) => Math.ceil(n / slot) * slot;
-    const most = (f) => Math.max(0, ...metadata.exports.map(f));
-    this.argp = this.alloc(slot * most((e) => e.params.length) + round(most((e) => e.ret_size)) + slot, slot);
-    this.retp = this.argp + slot * most((e) => e.params.length);
-    this.excp = this.retp + round(most((e) => e.ret_size));
+    // One block for the life of the instance (metadata `call_block`): the
+    // stats counters, so that stats() itself never changes the stats, and
+    // every call's argument slots, result (retptr) and excinfo pointer.
+    // The shim's static block where the module exports it, else allocated.
+    const b = metadata.call_block;
+    this.scratch = this.ex.nw_scratch ? this.ex.nw_scratch() >>> 0 : this.alloc(b.size, 8);
+    this.argp = this.scratch + b.argp;
+    this.retp = this.scratch + b.retp;
+    this.excp = this.scratch + b.excp;
 
     const api = {
       memory: this.memory,
