@@ -112,7 +112,8 @@ enum Command {
         /// Chrome 114+ or Node 22+ (Node 20: --experimental-wasm-relaxed-simd).
         #[arg(long)]
         relaxed_simd: bool,
-        /// Write NAME.js without comments and layout (the same code).
+        /// Smaller output: NAME.js without comments or layout and with short
+        /// local names, NAME.wasm without names for debuggers.
         #[arg(long)]
         minify: bool,
     },
@@ -128,7 +129,8 @@ enum Command {
     Wrap {
         /// A `.wasm` built by numba-wasm.
         wasm: PathBuf,
-        /// Write NAME.js without comments and layout (the same code).
+        /// Smaller output: NAME.js without comments or layout and with short
+        /// local names, NAME.wasm without names for debuggers.
         #[arg(long)]
         minify: bool,
     },

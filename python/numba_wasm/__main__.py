@@ -69,7 +69,8 @@ def cmd_build(argv: list[str]) -> int:
     level.add_argument("--relaxed-simd", dest="simd", action="store_const", const="relaxed",
                        help="also relaxed SIMD (fused multiply-add; rounding may differ)")
     ap.add_argument("--minify", action="store_true",
-                    help="write NAME.js without comments and layout (the same code)")
+                    help="smaller output: NAME.js without comments, layout or long local names, "
+                         "NAME.wasm without names for debuggers")
     a = ap.parse_args(argv)
     res = build(collect(a.specs), a.out, name=a.name, simd=a.simd, minify=a.minify)
     for p in (res.wasm, res.js, res.dts):

@@ -53,7 +53,8 @@ def build(targets: Targets, out_dir: str | Path, name: str = "kernels", *,
         signatures (`"float64(float64[:])"`), or a single example-argument
         tuple. Example arguments are compiled, never run.
     `simd` chooses the SIMD instructions (`SimdLevel`).
-    `minify`: write `name.js` without comments and layout (the same code).
+    `minify`: smaller output: `name.js` without comments or layout and with
+    short local names, `name.wasm` without names for debuggers.
     Raises BuildError (with `.functions` and `.stderr`) if anything fails.
     """
     return build_overloads(resolve_targets(targets), out_dir, name, simd=simd, minify=minify)

@@ -317,7 +317,9 @@ def _synthetic_module(abi_from: Path) -> WasmModule:
     meta = {"format": runtime.FORMAT, "abi": abi, "exports": [
         {"name": n, "qualname": n, "symbol": n, "wasm_export": f"nw_entry_{i}", "signature": "none()",
          "args": [], "ret": {"kind": "none"}, "params": [], "ret_size": 8, "ret_leaves": []}
-        for i, n in enumerate(names)]}
+        for i, n in enumerate(names)],
+        # the stats, no argument slots, an 8-byte result, the excinfo pointer
+        "call_block": {"argp": 32, "retp": 32, "excp": 40, "size": 48}, "runtime_pickles": True}
     body = _leb(len("numba_wasm")) + b"numba_wasm" + json.dumps(meta).encode()
     return load(bytes(wasmtime.wat2wasm(_SYNTHETIC_WAT)) + b"\0" + _leb(len(body)) + body)
 
