@@ -2,7 +2,9 @@
 Numba's (glibc's FMA build on x86-64) bit for bit. They take unfused steps
 first and the emulated fused multiply-adds only for results near a rounding
 midpoint, a few percent of inputs: 2·10^5 random points per function reach
-both paths, so a wrong bound in either shows as a differing result."""
+both paths, so a slip in either shows as a differing result. (The bound
+that picks the path is argued in aor.rs: results where it matters are rarer
+than one in 10^6, too rare for a test to find.)"""
 from __future__ import annotations
 
 import sys
