@@ -256,8 +256,10 @@ class Runtime {
 
   // Views are re-created whenever memory.buffer changed (memory.grow detaches it).
   views() {
-    const buf = this.memory.buffer;
-    if (buf !== this.viewBuf) {
+    // memory.grow detaches the old buffer (its byteLength becomes 0):
+    // checking that is cheaper than reading memory.buffer on every call.
+    if (this.viewBuf === null || this.viewBuf.byteLength === 0) {
+      const buf = this.memory.buffer;
       this.viewBuf = buf;
       this.u8 = new Uint8Array(buf);
       this.dv = new DataView(buf);
@@ -403,7 +405,11 @@ class Runtime {
       if (args.length !== passed.length) return `expected ${passed.length} arguments, got ${args.length}`;
       // Every argument is read before any is checked: a getter of a later
       // one cannot change an earlier one after its check (free a WasmArray).
-      const snaps = Array.from(args, (v) => ((typeof v === "object" && v !== null) || typeof v === "function" ? snap(v) : { kind: "prim", v }));
+      const snaps = new Array(args.length); // a loop: Array.from's callback costs more than the call
+      for (let k = 0; k < args.length; k++) {
+        const v = args[k];
+        snaps[k] = (typeof v === "object" && v !== null) || typeof v === "function" ? snap(v) : { kind: "prim", v };
+      }
       const arrays = new Array(args.length);
       for (let k = 0; k < args.length; k++) {
         const s = snaps[k], t = passed[k].t;
@@ -414,7 +420,10 @@ class Runtime {
         else {
           const a = this.arrayOf(t, s);
           e = typeof a === "string" ? a : arrayProblem(t, a);
-          if (!e) arrays[k] = { ...a, readonly: !!t.readonly || readOnly.includes(passed[k].i) };
+          if (!e) {
+            a.readonly = !!t.readonly || readOnly.includes(passed[k].i); // a is arrayOf's fresh record
+            arrays[k] = a;
+          }
         }
         //#endif
         if (e) return `argument ${k + 1} (${passed[k].name}): ${e}`;
@@ -431,7 +440,8 @@ class Runtime {
       //#endif
       try {
         //#if arrays
-        const copies = arrays.filter((a) => a && !a.wasm);
+        const copies = [];
+        for (const a of arrays) if (a && !a.wasm) copies.push(a);
         if (copies.length) this.copyIn(copies, bufs, copyBack);
         //#endif
         const dv = this.views().dv;
@@ -916,7 +926,11 @@ class Runtime {
   collectArrays(t, s, key, out, strs, lists, recs) {
     if (t.kind === "tuple" || t.kind === "namedtuple") t.items.forEach((it, i) => this.collectArrays(it, s.items[i], `${key}${key.endsWith("/") ? "" : ","}${i}`, out, strs, lists, recs));
     //#if arrays
-    else if (t.kind === "array" || t.kind === "records") out.set(key, { ...this.arrayOf(t, s), readonly: !!t.readonly });
+    else if (t.kind === "array" || t.kind === "records") {
+      const a = this.arrayOf(t, s); // checked: a fresh record
+      a.readonly = !!t.readonly;
+      out.set(key, a);
+    }
     //#endif
     else if (t.kind === "unicode") strs.set(key, s.v);
     else if (t.kind === "list") lists.set(key, { typed: t.typed, d: dtypeInfo(t.item.dtype), items: s.items, ref: s.ref, meminfo: 0, data: 0 });
@@ -935,6 +949,16 @@ class Runtime {
   // (the same array passed twice, views of one base) share a single copy, so
   // aliasing behaves as in NumPy and copy-backs cannot clobber each other.
   copyIn(arrays, bufs, copyBack) {
+    if (arrays.length === 1 && !arrays[0].wasm) {
+      // One array: nothing can overlap it.
+      const a = arrays[0];
+      const ptr = this.alloc(a.extent, 64); bufs.push(ptr);
+      const src = new Uint8Array(a.data.buffer, a.data.offset, a.extent);
+      this.views().u8.set(src, ptr);
+      if (!a.readonly && a.extent > 0) copyBack.push({ dst: src, ptr, len: a.extent });
+      a.ptr = ptr;
+      return;
+    }
     const groups = new Map();
     for (const a of arrays) {
       if (a.wasm) continue;
@@ -1394,7 +1418,9 @@ function asTuple(t, s) {
 
 //#if general
 function snapArgs(args) {
-  return Array.from(args, (a) => snap(a));
+  const out = new Array(args.length);
+  for (let k = 0; k < args.length; k++) out[k] = snap(args[k]);
+  return out;
 }
 //#endif
 
@@ -1525,7 +1551,11 @@ function arrayPart(a, part, dim) {
   switch (part) {
     case "meminfo": return a.wasm ? a.wasm.meminfo : 0;
     case "parent": return 0;
-    case "nitems": return a.shape.reduce((x, y) => x * y, 1);
+    case "nitems": {
+      let n = 1;
+      for (let k = 0; k < a.shape.length; k++) n *= a.shape[k];
+      return n;
+    }
     case "itemsize": return a.d.size;
     case "data": return a.wasm ? a.wasm.ptr : a.ptr;
     case "shape": return a.shape[dim];
