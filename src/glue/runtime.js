@@ -521,7 +521,7 @@ class Runtime {
       //#endif
       //#endif
       //#if arrays
-      this.copyIn([...arrays.values()], bufs, copyBack);
+      this.copyIn([...arrays.values()].filter((a) => !a.wasm), bufs, copyBack);
       //#endif
       //#if strings
       for (const [key, text] of strs) strs.set(key, this.newString(text));
@@ -949,42 +949,35 @@ class Runtime {
   // (the same array passed twice, views of one base) share a single copy, so
   // aliasing behaves as in NumPy and copy-backs cannot clobber each other.
   copyIn(arrays, bufs, copyBack) {
-    if (arrays.length === 1 && !arrays[0].wasm) {
-      // One array: nothing can overlap it.
-      const a = arrays[0];
-      const ptr = this.alloc(a.extent, 64); bufs.push(ptr);
-      const src = new Uint8Array(a.data.buffer, a.data.offset, a.extent);
-      this.views().u8.set(src, ptr);
-      if (!a.readonly && a.extent > 0) copyBack.push({ dst: src, ptr, len: a.extent });
-      a.ptr = ptr;
-      return;
+    // Arrays of one buffer, by start; a single array needs no grouping.
+    let groups = [arrays];
+    if (arrays.length > 1) {
+      const byBuffer = new Map();
+      for (const a of arrays) {
+        if (!byBuffer.has(a.data.buffer)) byBuffer.set(a.data.buffer, []);
+        byBuffer.get(a.data.buffer).push(a);
+      }
+      groups = [...byBuffer.values()];
+      for (const list of groups) list.sort((x, y) => x.data.offset - y.data.offset);
     }
-    const groups = new Map();
-    for (const a of arrays) {
-      if (a.wasm) continue;
-      a.start = a.data.offset;
-      a.end = a.start + a.extent;
-      if (!groups.has(a.data.buffer)) groups.set(a.data.buffer, []);
-      groups.get(a.data.buffer).push(a);
-    }
-    for (const [buffer, list] of groups) {
-      list.sort((x, y) => x.start - y.start);
+    for (const list of groups) {
       for (let i = 0; i < list.length;) {
-        let end = list[i].end, readonly = list[i].readonly, j = i + 1;
-        while (j < list.length && list[j].start < end) {
-          end = Math.max(end, list[j].end);
+        const start = list[i].data.offset;
+        let end = start + list[i].extent, readonly = list[i].readonly, j = i + 1;
+        while (j < list.length && list[j].data.offset < end) {
+          end = Math.max(end, list[j].data.offset + list[j].extent);
           readonly &&= list[j].readonly;
           j++;
         }
-        const start = list[i].start;
         const ptr = this.alloc(end - start, 64); bufs.push(ptr);
-        const src = new Uint8Array(buffer, start, end - start);
+        const src = new Uint8Array(list[i].data.buffer, start, end - start);
         this.views().u8.set(src, ptr);
         if (!readonly && end > start) copyBack.push({ dst: src, ptr, len: end - start });
-        for (; i < j; i++) list[i].ptr = ptr + (list[i].start - start);
+        for (; i < j; i++) list[i].ptr = ptr + (list[i].data.offset - start);
       }
     }
   }
+
   //#endif
 
   //#if general|arrays
@@ -1162,9 +1155,10 @@ class Runtime {
     const size = exc ? dv.getInt32(exc + this.abi.excinfo.bufsz, true) : 0;
     const bytes = buf && size > 0 && buf + size <= dv.byteLength ? this.views().u8.slice(buf, buf + size) : null;
     // A static exception was decoded at build time: its class, args and
-    // str(exc) are in the metadata under its pickle's hash.
+    // str(exc) (unless that is its one argument) are in the metadata under
+    // its pickle's hash.
     const known = bytes ? this.metadata.exceptions?.[fingerprint(bytes)] : undefined;
-    let cls = stop ? { module: "builtins", name: "StopIteration" } : known?.class, pyArgs = known ? structuredClone(known.args) : null, msg = known?.message ?? null;
+    let cls = stop ? { module: "builtins", name: "StopIteration" } : known?.class, pyArgs = known ? structuredClone(known.args) : null, msg = known ? known.message ?? known.args[0] : null;
     //#if pickles
     if (!stop && !known && bytes) {
       // The pickle must end exactly at bufsz, which also checks that layout.

@@ -31,8 +31,9 @@ pub struct StaticException {
     /// The exception's args: str, int (a safe integer), float (finite),
     /// bool, None, classes as `{module, name}`, tuples as arrays.
     pub args: Vec<Value>,
-    /// Python's `str(exc)`.
-    pub message: String,
+    /// Python's `str(exc)`; absent when it is the one argument, a str.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
 }
 
 /// The static exceptions of an optimized module by their key, and whether
@@ -129,6 +130,10 @@ pub fn decode(bytes: &[u8]) -> Option<StaticException> {
         repr(&args[0])
     } else {
         exc_str(args)
+    };
+    let message = match args.as_slice() {
+        [Item::Str(only)] if *only == message => None,
+        _ => Some(message),
     };
     Some(StaticException {
         class: class.clone(),
@@ -371,7 +376,7 @@ mod tests {
             }
         );
         assert_eq!(e.args, vec![Value::from(msg)]);
-        assert_eq!(e.message, msg);
+        assert_eq!(e.message, None); // the one str argument
         assert_eq!(decode(&b[..b.len() - 1]), None);
     }
 

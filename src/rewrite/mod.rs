@@ -19,6 +19,7 @@ use crate::numba::entry::Entry;
 /// points are still plain Numba functions afterwards.
 pub fn prepare(module: &Module<'_>, machine: &TargetMachine) {
     strip::python_wrappers(module);
+    strip::excinfo_hashes(module);
     nrt::defer_to_shim(module);
     dynexc::lower(module);
     parallel::lower(module);

@@ -195,8 +195,10 @@ class Runtime {
 
   // Views are re-created whenever memory.buffer changed (memory.grow detaches it).
   views() {
-    const buf = this.memory.buffer;
-    if (buf !== this.viewBuf) {
+    // memory.grow detaches the old buffer (its byteLength becomes 0):
+    // checking that is cheaper than reading memory.buffer on every call.
+    if (this.viewBuf === null || this.viewBuf.byteLength === 0) {
+      const buf = this.memory.buffer;
       this.viewBuf = buf;
       this.u8 = new Uint8Array(buf);
       this.dv = new DataView(buf);
@@ -265,7 +267,11 @@ class Runtime {
       if (args.length !== passed.length) return `expected ${passed.length} arguments, got ${args.length}`;
       // Every argument is read before any is checked: a getter of a later
       // one cannot change an earlier one after its check (free a WasmArray).
-      const snaps = Array.from(args, (v) => ((typeof v === "object" && v !== null) || typeof v === "function" ? snap(v) : { kind: "prim", v }));
+      const snaps = new Array(args.length); // a loop: Array.from's callback costs more than the call
+      for (let k = 0; k < args.length; k++) {
+        const v = args[k];
+        snaps[k] = (typeof v === "object" && v !== null) || typeof v === "function" ? snap(v) : { kind: "prim", v };
+      }
       const arrays = new Array(args.length);
       for (let k = 0; k < args.length; k++) {
         const s = snaps[k], t = passed[k].t;
@@ -456,7 +462,9 @@ function placed(entry, snaps) {
 
 
 function snapArgs(args) {
-  return Array.from(args, (a) => snap(a));
+  const out = new Array(args.length);
+  for (let k = 0; k < args.length; k++) out[k] = snap(args[k]);
+  return out;
 }
 
 
