@@ -221,7 +221,7 @@ await section("(e) exceptions", () => {
   const msg = "Allocation failed (probably too large).";
   const table = Object.values(m.metadata.exceptions ?? {});
   check("(e) static MemoryError decoded at build time", table.some((x) => x.class.name === "MemoryError" &&
-    x.class.module === "builtins" && x.message === msg && x.args.length === 1 && x.args[0] === msg), JSON.stringify(table));
+    x.class.module === "builtins" && (x.message ?? x.args[0]) === msg && x.args.length === 1 && x.args[0] === msg), JSON.stringify(table));
   check("(e) decodePickle exported iff runtime pickles",
     typeof mod.decodePickle === (m.metadata.runtime_pickles ? "function" : "undefined"));
   if (typeof mod.decodePickle !== "function") return;
