@@ -648,6 +648,15 @@ pub fn owned_references(t: &NumbaType) -> Vec<(u64, Option<u64>)> {
         .collect()
 }
 
+/// FNV-1a, 32 bits, as the JS host computes it (`fingerprint` in
+/// runtime.js): tells the module a `.js` was made for from another, and
+/// keys a static exception by its pickle (`Metadata::exceptions`).
+pub fn fnv1a(bytes: &[u8]) -> u32 {
+    bytes.iter().fold(0x811c_9dc5, |h, &b| {
+        (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

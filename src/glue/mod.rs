@@ -5,7 +5,7 @@
 //! data: the JS runtime gets the metadata (which carries the ABI) and the
 //! few constants below, so no number is written twice. Each module gets the
 //! template sections its kernels need ([`features`]); `--minify` drops
-//! comments and layout ([`minify`]).
+//! comments and layout and shortens local names ([`minify`]).
 
 pub mod dts;
 pub mod features;
@@ -34,7 +34,7 @@ pub const RESERVED: [&str; 7] = [
 
 /// The module's JavaScript; `section`: the bytes of its metadata section
 /// (which `load` reads from the module and checks against their
-/// fingerprint); `minified`: without comments and layout.
+/// fingerprint); `minified`: the `--minify` form ([`minify`]).
 pub fn javascript(section: &[u8], metadata: &Metadata, wasm_file: &str, minified: bool) -> String {
     let typed_arrays: std::collections::BTreeMap<&str, &str> = Dtype::ALL
         .into_iter()
@@ -45,7 +45,7 @@ pub fn javascript(section: &[u8], metadata: &Metadata, wasm_file: &str, minified
     let template = features::select(RUNTIME, &features);
     let mut tokens = vec![
         ("\"__NW_WASM_FILE__\"", to_json(&wasm_file)),
-        ("__NW_FINGERPRINT__", fingerprint(section).to_string()),
+        ("__NW_FINGERPRINT__", crate::abi::fnv1a(section).to_string()),
         ("__NW_FORMAT__", FORMAT.to_string()),
         ("__NW_RESERVED__", to_json(&RESERVED)),
         ("__NW_TYPED_ARRAYS__", to_json(&typed_arrays)),
@@ -55,14 +55,6 @@ pub fn javascript(section: &[u8], metadata: &Metadata, wasm_file: &str, minified
     }
     let js = fill(&template, &tokens);
     if minified { minify::minify(&js) } else { js }
-}
-
-/// FNV-1a (32 bits): tells the module a `.js` was generated for from
-/// another; `fingerprint` in runtime.js computes the same.
-fn fingerprint(bytes: &[u8]) -> u32 {
-    bytes.iter().fold(0x811c_9dc5, |h, &b| {
-        (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
-    })
 }
 
 /// JSON for a JS source file, with `<`, `>`, `&` and the line separators

@@ -58,7 +58,7 @@ pub fn static_exceptions(module: &Module) -> (BTreeMap<String, StaticException>,
             undecoded = true;
             continue;
         };
-        let key = fnv1a(&bytes).to_string();
+        let key = crate::abi::fnv1a(&bytes).to_string();
         match table.get(&key) {
             Some(seen) if *seen != exc => clashes.push(key),
             _ => {
@@ -94,13 +94,6 @@ fn pickle_of_excinfo(module: &Module, init: BasicValueEnum) -> Option<Vec<u8>> {
     };
     let bytes = bytes.as_const_string()?.to_vec();
     (bytes.len() as u64 == size).then_some(bytes)
-}
-
-/// FNV-1a, 32 bits: the key the JS host computes over a raised pickle.
-pub fn fnv1a(bytes: &[u8]) -> u32 {
-    bytes.iter().fold(0x811c_9dc5u32, |h, &b| {
-        (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
-    })
 }
 
 /// A value on the unpickler's stack.

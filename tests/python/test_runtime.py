@@ -313,13 +313,14 @@ def _synthetic_module(abi_from: Path) -> WasmModule:
 
     import wasmtime
     names = ["calls_import", "stops", "fails", "garbled"]
-    abi = runtime.read_metadata(abi_from.read_bytes())["abi"]
+    built = runtime.read_metadata(abi_from.read_bytes())
+    abi = built["abi"]
     meta = {"format": runtime.FORMAT, "abi": abi, "exports": [
         {"name": n, "qualname": n, "symbol": n, "wasm_export": f"nw_entry_{i}", "signature": "none()",
          "args": [], "ret": {"kind": "none"}, "params": [], "ret_size": 8, "ret_leaves": []}
         for i, n in enumerate(names)],
-        # the stats, no argument slots, an 8-byte result, the excinfo pointer
-        "call_block": {"argp": 32, "retp": 32, "excp": 40, "size": 48}, "runtime_pickles": True}
+        # the CLI's block: room for more slots and a larger result than these need
+        "call_block": built["call_block"], "runtime_pickles": True}
     body = _leb(len("numba_wasm")) + b"numba_wasm" + json.dumps(meta).encode()
     return load(bytes(wasmtime.wat2wasm(_SYNTHETIC_WAT)) + b"\0" + _leb(len(body)) + body)
 
